@@ -1,0 +1,38 @@
+# OneStop: the two everyday commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format clean
+
+$(BIN)/onestop: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/onestop
+
+install: $(BIN)/onestop
+
+## Serve the API on SQLite with demo data and one demo account per role.
+run: install
+	$(BIN)/onestop migrate
+	$(BIN)/onestop seed-demo
+	$(BIN)/onestop serve --host $(HOST) --port $(PORT)
+
+## Run the whole test suite (SQLite by default; set TEST_DATABASE_URL for PostgreSQL).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache onestop.db

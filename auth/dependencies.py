@@ -1,0 +1,97 @@
+"""The current-user dependency and the role aliases every route declares.
+
+Deny by default: a route is reachable only through one of the aliases below (or `Public`),
+and a test walks every route of the app to prove each declares one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from auth.tokens import InvalidToken, TokenClaims, TokenKind, decode_token
+from models.base import utcnow
+from models.enums import Role
+from models.user import RefreshFamily, User
+from service.config import Settings, get_settings
+from service.db import Session
+from service.errors import Forbidden, Unauthenticated
+
+bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+ACCESS_RULE_ATTRIBUTE = "access_rule"
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the running app was built with."""
+    settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]
+
+
+async def current_user(
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+) -> User:
+    """The active user behind a valid access token, or 401."""
+    if not token:
+        raise Unauthenticated("A bearer access token is required.")
+    try:
+        claims = decode_token(settings, token, expected=TokenKind.access, now=utcnow())
+    except InvalidToken:
+        raise Unauthenticated("The access token is not valid.") from None
+    user = await session.get(User, claims.subject)
+    if user is None or not user.is_active or user.token_version != claims.version:
+        raise Unauthenticated("The access token is not valid.")
+    family = await session.get(RefreshFamily, claims.family_id)
+    if family is None or family.user_id != user.id or family.revoked_at is not None:
+        raise Unauthenticated("The access token is not valid.")
+    request.state.token_claims = claims
+    request.state.user_id = user.id
+    return user
+
+
+def token_claims(request: Request, _user: Annotated[User, Depends(current_user)]) -> TokenClaims:
+    """The verified claims of the caller's access token."""
+    claims: TokenClaims = request.state.token_claims
+    return claims
+
+
+def require_roles(*roles: Role) -> Callable[..., Awaitable[User]]:
+    """A dependency admitting only callers with one of `roles` (403 for other roles)."""
+    allowed = frozenset(roles)
+
+    async def dependency(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in allowed:
+            raise Forbidden("Your role may not use this operation.")
+        return user
+
+    setattr(dependency, ACCESS_RULE_ATTRIBUTE, allowed)
+    dependency.__name__ = "require_" + "_or_".join(sorted(r.value for r in allowed))
+    return dependency
+
+
+async def public_route() -> None:
+    """Marks a route that needs no authentication (login, health checks)."""
+
+
+setattr(public_route, ACCESS_RULE_ATTRIBUTE, "public")
+
+Public = Depends(public_route)
+
+AnyUser = Annotated[User, Depends(require_roles(*Role))]
+Reporter = Annotated[User, Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor))]
+"""Anyone who takes cases in: volunteers, caseworkers and supervisors."""
+Caseworker = Annotated[User, Depends(require_roles(Role.caseworker, Role.supervisor))]
+"""Caseworkers and supervisors (a supervisor may do anything a caseworker may)."""
+Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
+AgencyStaff = Annotated[User, Depends(require_roles(Role.agency))]
+Admin = Annotated[User, Depends(require_roles(Role.admin))]
+CallerClaims = Annotated[TokenClaims, Depends(token_claims)]

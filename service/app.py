@@ -1,0 +1,131 @@
+"""Builds the FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.problem import Problem
+from service.config import Settings, get_settings
+from service.db import create_engine, create_sessionmaker
+from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from service.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
+
+DESCRIPTION = """
+Case intake and tracking for a social help center: volunteers report people in social
+distress, caseworkers screen and route cases, supervisors watch the queues and partner agencies
+answer referrals.
+
+Every error is `application/problem+json` (RFC 9457); validation errors carry `errors[]` with
+JSON pointers to the fields.
+"""
+
+
+def _routers() -> list[APIRouter]:
+    """Every router of the app; each carries its full path."""
+    from routers import auth, health, users
+
+    return [health.router, auth.router, users.router]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> FastAPI:
+    """The application; pass `sessionmaker` to serve from an existing connection (tests)."""
+    settings = settings or get_settings()
+    settings.check_secrets()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if sessionmaker is not None:
+            yield
+            return
+        engine = create_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+        )
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="OneStop",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    if sessionmaker is not None:
+        app.state.sessionmaker = sessionmaker
+
+    install_error_handlers(app)
+
+    for router in _routers():
+        app.include_router(router)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        _problem_json_everywhere(schema)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _problem_json_everywhere(schema: dict[str, Any]) -> None:
+    """Document every error answer as problem JSON, the way the handlers send it."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in problem_schema.pop("$defs", {}).items():
+        components[name] = definition
+    components["Problem"] = problem_schema
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            has_input = bool(operation.get("parameters") or operation.get("requestBody"))
+            if has_input:
+                responses.setdefault("422", {"description": "Validation error"})
+            responses.setdefault("413", {"description": "Request body too large"})
+            responses.setdefault("500", {"description": "Internal server error"})
+            for status, response in responses.items():
+                if str(status).startswith(("4", "5")) and not (
+                    status == "503" and "content" in response
+                ):
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ref}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)

@@ -1,0 +1,140 @@
+"""The `onestop` command: serve, migrate, create-user, seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.base import utcnow
+from models.enums import Role
+from models.user import UserCreate
+from service.config import InsecureSettings, Settings, get_settings
+from service.db import create_engine, create_sessionmaker
+from service.errors import DomainError
+
+T = TypeVar("T")
+
+
+async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.observability import configure_logging
+
+    settings.check_secrets()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=args.proxy_headers,
+        log_config=None,
+        access_log=False,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from service.migrations import upgrade
+
+    upgrade(settings.database_url, args.revision)
+    print(f"database migrated to {args.revision}")
+    return 0
+
+
+def _create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from service.users import create_user
+
+    password = os.environ.get("ONESTOP_NEW_USER_PASSWORD") or getpass.getpass("Password: ")
+    data = UserCreate(
+        username=args.username,
+        display_name=args.display_name or args.username,
+        role=Role(args.role),
+        password=password,
+    )
+
+    async def work(session: AsyncSession) -> str:
+        user = await create_user(session, data=data, now=utcnow())
+        return str(user.id)
+
+    print(asyncio.run(_in_transaction(settings, work)))
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from service.demo import seed_demo
+
+    async def work(session: AsyncSession) -> dict[str, int]:
+        return await seed_demo(session, settings=settings, now=utcnow())
+
+    counts = asyncio.run(_in_transaction(settings, work))
+    print("demo data ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="onestop", description="OneStop case service")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="trust X-Forwarded-For from FORWARDED_ALLOW_IPS (behind a proxy)",
+    )
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database schema")
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(handler=_migrate)
+
+    create_user = commands.add_parser(
+        "create-user",
+        help="create an account (password from ONESTOP_NEW_USER_PASSWORD or a prompt)",
+    )
+    create_user.add_argument("username")
+    create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create_user.add_argument("--display-name")
+    create_user.set_defaults(handler=_create_user)
+
+    seed = commands.add_parser("seed-demo", help="create demo accounts and data (development)")
+    seed.set_defaults(handler=_seed_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        result: int = args.handler(args, settings)
+        return result
+    except (DomainError, InsecureSettings) as error:
+        print(f"onestop: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"onestop: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Typed settings, read from the environment (and an optional `.env` file).
+
+Every setting is listed with its default and meaning in the README. Outside development the
+server refuses to start with a missing, default or short secret (`Settings.check_secrets`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_JWT_SECRET = "onestop-development-jwt-secret-not-for-production"  # noqa: S105
+DEV_DATA_KEY = "onestop-development-data-key-not-for-production"
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    staging = "staging"
+    production = "production"
+
+
+class InsecureSettings(RuntimeError):
+    """Raised at start-up when a secret is missing, default or too short."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ONESTOP_", env_file=".env", extra="ignore", case_sensitive=False
+    )
+
+    environment: Environment = Environment.development
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./onestop.db",
+        validation_alias=AliasChoices("DATABASE_URL", "ONESTOP_DATABASE_URL"),
+    )
+    database_echo: bool = False
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_issuer: str = "onestop"
+    jwt_audience: str = "onestop-api"
+    access_token_minutes: int = Field(default=15, ge=1, le=15)
+    refresh_token_days: int = Field(default=14, ge=1, le=90)
+
+    data_key: str = DEV_DATA_KEY
+
+    login_account_max_failures: int = Field(default=5, ge=1)
+    login_address_max_failures: int = Field(default=30, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_lockout_seconds: int = Field(default=300, ge=1)
+
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in (Environment.development, Environment.test)
+
+    def check_secrets(self) -> None:
+        """Refuse to run outside development with a default, missing or short secret."""
+        if self.is_development:
+            return
+        for name, value, default in (
+            ("ONESTOP_JWT_SECRET", self.jwt_secret, DEV_JWT_SECRET),
+            ("ONESTOP_DATA_KEY", self.data_key, DEV_DATA_KEY),
+        ):
+            if not value or value == default or len(value.encode()) < MIN_SECRET_LENGTH:
+                raise InsecureSettings(
+                    f"{name} must be set to a secret of at least {MIN_SECRET_LENGTH} bytes "
+                    f"in the {self.environment.value} environment"
+                )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
