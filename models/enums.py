@@ -13,3 +13,169 @@ class Role(StrEnum):
     supervisor = "supervisor"
     agency = "agency"
     admin = "admin"
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands in its lifecycle (SPEC §3)."""
+
+    new = "new"
+    screened = "screened"
+    in_progress = "in_progress"
+    awaiting_client = "awaiting_client"
+    referred = "referred"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class Urgency(StrEnum):
+    """How soon a case needs a response; `critical` means immediate danger to life or body."""
+
+    critical = "critical"
+    high = "high"
+    normal = "normal"
+    low = "low"
+
+
+class Category(StrEnum):
+    """The kind of problem a case is about; a case has one or more."""
+
+    family_violence = "family_violence"
+    other_violence_abuse = "other_violence_abuse"
+    unready_pregnancy = "unready_pregnancy"
+    human_trafficking = "human_trafficking"
+    drug_affected = "drug_affected"
+    homeless_destitute = "homeless_destitute"
+    begging = "begging"
+    child_youth = "child_youth"
+    missing_person = "missing_person"
+    older_person = "older_person"
+    disability = "disability"
+    income_livelihood = "income_livelihood"
+    family_relationship = "family_relationship"
+    welfare_rights_access = "welfare_rights_access"
+    housing = "housing"
+    health_mental_health = "health_mental_health"
+    civil_registration_statelessness = "civil_registration_statelessness"
+    disaster_affected = "disaster_affected"
+    other = "other"
+
+
+class Channel(StrEnum):
+    """How the case reached the center."""
+
+    mobile = "mobile"
+    walk_in = "walk_in"
+    phone = "phone"
+    hotline_1300 = "hotline_1300"
+    line = "line"
+    web = "web"
+    agency_referral = "agency_referral"
+    outreach = "outreach"
+
+
+class ClosureReason(StrEnum):
+    """Why a case was closed; required when closing."""
+
+    resolved = "resolved"
+    referred_closed = "referred_closed"
+    unreachable = "unreachable"
+    declined_help = "declined_help"
+    duplicate = "duplicate"
+    out_of_scope = "out_of_scope"
+    deceased = "deceased"
+
+
+class IdType(StrEnum):
+    """Which identity document the client's id number comes from."""
+
+    thai_id = "thai_id"
+    non_thai_id = "non_thai_id"
+    passport = "passport"
+    none = "none"
+    unknown = "unknown"
+
+
+class Gender(StrEnum):
+    """The client's gender as recorded at intake."""
+
+    male = "male"
+    female = "female"
+    other = "other"
+    unknown = "unknown"
+
+
+class ReporterRelationship(StrEnum):
+    """Who the reporter is to the client."""
+
+    self = "self"
+    family = "family"
+    neighbour = "neighbour"
+    volunteer = "volunteer"
+    official = "official"
+    other = "other"
+
+
+class ConsentStatus(StrEnum):
+    """Whether the client consented to the collection of their data."""
+
+    given = "given"
+    refused = "refused"
+    not_possible = "not_possible"
+
+
+class LegalBasis(StrEnum):
+    """The PDPA basis on which the client's data is processed."""
+
+    consent = "consent"
+    vital_interest = "vital_interest"
+    social_protection = "social_protection"
+
+
+class TargetGroup(StrEnum):
+    """A group the client belongs to, derived from age, disability and pregnancy."""
+
+    child = "child"
+    youth = "youth"
+    older_person = "older_person"
+    disability = "disability"
+    pregnancy = "pregnancy"
+
+
+class CaseEventType(StrEnum):
+    """What happened to a case, as written to its append-only timeline."""
+
+    created = "created"
+    screened = "screened"
+    status_changed = "status_changed"
+    updated = "updated"
+    offered = "offered"
+    offer_accepted = "offer_accepted"
+    offer_declined = "offer_declined"
+    offer_expired = "offer_expired"
+    referred = "referred"
+    referral_answered = "referral_answered"
+    note_added = "note_added"
+    escalated = "escalated"
+    sla_breached = "sla_breached"
+    viewed = "viewed"
+    exported = "exported"
+    merged = "merged"
+    duplicate_flagged = "duplicate_flagged"
+    duplicate_confirmed = "duplicate_confirmed"
+    duplicate_dismissed = "duplicate_dismissed"
+
+
+class DuplicateReason(StrEnum):
+    """Why two cases were flagged as possibly about the same client."""
+
+    id_number = "id_number"
+    phone = "phone"
+    name = "name"
+
+
+class DuplicateStatus(StrEnum):
+    """Where a possible-duplicate link stands: open until a caseworker decides."""
+
+    open = "open"
+    confirmed = "confirmed"
+    dismissed = "dismissed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -46,10 +47,23 @@ class User(UserBase, table=True):
 class UserCreate(UserBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
-    username: str = Field(max_length=64, regex=USERNAME_PATTERN)
+    username: str = Field(
+        max_length=64,
+        description="3-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.",
+        schema_extra={"pattern": USERNAME_PATTERN},
+    )
     password: str = Field(min_length=12, max_length=256, description="At least 12 characters.")
 
     _lower = field_validator("username", mode="before")(_normalise_username)
+
+    @field_validator("username")
+    @classmethod
+    def _username_shape(cls, value: str) -> str:
+        if not re.fullmatch(USERNAME_PATTERN, value):
+            raise ValueError(
+                "use 3-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
+            )
+        return value
 
 
 class UserUpdate(SQLModel):

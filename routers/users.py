@@ -56,7 +56,7 @@ async def list_users(
     )
 
 
-@router.patch("/{user_id}", responses=problem_schema_responses(401, 403, 404, 409, 422))
+@router.patch("/{user_id:uuid}", responses=problem_schema_responses(401, 403, 404, 409, 422))
 async def update_user(
     user_id: uuid.UUID, body: UserUpdate, admin: Admin, session: Session
 ) -> UserPublic:
@@ -67,7 +67,7 @@ async def update_user(
     return UserPublic.model_validate(user, from_attributes=True)
 
 
-@router.post("/{user_id}/deactivate", responses=problem_schema_responses(401, 403, 404, 409))
+@router.post("/{user_id:uuid}/deactivate", responses=problem_schema_responses(401, 403, 404, 409))
 async def deactivate_user(user_id: uuid.UUID, admin: Admin, session: Session) -> UserPublic:
     """Deactivate an account: it can no longer sign in and its tokens stop working."""
     user = await users.update_user(
@@ -81,7 +81,7 @@ async def deactivate_user(user_id: uuid.UUID, admin: Admin, session: Session) ->
 
 
 @router.post(
-    "/{user_id}/password",
+    "/{user_id:uuid}/password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_schema_responses(401, 403, 404, 422),
 )

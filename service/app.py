@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.problem import Problem
@@ -77,6 +78,12 @@ def create_app(
 
     for router in _routers():
         app.include_router(router)
+    app.state.route_methods = [
+        (route.path_regex, frozenset(route.methods or ()))
+        for router in _routers()
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
 
     if settings.cors_origins:
         app.add_middleware(
@@ -120,6 +127,8 @@ def _problem_json_everywhere(schema: dict[str, Any]) -> None:
             has_input = bool(operation.get("parameters") or operation.get("requestBody"))
             if has_input:
                 responses.setdefault("422", {"description": "Validation error"})
+            if operation.get("requestBody"):
+                responses.setdefault("400", {"description": "The body could not be parsed"})
             responses.setdefault("413", {"description": "Request body too large"})
             responses.setdefault("500", {"description": "Internal server error"})
             for status, response in responses.items():

@@ -148,6 +148,17 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return entries
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (not only the first route that matched)."""
+    methods: set[str] = set()
+    for pattern, route_methods in getattr(request.app.state, "route_methods", ()):
+        if pattern.match(request.url.path):
+            methods |= route_methods
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error the app can raise to problem JSON, once."""
 
@@ -168,12 +179,11 @@ def install_error_handlers(app: FastAPI) -> None:
         status = exc.status_code
         phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+        headers = dict(exc.headers or {})
+        if status == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
         return problem_response(
-            status,
-            type_="about:blank",
-            title=phrase,
-            detail=detail,
-            headers=dict(exc.headers or {}),
+            status, type_="about:blank", title=phrase, detail=detail, headers=headers
         )
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:

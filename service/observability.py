@@ -135,6 +135,7 @@ class RequestContextMiddleware:
                     "status": status_holder["status"],
                     "duration_ms": round(elapsed * 1000, 2),
                     "user_id": str(user_id) if user_id else None,
+                    "request_id": request_id,
                 },
             )
             request_id_var.reset(token)

@@ -1,0 +1,56 @@
+"""Deny by default: every route of the app declares who may call it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from auth.dependencies import ACCESS_RULE_ATTRIBUTE
+from service.app import _routers
+
+FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+
+
+def _rules(dependant: Dependant) -> list[Any]:
+    found = []
+    if dependant.call is not None and hasattr(dependant.call, ACCESS_RULE_ATTRIBUTE):
+        found.append(getattr(dependant.call, ACCESS_RULE_ATTRIBUTE))
+    for child in dependant.dependencies:
+        found += _rules(child)
+    return found
+
+
+def _api_routes() -> list[APIRoute]:
+    return [
+        route for router in _routers() for route in router.routes if isinstance(route, APIRoute)
+    ]
+
+
+def test_every_route_declares_exactly_one_role_rule() -> None:
+    routes = _api_routes()
+    assert len(routes) >= 10
+    missing = [f"{sorted(r.methods)} {r.path}" for r in routes if not _rules(r.dependant)]
+    assert missing == [], f"routes without a role rule: {missing}"
+    several = [r.path for r in routes if len(_rules(r.dependant)) > 1]
+    assert several == [], f"routes with more than one role rule: {several}"
+
+
+def test_every_served_route_is_known(app) -> None:
+    """No route reaches the app except through the routers checked above or the docs."""
+    known = {route.path_format for route in _api_routes()}
+    assert set(app.openapi()["paths"]) == known
+    plain = {getattr(r, "path", None) for r in app.routes if type(r).__name__ == "Route"}
+    assert plain <= FRAMEWORK_ROUTES
+
+
+def test_public_routes_are_the_expected_few() -> None:
+    public = sorted(r.path for r in _api_routes() if "public" in _rules(r.dependant))
+    assert public == [
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/token",
+        "/healthz",
+        "/metrics",
+        "/readyz",
+    ]
