@@ -91,6 +91,11 @@ Reporter = Annotated[User, Depends(require_roles(Role.volunteer, Role.caseworker
 """Anyone who takes cases in: volunteers, caseworkers and supervisors."""
 Caseworker = Annotated[User, Depends(require_roles(Role.caseworker, Role.supervisor))]
 """Caseworkers and supervisors (a supervisor may do anything a caseworker may)."""
+CaseReader = Annotated[
+    User,
+    Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor, Role.agency)),
+]
+"""Everyone who may read some case; which cases is decided per object by `auth.policy`."""
 Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 AgencyStaff = Annotated[User, Depends(require_roles(Role.agency))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]

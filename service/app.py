@@ -30,9 +30,9 @@ JSON pointers to the fields.
 
 def _routers() -> list[APIRouter]:
     """Every router of the app; each carries its full path."""
-    from routers import auth, health, users
+    from routers import auth, cases, health, users
 
-    return [health.router, auth.router, users.router]
+    return [health.router, auth.router, users.router, cases.router]
 
 
 def create_app(

@@ -1,0 +1,63 @@
+"""Who may read and act on a case: pure functions of the user and the case.
+
+SPEC §2: caseworkers and supervisors read every case; volunteers read the cases they reported,
+lead or are offered; agency staff only cases referred to their agency (through referrals, which
+do not exist yet, so none); admins read no case content. What a caller may not read answers
+404; what they may read but not change answers 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.enums import Role
+
+STAFF = frozenset({Role.caseworker, Role.supervisor})
+
+
+class CaseScope(StrEnum):
+    """Which cases a list may contain for a caller."""
+
+    all = "all"
+    own = "own"  # reported or led by the caller
+    none = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What access decisions need to know about a case."""
+
+    created_by_id: uuid.UUID
+    lead_id: uuid.UUID | None
+    offered_to: frozenset[uuid.UUID] = frozenset()
+
+
+def case_scope(role: Role) -> CaseScope:
+    if role in STAFF:
+        return CaseScope.all
+    if role is Role.volunteer:
+        return CaseScope.own
+    return CaseScope.none
+
+
+def may_read_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
+    scope = case_scope(role)
+    if scope is CaseScope.all:
+        return True
+    if scope is CaseScope.own:
+        return user_id in (case.created_by_id, case.lead_id) or user_id in case.offered_to
+    return False
+
+
+def may_update_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
+    """Notes, content changes and the lead's status steps."""
+    if role in STAFF:
+        return True
+    return role is Role.volunteer and case.lead_id == user_id
+
+
+def sees_full_id_number(role: Role) -> bool:
+    """Volunteers and agency staff see id numbers masked."""
+    return role in STAFF

@@ -1,0 +1,523 @@
+"""Cases: the table, its satellites (categories, notes, duplicate links, idempotency) and the
+API schemas of intake, reading, updating and transitions.
+
+The person at the centre of a case is stored in flat `client_*` columns, so that the fields
+the center filters and matches on (area, phone, id hash, name keys) are indexable on both
+databases. The id number itself is only ever stored encrypted (`client_id_number_enc`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from models.base import EnumText, UTCDateTime, new_id, utcnow
+from models.enums import (
+    CaseStatus,
+    Category,
+    Channel,
+    ClosureReason,
+    ConsentStatus,
+    DuplicateReason,
+    DuplicateStatus,
+    Gender,
+    IdType,
+    LegalBasis,
+    ReporterRelationship,
+    TargetGroup,
+    Urgency,
+)
+
+MAX_CATEGORIES = 10
+MAX_LANGUAGES = 10
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class Case(SQLModel, table=True):
+    """One person in distress, from intake to closure."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        sa.UniqueConstraint("created_by_id", "client_reference"),
+        sa.Index("ix_cases_created_at_id", "created_at", "id"),
+        sa.Index("ix_cases_status_created_at", "status", "created_at", "id"),
+        sa.Index("ix_cases_urgency_created_at", "urgency", "created_at", "id"),
+        sa.Index("ix_cases_province_created_at", "province_code", "created_at", "id"),
+        sa.Index("ix_cases_district_created_at", "district_code", "created_at", "id"),
+        sa.Index("ix_cases_lead_created_at", "lead_id", "created_at", "id"),
+        sa.Index("ix_cases_created_by_created_at", "created_by_id", "created_at", "id"),
+        sa.Index("ix_cases_client_id_hash", "client_id_hash"),
+        sa.Index("ix_cases_client_phone", "client_phone"),
+        sa.Index(
+            "ix_cases_client_name_key",
+            "client_name_key",
+            postgresql_ops={"client_name_key": "varchar_pattern_ops"},
+        ),
+        sa.Index(
+            "ix_cases_client_last_name_key",
+            "client_last_name_key",
+            postgresql_ops={"client_last_name_key": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
+    reference: str = SQLField(max_length=20, unique=True)
+    status: CaseStatus = SQLField(sa_type=EnumText(CaseStatus, 20))
+    urgency: Urgency = SQLField(sa_type=EnumText(Urgency, 12))
+    suggested_urgency: Urgency | None = SQLField(default=None, sa_type=EnumText(Urgency, 12))
+    immediate_danger: bool = False
+    categories: list[str] = SQLField(default_factory=list, sa_type=sa.JSON)
+    target_groups: list[str] = SQLField(default_factory=list, sa_type=sa.JSON)
+    channel: Channel = SQLField(sa_type=EnumText(Channel, 20))
+    summary: str = SQLField(sa_type=sa.Text)
+    recorded_at: datetime = SQLField(sa_type=UTCDateTime)
+    client_reference: uuid.UUID | None = None
+
+    client_title: str | None = SQLField(default=None, max_length=50)
+    client_first_name: str | None = SQLField(default=None, max_length=100)
+    client_last_name: str | None = SQLField(default=None, max_length=100)
+    client_nickname: str | None = SQLField(default=None, max_length=100)
+    client_name_key: str | None = SQLField(default=None, max_length=200)
+    client_last_name_key: str | None = SQLField(default=None, max_length=100)
+    client_id_type: IdType = SQLField(default=IdType.unknown, sa_type=EnumText(IdType, 16))
+    client_id_number_enc: bytes | None = SQLField(default=None, sa_type=sa.LargeBinary)
+    client_id_hash: str | None = SQLField(default=None, max_length=64)
+    client_id_last4: str | None = SQLField(default=None, max_length=4)
+    client_birth_date: date | None = None
+    client_birth_year: int | None = None
+    client_age_estimate: int | None = None
+    client_gender: Gender | None = SQLField(default=None, sa_type=EnumText(Gender, 12))
+    client_phone: str | None = SQLField(default=None, max_length=20)
+    client_nationality: str | None = SQLField(default=None, max_length=64)
+    client_languages: list[str] = SQLField(default_factory=list, sa_type=sa.JSON)
+    client_disability: bool = False
+    client_pregnant: bool = False
+
+    reporter_relationship: ReporterRelationship = SQLField(
+        sa_type=EnumText(ReporterRelationship, 16)
+    )
+    reporter_name: str | None = SQLField(default=None, max_length=200)
+    reporter_phone: str | None = SQLField(default=None, max_length=20)
+    reporter_anonymous: bool = False
+
+    province_code: str = SQLField(max_length=2)
+    district_code: str | None = SQLField(default=None, max_length=4)
+    subdistrict_code: str | None = SQLField(default=None, max_length=6)
+    postal_code: str | None = SQLField(default=None, max_length=5)
+    address_text: str | None = SQLField(default=None, max_length=500)
+    lat: float | None = None
+    lon: float | None = None
+
+    consent_data_collection: ConsentStatus = SQLField(sa_type=EnumText(ConsentStatus, 16))
+    consent_share_with_agencies: bool = False
+    legal_basis: LegalBasis | None = SQLField(default=None, sa_type=EnumText(LegalBasis, 20))
+    consent_recorded_by: str | None = SQLField(default=None, max_length=200)
+    consent_recorded_by_id: uuid.UUID | None = SQLField(default=None, foreign_key="users.id")
+    guardian_name: str | None = SQLField(default=None, max_length=200)
+
+    created_by_id: uuid.UUID = SQLField(foreign_key="users.id")
+    lead_id: uuid.UUID | None = SQLField(default=None, foreign_key="users.id")
+    screened_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    screened_by_id: uuid.UUID | None = SQLField(default=None, foreign_key="users.id")
+    resolved_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    closure_reason: ClosureReason | None = SQLField(
+        default=None, sa_type=EnumText(ClosureReason, 20)
+    )
+    duplicate_of_id: uuid.UUID | None = SQLField(default=None, foreign_key="cases.id")
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+    version: int = SQLField(default=1, description="Bumped on every change; the ETag.")
+    event_count: int = SQLField(default=0, description="Anchors the end of the event chain.")
+    last_event_hash: str | None = SQLField(default=None, max_length=64)
+
+
+class CaseCategory(SQLModel, table=True):
+    """One row per category of a case, so a category filter can walk an index in order."""
+
+    __tablename__ = "case_categories"
+    __table_args__ = (
+        sa.Index("ix_case_categories_category_created_at", "category", "created_at", "case_id"),
+    )
+
+    case_id: uuid.UUID = SQLField(foreign_key="cases.id", primary_key=True, ondelete="CASCADE")
+    category: Category = SQLField(sa_type=EnumText(Category, 40), primary_key=True)
+    created_at: datetime = SQLField(sa_type=UTCDateTime)
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "case_notes"
+    __table_args__ = (sa.Index("ix_case_notes_case_created_at", "case_id", "created_at", "id"),)
+
+    id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
+    case_id: uuid.UUID = SQLField(foreign_key="cases.id")
+    author_id: uuid.UUID = SQLField(foreign_key="users.id")
+    body: str = SQLField(sa_type=sa.Text)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DuplicateLink(SQLModel, table=True):
+    """A possible duplicate found at intake: `case_id` (newer) may be `candidate_id`."""
+
+    __tablename__ = "case_duplicates"
+    __table_args__ = (sa.UniqueConstraint("case_id", "candidate_id"),)
+
+    id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
+    case_id: uuid.UUID = SQLField(foreign_key="cases.id", index=True)
+    candidate_id: uuid.UUID = SQLField(foreign_key="cases.id", index=True)
+    reasons: list[str] = SQLField(default_factory=list, sa_type=sa.JSON)
+    status: DuplicateStatus = SQLField(
+        default=DuplicateStatus.open, sa_type=EnumText(DuplicateStatus, 12)
+    )
+    decided_by_id: uuid.UUID | None = SQLField(default=None, foreign_key="users.id")
+    decided_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last reference number handed out per Buddhist Era year."""
+
+    __tablename__ = "reference_counters"
+
+    year: int = SQLField(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first answer to a request with an `Idempotency-Key`, kept for replays."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.Index("ix_idempotency_keys_expires_at", "expires_at"),)
+
+    owner_id: uuid.UUID = SQLField(primary_key=True)
+    key: str = SQLField(primary_key=True, max_length=255)
+    fingerprint: str = SQLField(max_length=64)
+    status_code: int | None = None
+    body: bytes | None = SQLField(default=None, sa_type=sa.LargeBinary)
+    headers: dict[str, str] = SQLField(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = SQLField(sa_type=UTCDateTime)
+    expires_at: datetime = SQLField(sa_type=UTCDateTime)
+
+
+# --------------------------------------------------------------------------- intake schemas
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ClientIn(_Strict):
+    """The person the case is about. Everything is optional: often little is known."""
+
+    title: str | None = Field(default=None, max_length=50)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    nickname: str | None = Field(default=None, max_length=100)
+    id_type: IdType = IdType.unknown
+    id_number: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Thai 13-digit id (mod-11 check digit; spaces and hyphens allowed) or a "
+        "passport number.",
+    )
+    birth_date: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="YYYY-MM-DD; years from 2400 are Buddhist Era and converted.",
+    )
+    birth_year: int | None = Field(
+        default=None, ge=1880, le=2700, description="Years from 2400 are Buddhist Era."
+    )
+    age_estimate: int | None = Field(default=None, ge=0, le=130)
+    gender: Gender | None = None
+    phone: str | None = Field(default=None, max_length=32, description="Stored as E.164.")
+    nationality: str | None = Field(default=None, max_length=64)
+    languages: list[str] = Field(default_factory=list, max_length=MAX_LANGUAGES)
+    disability: bool = False
+    pregnant: bool = False
+
+    @field_validator("languages")
+    @classmethod
+    def _short_languages(cls, value: list[str]) -> list[str]:
+        if any(not item or len(item) > 32 for item in value):
+            raise ValueError("each language is 1 to 32 characters")
+        return value
+
+
+class ReporterIn(_Strict):
+    relationship: ReporterRelationship
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=32)
+    anonymous: bool = False
+
+
+class LocationIn(_Strict):
+    province_code: str = Field(pattern=r"^\d{2}$", description="2-digit province code.")
+    district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
+    subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    postal_code: str | None = Field(default=None, pattern=r"^\d{5}$")
+    address: str | None = Field(default=None, max_length=500)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class ConsentIn(_Strict):
+    data_collection: ConsentStatus
+    share_with_agencies: bool = False
+    basis: LegalBasis | None = Field(
+        default=None,
+        description="Legal basis for processing; `consent` needs consent given. May be set "
+        "later at screening.",
+    )
+    recorded_by: str | None = Field(
+        default=None, max_length=200, description="Who took the consent, if not the submitter."
+    )
+    guardian_name: str | None = Field(default=None, max_length=200)
+
+
+class CaseCreate(_Strict):
+    """A new case, as a volunteer, caseworker or supervisor reports it."""
+
+    summary: str = Field(min_length=1, max_length=4000)
+    categories: list[Category] = Field(min_length=1, max_length=MAX_CATEGORIES)
+    immediate_danger: bool = Field(
+        default=False, description="Immediate danger to life or body: urgency becomes critical."
+    )
+    urgency: Urgency | None = Field(
+        default=None, description="The reporter's suggestion; screening decides."
+    )
+    channel: Channel = Channel.mobile
+    recorded_at: AwareDatetime | None = Field(
+        default=None, description="When it was captured (may be hours before upload)."
+    )
+    client_reference: uuid.UUID | None = Field(
+        default=None, description="UUID made on the phone; a repeat never creates a second case."
+    )
+    client: ClientIn = Field(default_factory=ClientIn)
+    reporter: ReporterIn
+    location: LocationIn
+    consent: ConsentIn
+
+
+# --------------------------------------------------------------------------- update schemas
+
+
+class ClientPatch(_Strict):
+    title: str | None = Field(default=None, max_length=50)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    nickname: str | None = Field(default=None, max_length=100)
+    id_type: IdType | None = None
+    id_number: str | None = Field(default=None, max_length=32)
+    birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    birth_year: int | None = Field(default=None, ge=1880, le=2700)
+    age_estimate: int | None = Field(default=None, ge=0, le=130)
+    gender: Gender | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    nationality: str | None = Field(default=None, max_length=64)
+    languages: list[str] | None = Field(default=None, max_length=MAX_LANGUAGES)
+    disability: bool | None = None
+    pregnant: bool | None = None
+
+
+class LocationPatch(_Strict):
+    province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+    district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
+    subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    postal_code: str | None = Field(default=None, pattern=r"^\d{5}$")
+    address: str | None = Field(default=None, max_length=500)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class ConsentPatch(_Strict):
+    data_collection: ConsentStatus | None = None
+    share_with_agencies: bool | None = None
+    recorded_by: str | None = Field(default=None, max_length=200)
+    guardian_name: str | None = Field(default=None, max_length=200)
+
+
+class CasePatch(_Strict):
+    """Changes to a case's content (status moves through `/transitions`). Fields set to
+    `null` inside `client` and `location` are cleared."""
+
+    summary: str | None = Field(default=None, min_length=1, max_length=4000)
+    client: ClientPatch | None = None
+    location: LocationPatch | None = None
+    consent: ConsentPatch | None = None
+
+
+class TransitionIn(_Strict):
+    """A move to another status; screening and closing carry their own fields."""
+
+    to: CaseStatus
+    reason: str | None = Field(
+        default=None, min_length=1, max_length=1000, description="Required to reopen."
+    )
+    closure_reason: ClosureReason | None = Field(default=None, description="Required to close.")
+    duplicate_of: uuid.UUID | None = Field(
+        default=None, description="Required when closing as `duplicate`."
+    )
+    urgency: Urgency | None = Field(default=None, description="Screening: the decided urgency.")
+    categories: list[Category] | None = Field(
+        default=None, min_length=1, max_length=MAX_CATEGORIES, description="Screening."
+    )
+    basis: LegalBasis | None = Field(default=None, description="Screening: the legal basis.")
+
+
+class NoteIn(_Strict):
+    body: str = Field(min_length=1, max_length=4000)
+
+
+# --------------------------------------------------------------------------- read schemas
+
+
+class ClientOut(BaseModel):
+    title: str | None
+    first_name: str | None
+    last_name: str | None
+    nickname: str | None
+    id_type: IdType
+    id_number: str | None = Field(description="Masked for volunteers and agencies.")
+    id_number_masked: bool
+    birth_date: date | None
+    birth_year: int | None
+    age_estimate: int | None
+    age: int | None = Field(description="Age today, from the birth date, year or estimate.")
+    gender: Gender | None
+    phone: str | None
+    nationality: str | None
+    languages: list[str]
+    disability: bool
+    pregnant: bool
+
+
+class ReporterOut(BaseModel):
+    relationship: ReporterRelationship
+    name: str | None
+    phone: str | None
+    anonymous: bool
+
+
+class LocationOut(BaseModel):
+    province_code: str
+    district_code: str | None
+    subdistrict_code: str | None
+    postal_code: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+
+
+class ConsentOut(BaseModel):
+    data_collection: ConsentStatus
+    share_with_agencies: bool
+    basis: LegalBasis | None
+    recorded_by: str | None
+    recorded_by_id: uuid.UUID | None
+    guardian_name: str | None
+
+
+class DuplicateOut(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    candidate_id: uuid.UUID
+    candidate_reference: str
+    reasons: list[DuplicateReason]
+    status: DuplicateStatus
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class CaseOut(BaseModel):
+    """A case as the caller may see it."""
+
+    id: uuid.UUID
+    reference: str
+    status: CaseStatus
+    urgency: Urgency
+    suggested_urgency: Urgency | None
+    immediate_danger: bool
+    categories: list[Category]
+    target_groups: list[TargetGroup]
+    channel: Channel
+    summary: str
+    recorded_at: datetime
+    client_reference: uuid.UUID | None
+    client: ClientOut
+    reporter: ReporterOut
+    location: LocationOut
+    consent: ConsentOut
+    created_by: uuid.UUID
+    lead: uuid.UUID | None
+    screened_at: datetime | None
+    screened_by: uuid.UUID | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    closure_reason: ClosureReason | None
+    duplicate_of: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    possible_duplicates: list[DuplicateOut] = Field(default_factory=list)
+
+
+class CaseSummary(BaseModel):
+    """A row of the case list."""
+
+    id: uuid.UUID
+    reference: str
+    status: CaseStatus
+    urgency: Urgency
+    categories: list[Category]
+    channel: Channel
+    client_name: str | None
+    province_code: str
+    district_code: str | None
+    lead: uuid.UUID | None
+    created_by: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class CaseList(BaseModel):
+    items: list[CaseSummary]
+    next_cursor: str | None = None
+
+
+class NoteOut(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    author: uuid.UUID
+    body: str
+    created_at: datetime
+
+
+class NoteList(BaseModel):
+    items: list[NoteOut]
+    next_cursor: str | None = None
+
+
+class CaseEventOut(BaseModel):
+    seq: int
+    type: str
+    actor: uuid.UUID | None
+    occurred_at: datetime
+    changes: dict[str, Any]
+    data: dict[str, Any]
+    hash: str
+
+
+class Timeline(BaseModel):
+    items: list[CaseEventOut]
+    next_cursor: str | None = None

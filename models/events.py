@@ -1,0 +1,36 @@
+"""Case events: the append-only, hash-chained history of every case."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import EnumText, UTCDateTime, new_id
+from models.enums import CaseEventType
+
+
+class CaseEvent(SQLModel, table=True):
+    """One change (or read) of a case. Never updated or deleted by the application.
+
+    `hash` is an HMAC over the previous event's hash and this event's content, so an edited,
+    deleted or reordered event breaks the chain; the case row anchors the chain's end.
+    Events hold no personal data: changed personal fields are named, their values withheld.
+    """
+
+    __tablename__ = "case_events"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="cases.id")
+    seq: int
+    type: CaseEventType = Field(sa_type=EnumText(CaseEventType, 32))
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str = Field(max_length=64)

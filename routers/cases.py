@@ -1,0 +1,302 @@
+"""Case intake, reading, listing, updating, lifecycle transitions, timeline and notes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from auth.dependencies import AppSettings, CaseReader, Caseworker, Reporter
+from models.base import utcnow
+from models.case import (
+    CaseCreate,
+    CaseList,
+    CaseOut,
+    CasePatch,
+    NoteIn,
+    NoteList,
+    NoteOut,
+    Timeline,
+    TransitionIn,
+)
+from models.enums import CaseStatus, Category, Urgency
+from routers import API_PREFIX
+from service import cases, intake
+from service.db import Session
+from service.errors import problem_schema_responses
+from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+router = APIRouter(prefix=f"{API_PREFIX}/cases", tags=["cases"])
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, at most 200.")]
+Cursor = Annotated[
+    str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+]
+IfMatch = Annotated[
+    str | None,
+    Header(max_length=200, description="The case's ETag, from a GET or an earlier change."),
+]
+CASE_ANSWER = {
+    "headers": {
+        "ETag": {"description": "Current version of the case.", "schema": {"type": "string"}}
+    }
+}
+
+
+def _with_etag(response: Response, tag: str) -> None:
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "no-store"
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseOut,
+    responses={
+        200: {"model": CaseOut, "description": "This client_reference was already submitted."},
+        201: {**CASE_ANSWER, "description": "Created."},
+        **problem_schema_responses(401, 403, 409, 422),
+    },
+)
+async def submit_case(
+    body: CaseCreate,
+    request: Request,
+    reporter: Reporter,
+    session: Session,
+    settings: AppSettings,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Retry-safe key chosen by the client; the first answer is replayed.",
+        ),
+    ] = None,
+) -> Response:
+    """Report a case (intake); retries with one Idempotency-Key or client_reference are safe."""
+    answer = await intake.submit_case(
+        session,
+        settings=settings,
+        reporter=reporter,
+        data=body,
+        raw_body=await request.body(),
+        idempotency_key=idempotency_key,
+        now=utcnow(),
+    )
+    headers = dict(answer.headers)
+    if answer.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(content=answer.body, status_code=answer.status_code, headers=headers)
+
+
+@router.get("", responses=problem_schema_responses(401, 403, 422))
+async def list_cases(
+    user: CaseReader,
+    session: Session,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    status: Annotated[list[CaseStatus] | None, Query(max_length=7)] = None,
+    urgency: Urgency | None = None,
+    category: Category | None = None,
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    district: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    lead: Annotated[
+        str | None, Query(max_length=36, description="A user id, `me` or `none`.")
+    ] = None,
+    reporter: Annotated[str | None, Query(max_length=36, description="A user id or `me`.")] = None,
+    created_from: Annotated[datetime | None, Query(description="Inclusive, with offset.")] = None,
+    created_to: Annotated[datetime | None, Query(description="Exclusive, with offset.")] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="A reference or the start of a name."),
+    ] = None,
+) -> CaseList:
+    """List the cases the caller may see, newest first, with filters and a cursor."""
+    return await cases.list_cases(
+        session,
+        user=user,
+        filters=cases.CaseFilters(
+            statuses=list(status or []),
+            urgency=urgency,
+            category=category,
+            province_code=province,
+            district_code=district,
+            lead=lead,
+            reporter=reporter,
+            created_from=created_from,
+            created_to=created_to,
+            q=q,
+        ),
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get(
+    "/{case_id}",
+    responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 422)},
+)
+async def read_case(
+    case_id: uuid.UUID,
+    response: Response,
+    user: CaseReader,
+    session: Session,
+    settings: AppSettings,
+) -> CaseOut:
+    """Read a case (the read is recorded); the ETag is needed to change it."""
+    case, tag = await cases.read_case(
+        session, settings=settings, user=user, case_id=case_id, now=utcnow()
+    )
+    _with_etag(response, tag)
+    return case
+
+
+@router.patch(
+    "/{case_id}",
+    responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
+)
+async def update_case(
+    case_id: uuid.UUID,
+    body: CasePatch,
+    response: Response,
+    user: Reporter,
+    session: Session,
+    settings: AppSettings,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
+) -> CaseOut:
+    """Change a case's content (If-Match required)."""
+    case, tag = await cases.update_case(
+        session,
+        settings=settings,
+        user=user,
+        case_id=case_id,
+        patch=body,
+        if_match=if_match,
+        now=utcnow(),
+    )
+    _with_etag(response, tag)
+    return case
+
+
+@router.post(
+    "/{case_id}/transitions",
+    responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
+)
+async def transition_case(
+    case_id: uuid.UUID,
+    body: TransitionIn,
+    response: Response,
+    user: Reporter,
+    session: Session,
+    settings: AppSettings,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
+) -> CaseOut:
+    """Move a case to another status: screen, work, resolve, close or reopen (If-Match required)."""
+    case, tag = await cases.transition_case(
+        session,
+        settings=settings,
+        user=user,
+        case_id=case_id,
+        body=body,
+        if_match=if_match,
+        now=utcnow(),
+    )
+    _with_etag(response, tag)
+    return case
+
+
+@router.get("/{case_id}/timeline", responses=problem_schema_responses(401, 403, 404, 422))
+async def case_timeline(
+    case_id: uuid.UUID,
+    user: Reporter,
+    session: Session,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Timeline:
+    """The case's history, oldest first: every change and every read."""
+    return await cases.case_timeline(
+        session, user=user, case_id=case_id, limit=limit, cursor=cursor
+    )
+
+
+@router.post(
+    "/{case_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_schema_responses(401, 403, 404, 422),
+)
+async def add_note(
+    case_id: uuid.UUID, body: NoteIn, user: Reporter, session: Session, settings: AppSettings
+) -> NoteOut:
+    """Add a note to a case (its lead, caseworkers and supervisors)."""
+    return await cases.add_note(
+        session, settings=settings, user=user, case_id=case_id, body=body, now=utcnow()
+    )
+
+
+@router.get("/{case_id}/notes", responses=problem_schema_responses(401, 403, 404, 422))
+async def list_notes(
+    case_id: uuid.UUID,
+    user: Reporter,
+    session: Session,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> NoteList:
+    """The notes of a case, oldest first."""
+    return await cases.list_notes(session, user=user, case_id=case_id, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/{case_id}/duplicates/{link_id}/confirm",
+    responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
+)
+async def confirm_duplicate(
+    case_id: uuid.UUID,
+    link_id: uuid.UUID,
+    response: Response,
+    user: Caseworker,
+    session: Session,
+    settings: AppSettings,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
+) -> CaseOut:
+    """Confirm a possible duplicate: this (newer) case closes as a duplicate (If-Match required)."""
+    case, tag = await cases.decide_duplicate(
+        session,
+        settings=settings,
+        user=user,
+        case_id=case_id,
+        link_id=link_id,
+        confirm=True,
+        if_match=if_match,
+        now=utcnow(),
+    )
+    _with_etag(response, tag)
+    return case
+
+
+@router.post(
+    "/{case_id}/duplicates/{link_id}/dismiss",
+    responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409)},
+)
+async def dismiss_duplicate(
+    case_id: uuid.UUID,
+    link_id: uuid.UUID,
+    response: Response,
+    user: Caseworker,
+    session: Session,
+    settings: AppSettings,
+) -> CaseOut:
+    """Dismiss a possible duplicate: the two cases are about different people."""
+    case, tag = await cases.decide_duplicate(
+        session,
+        settings=settings,
+        user=user,
+        case_id=case_id,
+        link_id=link_id,
+        confirm=False,
+        if_match=None,
+        now=utcnow(),
+    )
+    _with_etag(response, tag)
+    return case
