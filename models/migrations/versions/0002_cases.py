@@ -39,6 +39,9 @@ def upgrade() -> None:
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('year', name=op.f('pk_reference_counters'))
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        # Reference numbers on PostgreSQL: one lock-free sequence, offset per year.
+        op.execute('CREATE SEQUENCE case_reference_seq')
     op.create_table('cases',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -215,6 +218,8 @@ def downgrade() -> None:
 
     op.drop_table('cases')
     op.drop_table('reference_counters')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP SEQUENCE IF EXISTS case_reference_seq')
     with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
         batch_op.drop_index('ix_idempotency_keys_expires_at')
 
