@@ -35,6 +35,9 @@ from models.enums import (
 )
 
 MAX_CATEGORIES = 10
+# Years from this one are Buddhist Era (BE = CE + 543).
+BUDDHIST_ERA_THRESHOLD = 2400
+BUDDHIST_ERA_OFFSET = 543
 MAX_LANGUAGES = 10
 
 
@@ -54,6 +57,25 @@ class Case(SQLModel, table=True):
         sa.Index("ix_cases_district_created_at", "district_code", "created_at", "id"),
         sa.Index("ix_cases_lead_created_at", "lead_id", "created_at", "id"),
         sa.Index("ix_cases_created_by_created_at", "created_by_id", "created_at", "id"),
+        # The open cases a person leads or reported (their daily list), newest first. Partial:
+        # cases not yet closed are a few per cent of all, and a filter on open statuses would
+        # otherwise read every case of the person.
+        sa.Index(
+            "ix_cases_open_lead_created_at",
+            "lead_id",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("status <> 'closed'"),
+            sqlite_where=sa.text("status <> 'closed'"),
+        ),
+        sa.Index(
+            "ix_cases_open_created_by_created_at",
+            "created_by_id",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("status <> 'closed'"),
+            sqlite_where=sa.text("status <> 'closed'"),
+        ),
         sa.Index("ix_cases_client_id_hash", "client_id_hash"),
         sa.Index("ix_cases_client_phone", "client_phone"),
         sa.Index(
@@ -307,6 +329,16 @@ class CaseCreate(_Strict):
     location: LocationIn
     consent: ConsentIn
 
+    @field_validator("recorded_at", mode="before")
+    @classmethod
+    def _buddhist_era_recorded_at(cls, value: object) -> object:
+        """Convert a Buddhist Era year before parsing, so BE leap days (2567-02-29) parse."""
+        if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
+            year = int(value[:4])
+            if year >= BUDDHIST_ERA_THRESHOLD:
+                return f"{year - BUDDHIST_ERA_OFFSET:04d}{value[4:]}"
+        return value
+
 
 # --------------------------------------------------------------------------- update schemas
 
@@ -428,8 +460,12 @@ class ConsentOut(BaseModel):
 
 
 class DuplicateOut(BaseModel):
+    """A possible duplicate: `case_id` (the newer case) may be about the same person as
+    `candidate_id` (an older open case)."""
+
     id: uuid.UUID
     case_id: uuid.UUID
+    case_reference: str
     candidate_id: uuid.UUID
     candidate_reference: str
     reasons: list[DuplicateReason]

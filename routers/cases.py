@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import AwareDatetime
 
 from auth.dependencies import AppSettings, CaseReader, Caseworker, Reporter
 from models.base import utcnow
@@ -106,8 +106,12 @@ async def list_cases(
         str | None, Query(max_length=36, description="A user id, `me` or `none`.")
     ] = None,
     reporter: Annotated[str | None, Query(max_length=36, description="A user id or `me`.")] = None,
-    created_from: Annotated[datetime | None, Query(description="Inclusive, with offset.")] = None,
-    created_to: Annotated[datetime | None, Query(description="Exclusive, with offset.")] = None,
+    created_from: Annotated[
+        AwareDatetime | None, Query(description="Inclusive, with offset.")
+    ] = None,
+    created_to: Annotated[
+        AwareDatetime | None, Query(description="Exclusive, with offset.")
+    ] = None,
     q: Annotated[
         str | None,
         Query(min_length=1, max_length=100, description="A reference or the start of a name."),

@@ -64,6 +64,7 @@ from models.events import CaseEvent
 from models.user import User
 from service.config import Settings
 from service.crypto import id_number_hash, mask_id_number, open_id_number, seal_id_number
+from service.db import dialect_name
 from service.errors import (
     Conflict,
     Forbidden,
@@ -77,7 +78,12 @@ from service.errors import (
 from service.events import append_event
 from service.idempotency import StoredAnswer
 from service.lifecycle import Refusal, check_transition, next_statuses
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import (
+    decode_int_cursor,
+    decode_time_id_cursor,
+    encode_cursor,
+    encode_time_id_cursor,
+)
 from service.references import BANGKOK
 from service.validation import check_location, normalize_name
 
@@ -240,10 +246,12 @@ def answer_for(
 
 async def load_duplicates(session: AsyncSession, *, case_id: uuid.UUID) -> list[DuplicateOut]:
     """Duplicate links touching a case, newest first."""
-    other = sa.orm.aliased(Case)
+    newer = sa.orm.aliased(Case)
+    older = sa.orm.aliased(Case)
     rows = await session.execute(
-        sa.select(DuplicateLink, col(other.reference))
-        .join(other, col(other.id) == col(DuplicateLink.candidate_id))
+        sa.select(DuplicateLink, col(newer.reference), col(older.reference))
+        .join(newer, col(newer.id) == col(DuplicateLink.case_id))
+        .join(older, col(older.id) == col(DuplicateLink.candidate_id))
         .where(
             sa.or_(
                 col(DuplicateLink.case_id) == case_id, col(DuplicateLink.candidate_id) == case_id
@@ -255,14 +263,15 @@ async def load_duplicates(session: AsyncSession, *, case_id: uuid.UUID) -> list[
         DuplicateOut(
             id=link.id,
             case_id=link.case_id,
+            case_reference=case_reference,
             candidate_id=link.candidate_id,
-            candidate_reference=reference,
+            candidate_reference=candidate_reference,
             reasons=[DuplicateReason(r) for r in link.reasons],
             status=link.status,
             created_at=link.created_at,
             decided_at=link.decided_at,
         )
-        for link, reference in rows.all()
+        for link, case_reference, candidate_reference in rows.all()
     ]
 
 
@@ -334,8 +343,7 @@ async def case_timeline(
         .limit(limit + 1)
     )
     if cursor:
-        (after,) = decode_cursor(cursor, size=1)
-        query = query.where(col(CaseEvent.seq) > int(after))
+        query = query.where(col(CaseEvent.seq) > decode_int_cursor(cursor))
     events = list((await session.execute(query)).scalars())
     page = events[:limit]
     return Timeline(
@@ -384,27 +392,33 @@ def _user_ref(value: str, me: uuid.UUID, parameter: str) -> uuid.UUID:
         ) from None
 
 
-async def list_cases(
-    session: AsyncSession, *, user: User, filters: CaseFilters, limit: int, cursor: str | None
-) -> CaseList:
-    """Cases the caller may see, newest first, filtered, one keyset page at a time."""
+def build_case_list_query(
+    *, user: User, filters: CaseFilters, limit: int, cursor: str | None
+) -> sa.Select[Case] | None:
+    """The query of one page of `list_cases` (`limit + 1` rows), or None for no access."""
+    lead_id = (
+        _user_ref(filters.lead, user.id, "lead") if filters.lead not in (None, "none") else None
+    )
+    reporter_id = _user_ref(filters.reporter, user.id, "reporter") if filters.reporter else None
+    after = decode_time_id_cursor(cursor) if cursor else None
     scope = case_scope(user.role)
     if scope is CaseScope.none:
-        return CaseList(items=[])
-    if filters.category is not None:
+        return None
+    # Newest first. A category row carries its case's created_at, so a category list can walk
+    # the category's own index in order; a volunteer's list walks their own cases instead (see
+    # below), checking each one's categories.
+    if filters.category is not None and scope is CaseScope.all:
         order_at, order_id = col(CaseCategory.created_at), col(CaseCategory.case_id)
+    else:
+        order_at, order_id = col(Case.created_at), col(Case.id)
+    if filters.category is not None:
         query = (
             sa.select(Case)
             .join(CaseCategory, col(CaseCategory.case_id) == col(Case.id))
             .where(col(CaseCategory.category) == filters.category)
         )
     else:
-        order_at, order_id = col(Case.created_at), col(Case.id)
         query = sa.select(Case)
-    if scope is CaseScope.own:
-        query = query.where(
-            sa.or_(col(Case.created_by_id) == user.id, col(Case.lead_id) == user.id)
-        )
     if filters.statuses:
         query = query.where(col(Case.status).in_(filters.statuses))
     if filters.urgency is not None:
@@ -415,38 +429,66 @@ async def list_cases(
         query = query.where(col(Case.district_code) == filters.district_code)
     if filters.lead == "none":
         query = query.where(col(Case.lead_id).is_(None))
-    elif filters.lead:
-        query = query.where(col(Case.lead_id) == _user_ref(filters.lead, user.id, "lead"))
-    if filters.reporter:
-        query = query.where(
-            col(Case.created_by_id) == _user_ref(filters.reporter, user.id, "reporter")
-        )
+    elif lead_id is not None:
+        query = query.where(col(Case.lead_id) == lead_id)
+    if reporter_id is not None:
+        query = query.where(col(Case.created_by_id) == reporter_id)
     if filters.created_from is not None:
         query = query.where(order_at >= filters.created_from)
     if filters.created_to is not None:
         query = query.where(order_at < filters.created_to)
     if filters.q:
         query = query.where(_search(filters.q))
-    if cursor:
-        at_text, id_text = decode_cursor(cursor, size=2)
-        try:
-            after_at, after_id = datetime.fromisoformat(str(at_text)), uuid.UUID(str(id_text))
-        except ValueError:
-            raise Unprocessable(
-                "The cursor is not valid; start again without one.",
-                errors=[{"parameter": "cursor", "detail": "not a valid cursor", "type": "cursor"}],
-            ) from None
+    if after is not None:
+        after_at, after_id = after
         query = query.where(
             sa.tuple_(order_at, order_id)
             < sa.tuple_(sa.literal(after_at, UTCDateTime()), sa.literal(after_id))
         )
-    query = query.order_by(order_at.desc(), order_id.desc()).limit(limit + 1)
+    if scope is CaseScope.own:
+        # "Reported by me OR led by me" as two branches, each walking its own
+        # (user, created_at, id) index newest first for one page, then merged: an OR of the two
+        # columns would read and sort every case of the user. The lead branch leaves out the
+        # cases the user also reported, so no case comes twice.
+        branches = [
+            query.where(condition)
+            .with_only_columns(col(Case.id))
+            .order_by(order_at.desc(), order_id.desc())
+            .limit(limit + 1)
+            .subquery()
+            for condition in (
+                col(Case.created_by_id) == user.id,
+                sa.and_(col(Case.lead_id) == user.id, col(Case.created_by_id) != user.id),
+            )
+        ]
+        mine = sa.union_all(*(sa.select(branch.c.id) for branch in branches)).subquery()
+        query = sa.select(Case).where(col(Case.id).in_(sa.select(mine.c.id)))
+    return query.order_by(order_at.desc(), order_id.desc()).limit(limit + 1)
+
+
+# A page of a list is planned for its own filter values: a prepared statement's generic plan
+# (which PostgreSQL switches to after five runs) picks one index for every value, yet the
+# selectivities differ by orders of magnitude (Bangkok or a small province, `closed` or `new`).
+# Parallel workers cost more to start than a page of rows takes to read.
+_PLAN_LIST_QUERY = sa.text(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true)"
+)
+
+
+async def list_cases(
+    session: AsyncSession, *, user: User, filters: CaseFilters, limit: int, cursor: str | None
+) -> CaseList:
+    """Cases the caller may see, newest first, filtered, one keyset page at a time."""
+    query = build_case_list_query(user=user, filters=filters, limit=limit, cursor=cursor)
+    if query is None:
+        return CaseList(items=[])
+    if dialect_name(session) == "postgresql":
+        await session.execute(_PLAN_LIST_QUERY)
     rows = list((await session.execute(query)).scalars())
     page = rows[:limit]
     next_cursor = (
-        encode_cursor([page[-1].created_at.isoformat(), str(page[-1].id)])
-        if len(rows) > limit
-        else None
+        encode_time_id_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
     )
     return CaseList(items=[_summary(c) for c in page], next_cursor=next_cursor)
 
@@ -722,9 +764,17 @@ async def transition_case(
     body: TransitionIn,
     if_match: str | None,
     now: datetime,
+    event_type: CaseEventType | None = None,
 ) -> tuple[CaseOut, str]:
-    """Move a case to another status (screening and closing included)."""
-    case = await _load(session, user=user, case_id=case_id, lock=True)
+    """Move a case to another status (screening and closing included).
+
+    `event_type` names the event when the move is part of another decision (a confirmed
+    duplicate); otherwise it is `screened` or `status_changed`.
+
+    The caller's right to change the case and its `If-Match` are checked before the move
+    itself, so the loser of two simultaneous moves learns that the case changed (412).
+    """
+    case = await _load_for_change(session, user=user, case_id=case_id, if_match=if_match)
     is_lead = case.lead_id == user.id
     try:
         check_transition(
@@ -748,7 +798,6 @@ async def transition_case(
             refusal.message,
             errors=[field_error(refusal.pointer or "", refusal.message, "transition")],
         ) from None
-    check_if_match(case, if_match)
     screening_fields = (
         body.urgency is not None or body.categories is not None or body.basis is not None
     )
@@ -762,7 +811,7 @@ async def transition_case(
 
     before = case.status
     changes: dict[str, Any] = {"status": body.to}
-    event_type = CaseEventType.status_changed
+    event_type = event_type or CaseEventType.status_changed
     if body.to is CaseStatus.screened:
         event_type = CaseEventType.screened
         changes.update(screened_at=now, screened_by_id=user.id)
@@ -858,17 +907,10 @@ async def list_notes(
         .limit(limit + 1)
     )
     if cursor:
-        at_text, id_text = decode_cursor(cursor, size=2)
-        try:
-            after = (datetime.fromisoformat(str(at_text)), uuid.UUID(str(id_text)))
-        except ValueError:
-            raise Unprocessable(
-                "The cursor is not valid; start again without one.",
-                errors=[{"parameter": "cursor", "detail": "not a valid cursor", "type": "cursor"}],
-            ) from None
+        after_at, after_id = decode_time_id_cursor(cursor)
         query = query.where(
             sa.tuple_(col(CaseNote.created_at), col(CaseNote.id))
-            > sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1]))
+            > sa.tuple_(sa.literal(after_at, UTCDateTime()), sa.literal(after_id))
         )
     notes = list((await session.execute(query)).scalars())
     page = notes[:limit]
@@ -879,7 +921,7 @@ async def list_notes(
             )
             for n in page
         ],
-        next_cursor=encode_cursor([page[-1].created_at.isoformat(), str(page[-1].id)])
+        next_cursor=encode_time_id_cursor(page[-1].created_at, page[-1].id)
         if len(notes) > limit
         else None,
     )
@@ -919,6 +961,7 @@ async def decide_duplicate(
             ),
             if_match=if_match,
             now=now,
+            event_type=CaseEventType.duplicate_confirmed,
         )
     if user.role not in (Role.caseworker, Role.supervisor):
         raise Forbidden("Only caseworkers and supervisors decide on duplicates.")

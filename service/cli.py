@@ -1,4 +1,4 @@
-"""The `onestop` command: serve, migrate, create-user, seed-demo."""
+"""The `onestop` command: serve, migrate, create-user, seed-demo, verify-audit."""
 
 from __future__ import annotations
 
@@ -89,6 +89,35 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _verify_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """Check every case's event chain in one read-only transaction; 1 when tampered with."""
+    import sqlalchemy as sa
+
+    from models.events import CaseEvent
+    from service.db import dialect_name
+    from service.events import ChainProblem, summarise, verify_all
+
+    async def work(session: AsyncSession) -> tuple[int, int, list[ChainProblem]]:
+        if dialect_name(session) == "postgresql":
+            # One snapshot for every batch, and no way to write by mistake.
+            await session.execute(
+                sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            )
+        checked, problems = await verify_all(session, secret=settings.data_key)
+        events = await session.scalar(sa.select(sa.func.count()).select_from(CaseEvent))
+        return checked, int(events or 0), problems
+
+    checked, events, problems = asyncio.run(_in_transaction(settings, work))
+    print(f"checked {checked} cases and {events} events")
+    for line in summarise(problems):
+        print(line)
+    if problems:
+        print(f"audit chain broken: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("audit chain intact")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onestop", description="OneStop case service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -119,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed-demo", help="create demo accounts and data (development)")
     seed.set_defaults(handler=_seed_demo)
+
+    verify = commands.add_parser(
+        "verify-audit", help="check the hash chain of every case's events (exit 1 if broken)"
+    )
+    verify.set_defaults(handler=_verify_audit)
     return parser
 
 

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,7 +48,8 @@ def event_payload(
         "seq": seq,
         "type": str(type_),
         "actor_id": str(actor_id) if actor_id else None,
-        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
+        # In UTC, as the database returns it, whatever offset the caller's clock used.
+        "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "changes": changes,
         "data": data,
     }

@@ -2,8 +2,8 @@
 second case.
 
 - The key is scoped to the caller and kept 48 hours (at least the 24 promised).
-- The first request claims the key by inserting it in its own transaction; its answer is
-  stored with the case, in the same commit.
+- The first request claims the key by inserting it in the request's transaction; its answer
+  is stored with the case, in the same commit.
 - A retry with the same body after that commit replays the stored answer byte for byte.
 - A retry while the first is still running finds the claim locked and answers 409 at once
   (PostgreSQL); SQLite runs writers one at a time, so there the retry waits and replays.
@@ -107,8 +107,16 @@ async def claim(
         )
     ).scalar_one()
     if record.expires_at <= now:
-        await session.delete(record)
-        await session.flush()
+        # Another retry may be replacing the same expired key right now: delete only while it
+        # is still expired, so finding it gone (or renewed) is not an error, then claim again.
+        session.expunge(record)
+        await session.execute(
+            sa.delete(IdempotencyRecord).where(
+                col(IdempotencyRecord.owner_id) == owner_id,
+                col(IdempotencyRecord.key) == key,
+                col(IdempotencyRecord.expires_at) <= now,
+            )
+        )
         return await claim(session, owner_id=owner_id, key=key, print_=print_, now=now)
     if record.fingerprint != print_:
         raise Unprocessable(

@@ -40,8 +40,6 @@ from service.errors import Unprocessable, field_error
 from service.events import append_event
 from service.references import BANGKOK, next_reference
 from service.validation import (
-    BUDDHIST_ERA_OFFSET,
-    BUDDHIST_ERA_THRESHOLD,
     age_on,
     check_location,
     derive_target_groups,
@@ -194,12 +192,7 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
 
     recorded_at = now
     if data.recorded_at is not None:
-        recorded_at = data.recorded_at
-        if recorded_at.year >= BUDDHIST_ERA_THRESHOLD:
-            try:
-                recorded_at = recorded_at.replace(year=recorded_at.year - BUDDHIST_ERA_OFFSET)
-            except ValueError:
-                errors.append(field_error("/recorded_at", "no such day in that year", "date"))
+        recorded_at = data.recorded_at  # Buddhist Era years were converted by the schema
         if recorded_at > now + CLOCK_SKEW:
             errors.append(field_error("/recorded_at", "cannot be in the future", "future"))
 

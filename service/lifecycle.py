@@ -104,10 +104,16 @@ def check_transition(
             raise Refusal(
                 "unprocessable", "A duplicate names the case it duplicates.", "/duplicate_of"
             )
+        if closure_reason is not ClosureReason.duplicate and has_duplicate_of:
+            raise Refusal(
+                "unprocessable", "duplicate_of goes only with a duplicate closure.", "/duplicate_of"
+            )
         if urgency is Urgency.critical and role is not Role.supervisor:
             raise Refusal("forbidden", "Only a supervisor may close a critical case.")
-    elif closure_reason is not None or has_duplicate_of:
+    elif closure_reason is not None:
         raise Refusal("unprocessable", "Only closing takes a closure reason.", "/closure_reason")
+    elif has_duplicate_of:
+        raise Refusal("unprocessable", "Only closing as a duplicate names one.", "/duplicate_of")
     if step.needs_reason and not reason:
         raise Refusal("unprocessable", "This step needs a reason.", "/reason")
     return step

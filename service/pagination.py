@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from service.errors import Unprocessable
@@ -26,8 +28,37 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
     except (ValueError, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != size:
-        raise Unprocessable(
-            "The cursor is not valid; start again without one.",
-            errors=[{"parameter": "cursor", "detail": "not a valid cursor", "type": "cursor"}],
-        )
+        raise _invalid_cursor()
     return values
+
+
+def _invalid_cursor() -> Unprocessable:
+    return Unprocessable(
+        "The cursor is not valid; start again without one.",
+        errors=[{"parameter": "cursor", "detail": "not a valid cursor", "type": "cursor"}],
+    )
+
+
+def encode_time_id_cursor(at: datetime, row_id: uuid.UUID) -> str:
+    """A cursor after a row ordered by (time, id)."""
+    return encode_cursor([at.isoformat(), str(row_id)])
+
+
+def decode_time_id_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (aware time, id) inside a cursor made by `encode_time_id_cursor`, else 422."""
+    at_text, id_text = decode_cursor(cursor, size=2)
+    try:
+        at, row_id = datetime.fromisoformat(str(at_text)), uuid.UUID(str(id_text))
+    except ValueError:
+        raise _invalid_cursor() from None
+    if at.tzinfo is None:  # our cursors always carry the UTC offset
+        raise _invalid_cursor()
+    return at, row_id
+
+
+def decode_int_cursor(cursor: str) -> int:
+    """The integer position inside a cursor, else 422."""
+    (value,) = decode_cursor(cursor, size=1)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _invalid_cursor()
+    return value

@@ -10,7 +10,7 @@ import httpx
 
 CASES = "/api/v1/cases"
 VALID_THAI_ID = "1101700230708"
-OTHER_THAI_ID = "3100600452563"
+OTHER_THAI_ID = "3100600452569"
 
 
 def intake_body(**changes: Any) -> dict[str, Any]:
