@@ -58,6 +58,13 @@ def may_update_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
     return role is Role.volunteer and case.lead_id == user_id
 
 
+def sees_possible_duplicates(role: Role) -> bool:
+    """Only staff see which other cases may be about the same person: the matches point at
+    cases a volunteer may not read, and would let anyone probe whether an id number or phone
+    has an open case."""
+    return role in STAFF
+
+
 def sees_full_id_number(role: Role) -> bool:
     """Volunteers and agency staff see id numbers masked."""
     return role in STAFF

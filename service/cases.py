@@ -24,6 +24,7 @@ from auth.policy import (
     may_read_case,
     may_update_case,
     sees_full_id_number,
+    sees_possible_duplicates,
 )
 from models.base import UTCDateTime
 from models.case import (
@@ -113,6 +114,10 @@ PERSONAL_COLUMNS = frozenset(
         "consent_recorded_by",
         "guardian_name",
     }
+)
+# Events naming possible duplicates: their data is shown only to those who see the matches.
+POSSIBLE_DUPLICATE_EVENTS = frozenset(
+    {CaseEventType.duplicate_flagged, CaseEventType.duplicate_dismissed}
 )
 DERIVED_COLUMNS = frozenset(
     {"client_name_key", "client_last_name_key", "client_id_hash", "client_id_last4"}
@@ -244,8 +249,12 @@ def answer_for(
     )
 
 
-async def load_duplicates(session: AsyncSession, *, case_id: uuid.UUID) -> list[DuplicateOut]:
-    """Duplicate links touching a case, newest first."""
+async def load_duplicates(
+    session: AsyncSession, *, case_id: uuid.UUID, viewer: User
+) -> list[DuplicateOut]:
+    """Duplicate links touching a case, newest first; none for viewers who may not see them."""
+    if not sees_possible_duplicates(viewer.role):
+        return []
     newer = sa.orm.aliased(Case)
     older = sa.orm.aliased(Case)
     rows = await session.execute(
@@ -327,7 +336,7 @@ async def read_case(
         actor_id=user.id,
         now=now,
     )
-    duplicates = await load_duplicates(session, case_id=case.id)
+    duplicates = await load_duplicates(session, case_id=case.id, viewer=user)
     return render_case(case, viewer=user, settings=settings, duplicates=duplicates), etag(case)
 
 
@@ -346,6 +355,7 @@ async def case_timeline(
         query = query.where(col(CaseEvent.seq) > decode_int_cursor(cursor))
     events = list((await session.execute(query)).scalars())
     page = events[:limit]
+    hide_matches = not sees_possible_duplicates(user.role)
     return Timeline(
         items=[
             CaseEventOut(
@@ -354,7 +364,7 @@ async def case_timeline(
                 actor=e.actor_id,
                 occurred_at=e.occurred_at,
                 changes=e.changes,
-                data=e.data,
+                data={} if hide_matches and e.type in POSSIBLE_DUPLICATE_EVENTS else e.data,
                 hash=e.hash,
             )
             for e in page
@@ -714,7 +724,7 @@ async def update_case(
             changes=recorded,
         )
     await session.flush()
-    duplicates = await load_duplicates(session, case_id=case.id)
+    duplicates = await load_duplicates(session, case_id=case.id, viewer=user)
     return render_case(case, viewer=user, settings=settings, duplicates=duplicates), etag(case)
 
 
@@ -858,7 +868,7 @@ async def transition_case(
         data=data,
     )
     await session.flush()
-    duplicates = await load_duplicates(session, case_id=case.id)
+    duplicates = await load_duplicates(session, case_id=case.id, viewer=user)
     return render_case(case, viewer=user, settings=settings, duplicates=duplicates), etag(case)
 
 
@@ -978,5 +988,5 @@ async def decide_duplicate(
         data={"candidate": str(link.candidate_id)},
     )
     await session.flush()
-    duplicates = await load_duplicates(session, case_id=case.id)
+    duplicates = await load_duplicates(session, case_id=case.id, viewer=user)
     return render_case(case, viewer=user, settings=settings, duplicates=duplicates), etag(case)

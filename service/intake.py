@@ -399,7 +399,7 @@ async def _create_or_find(
     )
     await flag_possible_duplicates(session, settings=settings, case=case, now=now)
     await session.flush()
-    duplicates = await load_duplicates(session, case_id=case.id)
+    duplicates = await load_duplicates(session, case_id=case.id, viewer=reporter)
     return answer_for(
         case, viewer=reporter, settings=settings, duplicates=duplicates, status_code=201
     )
@@ -408,7 +408,7 @@ async def _create_or_find(
 async def _answer_existing(
     session: AsyncSession, *, settings: Settings, reporter: User, case: Case
 ) -> idempotency.StoredAnswer:
-    duplicates = await load_duplicates(session, case_id=case.id)
+    duplicates = await load_duplicates(session, case_id=case.id, viewer=reporter)
     return answer_for(
         case, viewer=reporter, settings=settings, duplicates=duplicates, status_code=200
     )

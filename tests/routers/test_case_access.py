@@ -156,8 +156,15 @@ async def make_target(
     if with_duplicate:
         await create_case(client, world.other_caseworker.headers, intake_body())
         case = await create_case(client, reporter.headers, intake_body())
-        (link,) = case["possible_duplicates"]
-        link_id = link["id"]
+        link_id = str(
+            (
+                await session.execute(
+                    sa.select(DuplicateLink.id).where(
+                        col(DuplicateLink.case_id) == uuid.UUID(case["id"])
+                    )
+                )
+            ).scalar_one()
+        )
     else:
         case = await create_case(client, reporter.headers, anonymous_body())
     await set_case(session, case["id"], lead_id=lead.user.id, status=status)

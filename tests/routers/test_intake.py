@@ -765,10 +765,10 @@ async def test_same_id_number_written_differently_is_flagged(
     client, session, volunteer, caseworker
 ) -> None:
     older = await create_case(
-        client, volunteer.headers, person(id_type="thai_id", id_number=VALID_THAI_ID)
+        client, caseworker.headers, person(id_type="thai_id", id_number=VALID_THAI_ID)
     )
     newer = await create_case(
-        client, volunteer.headers, person(id_type="thai_id", id_number="1-1017-00230-70-8")
+        client, caseworker.headers, person(id_type="thai_id", id_number="1-1017-00230-70-8")
     )
     [link] = newer["possible_duplicates"]
     assert link["case_id"] == newer["id"]
@@ -784,7 +784,7 @@ async def test_same_id_number_written_differently_is_flagged(
     assert flagged[0]["data"]["candidates"] == [older["id"]]
     # A different id is not a match.
     third = await create_case(
-        client, volunteer.headers, person(id_type="thai_id", id_number=OTHER_ID)
+        client, caseworker.headers, person(id_type="thai_id", id_number=OTHER_ID)
     )
     assert third["possible_duplicates"] == []
     assert "duplicate_flagged" not in {
@@ -792,36 +792,36 @@ async def test_same_id_number_written_differently_is_flagged(
     }
 
 
-async def test_same_phone_is_flagged(client, volunteer) -> None:
-    older = await create_case(client, volunteer.headers, person(phone="081-234-5678"))
-    newer = await create_case(client, volunteer.headers, person(phone="+66 81 234 5678"))
+async def test_same_phone_is_flagged(client, caseworker) -> None:
+    older = await create_case(client, caseworker.headers, person(phone="081-234-5678"))
+    newer = await create_case(client, caseworker.headers, person(phone="+66 81 234 5678"))
     assert [(d["candidate_id"], d["reasons"]) for d in newer["possible_duplicates"]] == [
         (older["id"], ["phone"])
     ]
 
 
-async def test_similar_thai_name_in_the_same_district_is_flagged(client, volunteer) -> None:
+async def test_similar_thai_name_in_the_same_district_is_flagged(client, caseworker) -> None:
     older = await create_case(
-        client, volunteer.headers, person(first_name="นางสาว สมหญิง", last_name="ใจดี")
+        client, caseworker.headers, person(first_name="นางสาว สมหญิง", last_name="ใจดี")
     )
     newer = await create_case(
-        client, volunteer.headers, person(first_name="สมหญิง", last_name="ใจดี")
+        client, caseworker.headers, person(first_name="สมหญิง", last_name="ใจดี")
     )
     assert [(d["candidate_id"], d["reasons"]) for d in newer["possible_duplicates"]] == [
         (older["id"], ["name"])
     ]
 
 
-async def test_several_reasons_are_reported_together(client, volunteer) -> None:
-    older = await create_case(client, volunteer.headers, intake_body())
-    newer = await create_case(client, volunteer.headers, intake_body())
+async def test_several_reasons_are_reported_together(client, caseworker) -> None:
+    older = await create_case(client, caseworker.headers, intake_body())
+    newer = await create_case(client, caseworker.headers, intake_body())
     [link] = newer["possible_duplicates"]
     assert link["candidate_id"] == older["id"]
     assert link["reasons"] == ["id_number", "name", "phone"]
 
 
-async def test_similar_name_in_another_district_is_not_flagged(client, volunteer) -> None:
-    await create_case(client, volunteer.headers, person(first_name="สมหญิง", last_name="ใจดี"))
+async def test_similar_name_in_another_district_is_not_flagged(client, caseworker) -> None:
+    await create_case(client, caseworker.headers, person(first_name="สมหญิง", last_name="ใจดี"))
     elsewhere = person(first_name="สมหญิง", last_name="ใจดี")
     elsewhere["location"] = {
         "province_code": "10",
@@ -829,20 +829,20 @@ async def test_similar_name_in_another_district_is_not_flagged(client, volunteer
         "subdistrict_code": "100201",
         "postal_code": "10300",
     }
-    newer = await create_case(client, volunteer.headers, elsewhere)
+    newer = await create_case(client, caseworker.headers, elsewhere)
     assert newer["possible_duplicates"] == []
 
 
 async def test_closed_cases_are_not_flagged(client, session, volunteer, caseworker) -> None:
     older = await create_case(
-        client, volunteer.headers, person(id_type="thai_id", id_number=VALID_THAI_ID)
+        client, caseworker.headers, person(id_type="thai_id", id_number=VALID_THAI_ID)
     )
     closed = await move(
         client, caseworker.headers, older["id"], "closed", closure_reason="out_of_scope"
     )
     assert closed.status_code == 200, closed.text
     newer = await create_case(
-        client, volunteer.headers, person(id_type="thai_id", id_number=VALID_THAI_ID)
+        client, caseworker.headers, person(id_type="thai_id", id_number=VALID_THAI_ID)
     )
     assert newer["possible_duplicates"] == []
     assert (
@@ -850,15 +850,19 @@ async def test_closed_cases_are_not_flagged(client, session, volunteer, casework
     ).scalar_one() == 0
 
 
-async def _flagged_pair(client, headers) -> tuple[dict[str, Any], dict[str, Any], str]:
+async def _flagged_pair(
+    client, headers, staff_headers
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Two cases about one phone, reported with `headers`; the link as staff see it."""
     older = await create_case(client, headers, person(phone="0812345678"))
     newer = await create_case(client, headers, person(phone="0812345678"))
-    [link] = newer["possible_duplicates"]
+    seen = (await client.get(f"{CASES}/{newer['id']}", headers=staff_headers)).json()
+    [link] = seen["possible_duplicates"]
     return older, newer, link["id"]
 
 
 async def test_confirming_a_duplicate_closes_the_newer_case(client, volunteer, caseworker) -> None:
-    older, newer, link_id = await _flagged_pair(client, volunteer.headers)
+    older, newer, link_id = await _flagged_pair(client, volunteer.headers, caseworker.headers)
     url = f"{CASES}/{newer['id']}/duplicates/{link_id}/confirm"
     missing = await client.post(url, headers=caseworker.headers)
     assert_problem(missing, 428)
@@ -895,7 +899,7 @@ async def test_confirming_a_duplicate_closes_the_newer_case(client, volunteer, c
 async def test_dismissing_a_duplicate_keeps_both_cases(
     client, session, volunteer, caseworker
 ) -> None:
-    _, newer, link_id = await _flagged_pair(client, volunteer.headers)
+    _, newer, link_id = await _flagged_pair(client, volunteer.headers, caseworker.headers)
     url = f"{CASES}/{newer['id']}/duplicates/{link_id}"
     response = await client.post(f"{url}/dismiss", headers=caseworker.headers)
     assert response.status_code == 200, response.text
@@ -913,8 +917,8 @@ async def test_dismissing_a_duplicate_keeps_both_cases(
     assert_problem(confirm, 409)
 
 
-async def test_volunteers_may_not_decide_duplicates(client, session, volunteer) -> None:
-    _, newer, link_id = await _flagged_pair(client, volunteer.headers)
+async def test_volunteers_may_not_decide_duplicates(client, session, volunteer, caseworker) -> None:
+    _, newer, link_id = await _flagged_pair(client, volunteer.headers, caseworker.headers)
     url = f"{CASES}/{newer['id']}/duplicates/{link_id}"
     tag = await etag_of(client, volunteer.headers, newer["id"])
     assert_problem(
@@ -926,11 +930,36 @@ async def test_volunteers_may_not_decide_duplicates(client, session, volunteer) 
 
 
 async def test_unknown_link_is_404(client, volunteer, caseworker) -> None:
-    _, newer, _ = await _flagged_pair(client, volunteer.headers)
+    _, newer, _ = await _flagged_pair(client, volunteer.headers, caseworker.headers)
     other = await create_case(client, volunteer.headers, person())
     url = f"{CASES}/{other['id']}/duplicates/{uuid.uuid4()}/dismiss"
     assert_problem(await client.post(url, headers=caseworker.headers), 404)
     # A link of another case is not reachable through this one.
-    link_id = newer["possible_duplicates"][0]["id"]
+    seen = (await client.get(f"{CASES}/{newer['id']}", headers=caseworker.headers)).json()
+    link_id = seen["possible_duplicates"][0]["id"]
     url = f"{CASES}/{other['id']}/duplicates/{link_id}/dismiss"
     assert_problem(await client.post(url, headers=caseworker.headers), 404)
+
+
+async def test_volunteers_never_see_possible_duplicates(client, volunteer, caseworker) -> None:
+    """Matches point at cases a volunteer may not open: showing them would let anyone probe
+    whether an id number or phone has an open case."""
+    older = await create_case(client, caseworker.headers, intake_body())
+    newer_response = await client.post(CASES, json=intake_body(), headers=volunteer.headers)
+    assert newer_response.status_code == 201
+    newer = newer_response.json()
+    assert newer["possible_duplicates"] == []
+    assert older["reference"] not in newer_response.text and older["id"] not in newer_response.text
+    as_volunteer = (await client.get(f"{CASES}/{newer['id']}", headers=volunteer.headers)).json()
+    assert as_volunteer["possible_duplicates"] == []
+    timeline = await client.get(f"{CASES}/{newer['id']}/timeline", headers=volunteer.headers)
+    flagged = [e for e in timeline.json()["items"] if e["type"] == "duplicate_flagged"]
+    assert len(flagged) == 1 and flagged[0]["data"] == {}
+    assert older["id"] not in timeline.text
+    # Staff see the match on the same case.
+    as_staff = (await client.get(f"{CASES}/{newer['id']}", headers=caseworker.headers)).json()
+    assert [d["candidate_id"] for d in as_staff["possible_duplicates"]] == [older["id"]]
+    staff_timeline = await _timeline_types(client, caseworker.headers, newer["id"])
+    assert [e["data"] for e in staff_timeline if e["type"] == "duplicate_flagged"] == [
+        {"candidates": [older["id"]]}
+    ]
