@@ -28,23 +28,27 @@ def derive_key(secret: str, purpose: str) -> bytes:
     ).derive(secret.encode())
 
 
-def seal_id_number(secret: str, number: str, case_id: uuid.UUID) -> bytes:
-    """Encrypt an id number for one case: nonce followed by ciphertext and tag."""
+def seal(secret: str, purpose: str, plaintext: bytes, context: bytes) -> bytes:
+    """AES-GCM with the key of `purpose`: nonce followed by ciphertext and tag, bound to
+    `context` (associated data), so the result opens only in the same context."""
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(derive_key(secret, "id-number-encryption")).encrypt(
-        nonce, number.encode(), case_id.bytes
-    )
-    return nonce + sealed
+    return nonce + AESGCM(derive_key(secret, purpose)).encrypt(nonce, plaintext, context)
+
+
+def unseal(secret: str, purpose: str, blob: bytes, context: bytes) -> bytes:
+    """Open what `seal` made; raises if the blob or its context was altered."""
+    nonce, sealed = blob[:NONCE_BYTES], blob[NONCE_BYTES:]
+    return AESGCM(derive_key(secret, purpose)).decrypt(nonce, sealed, context)
+
+
+def seal_id_number(secret: str, number: str, case_id: uuid.UUID) -> bytes:
+    """Encrypt an id number for one case (the case id is the associated data)."""
+    return seal(secret, "id-number-encryption", number.encode(), case_id.bytes)
 
 
 def open_id_number(secret: str, blob: bytes, case_id: uuid.UUID) -> str:
     """Decrypt an id number sealed for `case_id`; raises if it was moved or altered."""
-    nonce, sealed = blob[:NONCE_BYTES], blob[NONCE_BYTES:]
-    return (
-        AESGCM(derive_key(secret, "id-number-encryption"))
-        .decrypt(nonce, sealed, case_id.bytes)
-        .decode()
-    )
+    return unseal(secret, "id-number-encryption", blob, case_id.bytes).decode()
 
 
 def id_number_hash(secret: str, number: str) -> str:

@@ -7,6 +7,8 @@ second case.
 - A retry with the same body after that commit replays the stored answer byte for byte.
 - A retry while the first is still running finds the claim locked and answers 409 at once
   (PostgreSQL); SQLite runs writers one at a time, so there the retry waits and replays.
+- The stored answer is encrypted (it may hold a full id number, names and phones), bound to
+  its caller and key.
 - The same key with a different body is 422. A request that fails releases its claim (its
   transaction rolls back), so the client may retry it.
 """
@@ -25,12 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.case import IdempotencyRecord
+from service.crypto import seal, unseal
 from service.db import dialect_name, insert_if_absent
 from service.errors import Conflict, Unprocessable
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 RETENTION = timedelta(hours=48)
 LOCK_TIMEOUT_MS = 100
+ANSWER_PURPOSE = "idempotent-answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +71,18 @@ def _is_lock_timeout(error: sa.exc.DBAPIError) -> bool:
     return code == "55P03" or "lock timeout" in str(error).lower()
 
 
+def _context(owner_id: uuid.UUID, key: str) -> bytes:
+    return owner_id.bytes + key.encode()
+
+
 async def claim(
-    session: AsyncSession, *, owner_id: uuid.UUID, key: str, print_: str, now: datetime
+    session: AsyncSession,
+    *,
+    secret: str,
+    owner_id: uuid.UUID,
+    key: str,
+    print_: str,
+    now: datetime,
 ) -> StoredAnswer | None:
     """Claim `key` for this request, or return the stored answer to replay."""
     check_key(key)
@@ -117,7 +131,9 @@ async def claim(
                 col(IdempotencyRecord.expires_at) <= now,
             )
         )
-        return await claim(session, owner_id=owner_id, key=key, print_=print_, now=now)
+        return await claim(
+            session, secret=secret, owner_id=owner_id, key=key, print_=print_, now=now
+        )
     if record.fingerprint != print_:
         raise Unprocessable(
             "This Idempotency-Key was used with a different request body.",
@@ -134,15 +150,17 @@ async def claim(
             "A request with this Idempotency-Key is still being processed; retry shortly.",
             headers={"Retry-After": "1"},
         )
-    return StoredAnswer(record.status_code, record.body, dict(record.headers), replayed=True)
+    body = unseal(secret, ANSWER_PURPOSE, record.body, _context(owner_id, key))
+    return StoredAnswer(record.status_code, body, dict(record.headers), replayed=True)
 
 
 async def store(
-    session: AsyncSession, *, owner_id: uuid.UUID, key: str, answer: StoredAnswer
+    session: AsyncSession, *, secret: str, owner_id: uuid.UUID, key: str, answer: StoredAnswer
 ) -> None:
-    """Keep the answer with the claim, in the request's transaction."""
+    """Keep the answer (encrypted) with the claim, in the request's transaction."""
+    sealed = seal(secret, ANSWER_PURPOSE, answer.body, _context(owner_id, key))
     await session.execute(
         sa.update(IdempotencyRecord)
         .where(col(IdempotencyRecord.owner_id) == owner_id, col(IdempotencyRecord.key) == key)
-        .values(status_code=answer.status_code, body=answer.body, headers=answer.headers)
+        .values(status_code=answer.status_code, body=sealed, headers=answer.headers)
     )

@@ -312,6 +312,7 @@ async def submit_case(
     if idempotency_key is not None:
         stored = await idempotency.claim(
             session,
+            secret=settings.data_key,
             owner_id=reporter.id,
             key=idempotency_key,
             print_=idempotency.fingerprint(raw_body),
@@ -325,7 +326,13 @@ async def submit_case(
         session, settings=settings, reporter=reporter, data=data, normalised=normalised, now=now
     )
     if idempotency_key is not None:
-        await idempotency.store(session, owner_id=reporter.id, key=idempotency_key, answer=answer)
+        await idempotency.store(
+            session,
+            secret=settings.data_key,
+            owner_id=reporter.id,
+            key=idempotency_key,
+            answer=answer,
+        )
     return answer
 
 

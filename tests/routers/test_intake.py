@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from models.base import utcnow
 from models.case import Case, DuplicateLink, IdempotencyRecord
 from models.enums import Role
-from service.crypto import open_id_number
+from service.crypto import open_id_number, unseal
 from service.db import is_sqlite
-from service.idempotency import fingerprint
+from service.idempotency import ANSWER_PURPOSE, fingerprint
 from service.references import buddhist_year
 from tests.conftest import Actor, access_headers, create_user
 from tests.support.cases import (
@@ -346,6 +346,25 @@ async def test_raw_id_number_is_never_stored(client, session, volunteer, setting
     assert open_id_number(settings.data_key, encrypted, case_id) == VALID_THAI_ID
     with pytest.raises(InvalidTag):
         open_id_number(settings.data_key, encrypted, uuid.uuid4())
+
+
+async def test_stored_idempotent_answers_hold_no_readable_personal_data(
+    client, session, caseworker, settings
+) -> None:
+    """A caseworker's answer carries the full id number; the copy kept for replays is sealed."""
+    headers = {**caseworker.headers, "Idempotency-Key": "sealed-answer-1"}
+    first = await client.post(CASES, json=intake_body(), headers=headers)
+    assert first.status_code == 201, first.text
+    assert VALID_THAI_ID in first.text
+    record = (await session.execute(sa.select(IdempotencyRecord))).scalars().one()
+    assert record.body is not None
+    for private in (VALID_THAI_ID, "สมศรี", "+66812345678"):
+        assert private.encode() not in record.body
+    replay = await client.post(CASES, json=intake_body(), headers=headers)
+    assert replay.content == first.content
+    # Bound to its caller and key: copied to another key it does not open.
+    with pytest.raises(InvalidTag):
+        unseal(settings.data_key, ANSWER_PURPOSE, record.body, uuid.uuid4().bytes)
 
 
 async def test_id_number_is_masked_for_the_volunteer_and_full_for_caseworkers(
