@@ -56,6 +56,7 @@ from models.enums import (
     ConsentStatus,
     DuplicateReason,
     DuplicateStatus,
+    IdType,
     LegalBasis,
     Role,
     TargetGroup,
@@ -637,6 +638,20 @@ async def update_case(
     if "id_type" in client or "id_number" in client:
         id_type = client.get("id_type") or case.client_id_type
         changes["client_id_type"] = id_type
+        if (
+            "id_number" not in client
+            and id_type is not case.client_id_type
+            and case.client_id_number_enc is not None
+        ):
+            # A number is only ever stored with the type it was checked against.
+            if id_type in (IdType.none, IdType.unknown):
+                changes.update(client_id_number_enc=None, client_id_hash=None, client_id_last4=None)
+            else:
+                errors.append(
+                    field_error(
+                        "/client/id_number", "send the number again with its new id_type", "id_type"
+                    )
+                )
         if "id_number" in client:
             identity = normalise_id_number(
                 id_type, client["id_number"], "/client/id_number", errors

@@ -68,11 +68,17 @@ class Settings(BaseSettings):
 
     @property
     def is_development(self) -> bool:
+        """Development or the test suite: demo data may be seeded."""
         return self.environment in (Environment.development, Environment.test)
 
     def check_secrets(self) -> None:
-        """Refuse to run outside development with a default, missing or short secret."""
-        if self.is_development:
+        """Refuse to run outside development with a default, missing or short secret.
+
+        Only `development` may use the published development secrets; `test` needs real ones
+        too, so a server started with the wrong environment name is never open to tokens signed
+        with a key anyone can read here.
+        """
+        if self.environment is Environment.development:
             return
         for name, value, default in (
             ("ONESTOP_JWT_SECRET", self.jwt_secret, DEV_JWT_SECRET),

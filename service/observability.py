@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 import time
+import traceback
 import uuid
 from typing import Any
 
@@ -45,8 +46,9 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 entry[field] = value
         if record.exc_info and record.exc_info[0] is not None:
+            # The frames, not the message: database errors quote the values they refused.
             entry["error"] = record.exc_info[0].__name__
-            entry["stack"] = self.formatException(record.exc_info)
+            entry["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 
 from auth.dependencies import Public
 from models.enums import Role
+from service.observability import JsonFormatter
 
 PROBLEM = "application/problem+json"
 
@@ -77,10 +80,13 @@ async def test_body_at_the_limit_is_accepted_by_the_size_check(client) -> None:
     assert response.status_code == 422  # too long a token, but not too large a body
 
 
-async def test_unexpected_error_is_500_without_internals(app) -> None:
+async def test_unexpected_error_is_500_without_internals(app, caplog) -> None:
+    caplog.set_level(logging.ERROR)
+
     @app.get("/boom", dependencies=[Public])
     async def boom() -> None:
-        raise RuntimeError("SELECT secret FROM cases -- internal detail")
+        refused = "1101700230708"  # as a database error quotes the value it refused
+        raise RuntimeError(f"SELECT secret FROM cases -- Key (id_number)=({refused})")
 
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -89,6 +95,9 @@ async def test_unexpected_error_is_500_without_internals(app) -> None:
     assert response.headers["content-type"] == PROBLEM
     assert "SELECT" not in response.text and "Traceback" not in response.text
     assert response.json()["status"] == 500
+    logged = [JsonFormatter().format(r) for r in caplog.records if r.name.startswith("onestop")]
+    assert any('"error": "RuntimeError"' in line and "boom" in line for line in logged)
+    assert not any("1101700230708" in line for line in logged)
 
 
 async def test_openapi_documents_problem_answers(client) -> None:

@@ -32,6 +32,12 @@ def test_production_accepts_strong_secrets() -> None:
     Settings(environment="production", jwt_secret=GOOD, data_key=GOOD + "-2").check_secrets()
 
 
+def test_only_development_may_use_the_published_secrets() -> None:
+    with pytest.raises(InsecureSettings):
+        Settings(environment="test").check_secrets()
+    Settings(environment="test", jwt_secret=GOOD, data_key=GOOD + "-2").check_secrets()
+
+
 def test_development_runs_with_the_defaults() -> None:
     Settings(environment="development").check_secrets()
 
