@@ -8,12 +8,13 @@ databases. The id number itself is only ever stored encrypted (`client_id_number
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -39,6 +40,22 @@ MAX_CATEGORIES = 10
 BUDDHIST_ERA_THRESHOLD = 2400
 BUDDHIST_ERA_OFFSET = 543
 MAX_LANGUAGES = 10
+
+
+ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_text_only(value: object) -> object:
+    """Refuse numbers (which would be read as Unix times): only ISO 8601 text is a time here."""
+    if isinstance(value, str) and not ISO_DATE_TIME.match(value):
+        raise ValueError("an ISO 8601 date and time with an offset, e.g. 2026-11-01T00:00:00+07:00")
+    if isinstance(value, int | float):
+        raise ValueError("an ISO 8601 date and time with an offset")
+    return value
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
+"""An aware date-time given as ISO 8601 text."""
 
 
 # --------------------------------------------------------------------------- tables
@@ -318,7 +335,7 @@ class CaseCreate(_Strict):
         default=None, description="The reporter's suggestion; screening decides."
     )
     channel: Channel = Channel.mobile
-    recorded_at: AwareDatetime | None = Field(
+    recorded_at: IsoDateTime | None = Field(
         default=None, description="When it was captured (may be hours before upload)."
     )
     client_reference: uuid.UUID | None = Field(

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from auth.dependencies import AppSettings, CaseReader, Caseworker, Reporter
 from models.base import utcnow
@@ -15,6 +14,7 @@ from models.case import (
     CaseList,
     CaseOut,
     CasePatch,
+    IsoDateTime,
     NoteIn,
     NoteList,
     NoteOut,
@@ -107,11 +107,9 @@ async def list_cases(
     ] = None,
     reporter: Annotated[str | None, Query(max_length=36, description="A user id or `me`.")] = None,
     created_from: Annotated[
-        AwareDatetime | None, Query(description="Inclusive, with offset.")
+        IsoDateTime | None, Query(description="Inclusive, with offset.")
     ] = None,
-    created_to: Annotated[
-        AwareDatetime | None, Query(description="Exclusive, with offset.")
-    ] = None,
+    created_to: Annotated[IsoDateTime | None, Query(description="Exclusive, with offset.")] = None,
     q: Annotated[
         str | None,
         Query(min_length=1, max_length=100, description="A reference or the start of a name."),
