@@ -22,6 +22,14 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
 
 
+def no_nul_characters(value: Any) -> Any:
+    """Refuse text with NUL characters, which PostgreSQL cannot store (checks lists too)."""
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(item, str) and "\x00" in item for item in items):
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)

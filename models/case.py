@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from models.base import EnumText, UTCDateTime, new_id, utcnow
+from models.base import EnumText, UTCDateTime, new_id, no_nul_characters, utcnow
 from models.enums import (
     CaseStatus,
     Category,
@@ -252,6 +252,8 @@ class IdempotencyRecord(SQLModel, table=True):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _no_nul = field_validator("*")(no_nul_characters)
 
 
 class ClientIn(_Strict):

@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
-from models.base import EnumText, UTCDateTime, new_id, utcnow
+from models.base import EnumText, UTCDateTime, new_id, no_nul_characters, utcnow
 from models.enums import Role
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
@@ -55,6 +55,7 @@ class UserCreate(UserBase):
     password: str = Field(min_length=12, max_length=256, description="At least 12 characters.")
 
     _lower = field_validator("username", mode="before")(_normalise_username)
+    _no_nul = field_validator("*")(no_nul_characters)
 
     @field_validator("username")
     @classmethod
@@ -75,11 +76,15 @@ class UserUpdate(SQLModel):
     role: Role | None = None
     is_active: bool | None = None
 
+    _no_nul = field_validator("*")(no_nul_characters)
+
 
 class PasswordReset(SQLModel):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     password: str = Field(min_length=12, max_length=256, description="At least 12 characters.")
+
+    _no_nul = field_validator("*")(no_nul_characters)
 
 
 class UserPublic(UserBase):

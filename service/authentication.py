@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from sqlmodel import col
 
 from auth.passwords import verify_password
 from auth.tokens import InvalidToken, IssuedToken, TokenKind, decode_token, issue_token
-from models.user import LoginThrottle, RefreshFamily, RefreshToken, User
+from models.user import USERNAME_PATTERN, LoginThrottle, RefreshFamily, RefreshToken, User
 from service.config import Settings
 from service.db import insert_if_absent
 from service.errors import TooManyRequests, Unauthenticated
@@ -147,9 +148,12 @@ async def login(
                 "Too many failed sign-in attempts. Try again later.",
                 headers={"Retry-After": str(wait)},
             )
-    user = (
-        await session.execute(sa.select(User).where(col(User.username) == username.strip().lower()))
-    ).scalar_one_or_none()
+    name = username.strip().lower()
+    user = None
+    if re.fullmatch(USERNAME_PATTERN, name):  # anything else cannot be an account
+        user = (
+            await session.execute(sa.select(User).where(col(User.username) == name))
+        ).scalar_one_or_none()
     usable = user is not None and user.is_active
     valid = await verify_password(password, user.password_hash if usable and user else None)
     if not valid or user is None:

@@ -113,3 +113,40 @@ async def test_405_lists_every_method_of_the_path(client) -> None:
     response = await client.put("/api/v1/users")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+async def test_nul_characters_are_refused_not_stored(client, actors) -> None:
+    """PostgreSQL cannot store NUL in text; it is a 422 with a pointer, on every database."""
+    from tests.support.cases import CASES, intake_body
+
+    case = await client.post(
+        CASES, json=intake_body(summary="a\x00b"), headers=actors[Role.caseworker].headers
+    )
+    assert case.status_code == 422
+    assert case.json()["errors"][0]["pointer"] == "/summary"
+    languages = await client.post(
+        CASES,
+        json=intake_body(client={"languages": ["th", "\x00"]}),
+        headers=actors[Role.caseworker].headers,
+    )
+    assert languages.status_code == 422
+    user = await client.post(
+        "/api/v1/users",
+        json={
+            "username": "nul.user",
+            "display_name": "x\x00",
+            "role": "volunteer",
+            "password": "long enough password",
+        },
+        headers=actors[Role.admin].headers,
+    )
+    assert user.status_code == 422
+    assert user.json()["errors"][0]["pointer"] == "/display_name"
+
+
+async def test_sign_in_with_a_nul_username_is_a_failed_sign_in(client) -> None:
+    response = await client.post(
+        "/api/v1/auth/token", data={"username": "\x00\x12:\x80", "password": "whatever"}
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from models.base import utcnow
 from models.case import Case, DuplicateLink, IdempotencyRecord
 from models.enums import Role
-from service.crypto import open_id_number, unseal
+from service.crypto import open_id_number, seal, unseal
 from service.db import is_sqlite
 from service.idempotency import ANSWER_PURPOSE, fingerprint
 from service.references import buddhist_year
@@ -721,7 +721,12 @@ async def test_a_retry_racing_on_an_expired_key_replays_the_winner(
                 **{
                     **expired,
                     "fingerprint": fingerprint(json.dumps(body).encode()),
-                    "body": b'{"first": "answer"}',
+                    "body": seal(
+                        settings.data_key,
+                        ANSWER_PURPOSE,
+                        b'{"first": "answer"}',
+                        volunteer.user.id.bytes + b"expired-race",
+                    ),
                     "headers": {"content-type": "application/json"},
                     "expires_at": now + timedelta(days=2),
                 }
