@@ -37,8 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from auth.passwords import hash_password_sync
 from models.enums import Category, Role
+from service.client_fields import name_keys
 from service.db import create_engine
-from service.intake import name_keys
 from service.migrations import upgrade
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"

@@ -64,6 +64,15 @@ from models.enums import (
 )
 from models.events import CaseEvent
 from models.user import User
+from service.client_fields import (
+    client_age,
+    name_keys,
+    normalise_id_number,
+    normalise_phone,
+    parse_birth_date,
+    parse_birth_year,
+    target_groups,
+)
 from service.config import Settings
 from service.crypto import id_number_hash, mask_id_number, open_id_number, seal_id_number
 from service.db import dialect_name
@@ -146,8 +155,6 @@ def _id_number_for(case: Case, viewer: User, settings: Settings) -> tuple[str | 
 
 
 def _age(case: Case, today: date) -> int | None:
-    from service.intake import client_age
-
     return client_age(
         case.client_birth_date, case.client_birth_year, case.client_age_estimate, today
     )
@@ -585,15 +592,6 @@ async def update_case(
     now: datetime,
 ) -> tuple[CaseOut, str]:
     """Change a case's content; one `updated` event names what changed."""
-    from service.intake import (
-        name_keys,
-        normalise_id_number,
-        normalise_phone,
-        parse_birth_date,
-        parse_birth_year,
-        target_groups,
-    )
-
     case = await _load_for_change(session, user=user, case_id=case_id, if_match=if_match)
     if case.status is CaseStatus.closed:
         raise Conflict("A closed case is read-only; a supervisor may reopen it.")

@@ -8,10 +8,9 @@ its categories, its first event and its possible-duplicate links in one transact
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,14 +24,21 @@ from models.enums import (
     CaseStatus,
     Category,
     ConsentStatus,
-    IdType,
     LegalBasis,
-    TargetGroup,
     Urgency,
 )
 from models.user import User
 from service import idempotency
 from service.cases import answer_for, load_duplicates
+from service.client_fields import (
+    IdentityValues,
+    name_keys,
+    normalise_id_number,
+    normalise_phone,
+    parse_birth_date,
+    parse_birth_year,
+    target_groups,
+)
 from service.config import Settings
 from service.crypto import id_number_hash, seal_id_number
 from service.duplicates import flag_possible_duplicates
@@ -40,28 +46,10 @@ from service.errors import Unprocessable, field_error
 from service.events import append_event
 from service.references import BANGKOK, next_reference
 from service.validation import (
-    age_on,
     check_location,
-    derive_target_groups,
-    gregorian_date,
-    normalize_name,
-    normalize_phone,
-    normalize_thai_id,
-    not_in_future,
-    to_gregorian_year,
 )
 
 CLOCK_SKEW = timedelta(minutes=5)
-_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
-THAI_FORMAT_IDS = frozenset({IdType.thai_id, IdType.non_thai_id})
-
-
-@dataclass
-class IdentityValues:
-    """A normalised identity number, ready to seal and hash."""
-
-    number: str
-    last4: str
 
 
 @dataclass
@@ -70,112 +58,6 @@ class Normalised:
 
     columns: dict[str, Any] = field(default_factory=dict)
     identity: IdentityValues | None = None
-
-
-def normalise_id_number(
-    id_type: IdType, raw: str | None, pointer: str, errors: list[dict[str, str]]
-) -> IdentityValues | None:
-    """The id number in its canonical form for its type, or an error entry."""
-    if raw is None or raw == "":
-        return None
-    if id_type in THAI_FORMAT_IDS:
-        try:
-            number = normalize_thai_id(raw)
-        except ValueError as error:
-            errors.append(field_error(pointer, str(error), "thai_id"))
-            return None
-        return IdentityValues(number, number[-4:])
-    if id_type is IdType.passport:
-        number = re.sub(r"[\s-]", "", raw).upper()
-        if not _PASSPORT.match(number):
-            errors.append(
-                field_error(pointer, "a passport number is 5-20 letters or digits", "passport")
-            )
-            return None
-        return IdentityValues(number, number[-4:])
-    errors.append(
-        field_error(
-            pointer, "set id_type (thai_id, non_thai_id or passport) to give a number", "id_type"
-        )
-    )
-    return None
-
-
-def normalise_phone(raw: str | None, pointer: str, errors: list[dict[str, str]]) -> str | None:
-    if not raw:
-        return None
-    try:
-        return normalize_phone(raw)
-    except ValueError as error:
-        errors.append(field_error(pointer, str(error), "phone"))
-        return None
-
-
-def parse_birth_date(
-    raw: str | None, today: date, pointer: str, errors: list[dict[str, str]]
-) -> date | None:
-    """A `YYYY-MM-DD` birth date; Buddhist Era years are converted; never in the future."""
-    if not raw:
-        return None
-    year, month, day = (int(part) for part in raw.split("-"))
-    try:
-        value = gregorian_date(year, month, day)
-    except ValueError as error:
-        errors.append(field_error(pointer, str(error), "date"))
-        return None
-    if not not_in_future(value, today):
-        errors.append(field_error(pointer, "a birth date cannot be in the future", "future"))
-        return None
-    return value
-
-
-def parse_birth_year(
-    raw: int | None, today: date, pointer: str, errors: list[dict[str, str]]
-) -> int | None:
-    if raw is None:
-        return None
-    year = to_gregorian_year(raw)
-    if year > today.year:
-        errors.append(field_error(pointer, "a birth year cannot be in the future", "future"))
-        return None
-    if year < today.year - 130:
-        errors.append(field_error(pointer, "a birth year more than 130 years ago", "range"))
-        return None
-    return year
-
-
-def client_age(
-    birth_date: date | None, birth_year: int | None, age_estimate: int | None, today: date
-) -> int | None:
-    """The best age we know: from the birth date, else the year, else the estimate."""
-    if birth_date is not None:
-        return age_on(birth_date, today)
-    if birth_year is not None:
-        return today.year - birth_year
-    return age_estimate
-
-
-def name_keys(first: str | None, last: str | None) -> tuple[str | None, str | None]:
-    """Normalised keys for name search and duplicate matching."""
-    full = normalize_name(f"{first or ''} {last or ''}") or None
-    last_key = normalize_name(last) if last else None
-    return full, (last_key or None)
-
-
-def target_groups(
-    *,
-    birth_date: date | None,
-    birth_year: int | None,
-    age_estimate: int | None,
-    disability: bool,
-    pregnant: bool,
-    today: date,
-) -> list[str]:
-    age = client_age(birth_date, birth_year, age_estimate, today)
-    groups: list[TargetGroup] = derive_target_groups(
-        age=age, disability=disability, pregnant=pregnant
-    )
-    return [g.value for g in groups]
 
 
 def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:

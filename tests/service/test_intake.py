@@ -10,9 +10,7 @@ from pydantic import ValidationError
 
 from models.case import CaseCreate
 from models.enums import IdType, LegalBasis, TargetGroup, Urgency
-from service.errors import Unprocessable
-from service.intake import (
-    check_intake,
+from service.client_fields import (
     client_age,
     name_keys,
     normalise_id_number,
@@ -21,6 +19,8 @@ from service.intake import (
     parse_birth_year,
     target_groups,
 )
+from service.errors import Unprocessable
+from service.intake import check_intake
 from tests.support.cases import VALID_THAI_ID, intake_body
 
 # 2026-06-15 10:00 in Bangkok.
