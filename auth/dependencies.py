@@ -16,9 +16,9 @@ from auth.tokens import InvalidToken, TokenClaims, TokenKind, decode_token
 from models.base import utcnow
 from models.enums import Role
 from models.user import RefreshFamily, User
-from service.config import Settings, get_settings
-from service.db import Session
-from service.errors import Forbidden, Unauthenticated
+from service.platform.db import Session
+from service.platform.errors import Forbidden, Unauthenticated
+from service.platform.settings import Settings, get_settings
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -87,8 +87,16 @@ setattr(public_route, ACCESS_RULE_ATTRIBUTE, "public")
 Public = Depends(public_route)
 
 AnyUser = Annotated[User, Depends(require_roles(*Role))]
-Reporter = Annotated[User, Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor))]
-"""Anyone who takes cases in: volunteers, caseworkers and supervisors."""
+CaseSubmitter = Annotated[
+    User, Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor))
+]
+"""Who may submit a case (intake): volunteers, caseworkers and supervisors."""
+CaseHandler = Annotated[
+    User, Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor))
+]
+"""Who may work on a case (its timeline, notes, status steps, changes): volunteers, caseworkers
+and supervisors; which cases is decided per object by `auth.policy` (a volunteer the ones they
+lead)."""
 Caseworker = Annotated[User, Depends(require_roles(Role.caseworker, Role.supervisor))]
 """Caseworkers and supervisors (a supervisor may do anything a caseworker may)."""
 CaseReader = Annotated[
@@ -97,6 +105,5 @@ CaseReader = Annotated[
 ]
 """Everyone who may read some case; which cases is decided per object by `auth.policy`."""
 Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
-AgencyStaff = Annotated[User, Depends(require_roles(Role.agency))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 CallerClaims = Annotated[TokenClaims, Depends(token_claims)]

@@ -1,9 +1,9 @@
 """Who may read and act on a case: pure functions of the user and the case.
 
-SPEC §2: caseworkers and supervisors read every case; volunteers read the cases they reported,
-lead or are offered; agency staff only cases referred to their agency (through referrals, which
-do not exist yet, so none); admins read no case content. What a caller may not read answers
-404; what they may read but not change answers 403.
+SPEC §2: caseworkers and supervisors read every case; volunteers read the cases they reported
+or lead (and, once offers exist, are offered); agency staff only cases referred to their agency
+(through referrals, which do not exist yet, so none); admins read no case content. What a
+caller may not read answers 404; what they may read but not change answers 403.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from enum import StrEnum
 from models.enums import Role
 
 STAFF = frozenset({Role.caseworker, Role.supervisor})
+"""Professional staff: they read every case and take every staff step."""
 
 
 class CaseScope(StrEnum):
@@ -31,7 +32,6 @@ class CaseFacts:
 
     created_by_id: uuid.UUID
     lead_id: uuid.UUID | None
-    offered_to: frozenset[uuid.UUID] = frozenset()
 
 
 def case_scope(role: Role) -> CaseScope:
@@ -47,7 +47,7 @@ def may_read_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
     if scope is CaseScope.all:
         return True
     if scope is CaseScope.own:
-        return user_id in (case.created_by_id, case.lead_id) or user_id in case.offered_to
+        return user_id in (case.created_by_id, case.lead_id)
     return False
 
 

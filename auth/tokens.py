@@ -17,7 +17,7 @@ from typing import Any
 
 from jose import JWTError, jwt
 
-from service.config import Settings
+from service.platform.settings import Settings
 
 ALGORITHM = "HS256"
 MAX_TOKEN_BYTES = 4096

@@ -37,9 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from auth.passwords import hash_password_sync
 from models.enums import Category, Role
-from service.client_fields import name_keys
-from service.db import create_engine
-from service.migrations import upgrade
+from service.cases.client_fields import name_keys
+from service.platform.db import create_engine
+from service.platform.migrations import upgrade
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"
 BENCH_PASSWORD = "onestop-bench-password"  # noqa: S105 - bench accounts only

@@ -34,11 +34,9 @@ from models.enums import (
     TargetGroup,
     Urgency,
 )
+from service.thai.dates import BUDDHIST_ERA_THRESHOLD, to_gregorian_year
 
 MAX_CATEGORIES = 10
-# Years from this one are Buddhist Era (BE = CE + 543).
-BUDDHIST_ERA_THRESHOLD = 2400
-BUDDHIST_ERA_OFFSET = 543
 MAX_LANGUAGES = 10
 
 
@@ -355,7 +353,7 @@ class CaseCreate(_Strict):
         if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
             year = int(value[:4])
             if year >= BUDDHIST_ERA_THRESHOLD:
-                return f"{year - BUDDHIST_ERA_OFFSET:04d}{value[4:]}"
+                return f"{to_gregorian_year(year):04d}{value[4:]}"
         return value
 
 

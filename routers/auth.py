@@ -10,10 +10,10 @@ from auth.dependencies import AnyUser, AppSettings, CallerClaims, Public
 from models.auth import RefreshRequest, TokenResponse
 from models.base import utcnow
 from routers import API_PREFIX
-from service import authentication
-from service.authentication import TokenPair
-from service.db import Session
-from service.errors import problem_schema_responses
+from service.accounts import authentication
+from service.accounts.authentication import TokenPair
+from service.platform.db import Session
+from service.platform.errors import problem_schema_responses
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 

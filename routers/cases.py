@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from auth.dependencies import AppSettings, CaseReader, Caseworker, Reporter
+from auth.dependencies import AppSettings, CaseHandler, CaseReader, CaseSubmitter, Caseworker
 from models.base import utcnow
 from models.case import (
     CaseCreate,
@@ -23,20 +23,17 @@ from models.case import (
 )
 from models.enums import CaseStatus, Category, Urgency
 from routers import API_PREFIX
-from service import cases, intake
-from service.db import Session
-from service.errors import problem_schema_responses
-from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.cases import intake
+from service.cases import reading as cases
+from service.platform.db import Session
+from service.platform.errors import problem_schema_responses
+from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix=f"{API_PREFIX}/cases", tags=["cases"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, at most 200.")]
 Cursor = Annotated[
     str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
-]
-IfMatch = Annotated[
-    str | None,
-    Header(max_length=200, description="The case's ETag, from a GET or an earlier change."),
 ]
 CASE_ANSWER = {
     "headers": {
@@ -63,7 +60,7 @@ def _with_etag(response: Response, tag: str) -> None:
 async def submit_case(
     body: CaseCreate,
     request: Request,
-    reporter: Reporter,
+    reporter: CaseSubmitter,
     session: Session,
     settings: AppSettings,
     idempotency_key: Annotated[
@@ -163,7 +160,7 @@ async def update_case(
     case_id: uuid.UUID,
     body: CasePatch,
     response: Response,
-    user: Reporter,
+    user: CaseHandler,
     session: Session,
     settings: AppSettings,
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
@@ -190,7 +187,7 @@ async def transition_case(
     case_id: uuid.UUID,
     body: TransitionIn,
     response: Response,
-    user: Reporter,
+    user: CaseHandler,
     session: Session,
     settings: AppSettings,
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
@@ -212,7 +209,7 @@ async def transition_case(
 @router.get("/{case_id}/timeline", responses=problem_schema_responses(401, 403, 404, 422))
 async def case_timeline(
     case_id: uuid.UUID,
-    user: Reporter,
+    user: CaseHandler,
     session: Session,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -229,7 +226,7 @@ async def case_timeline(
     responses=problem_schema_responses(401, 403, 404, 422),
 )
 async def add_note(
-    case_id: uuid.UUID, body: NoteIn, user: Reporter, session: Session, settings: AppSettings
+    case_id: uuid.UUID, body: NoteIn, user: CaseHandler, session: Session, settings: AppSettings
 ) -> NoteOut:
     """Add a note to a case (its lead, caseworkers and supervisors)."""
     return await cases.add_note(
@@ -240,7 +237,7 @@ async def add_note(
 @router.get("/{case_id}/notes", responses=problem_schema_responses(401, 403, 404, 422))
 async def list_notes(
     case_id: uuid.UUID,
-    user: Reporter,
+    user: CaseHandler,
     session: Session,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,

@@ -7,8 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from auth.dependencies import Public
-from service.db import Session
-from service.health import check_readiness
+from service.platform.db import Session
+from service.platform.health import check_readiness
 
 router = APIRouter(tags=["operations"])
 

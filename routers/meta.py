@@ -23,9 +23,9 @@ from models.enums import (
 )
 from models.meta import CodedValueList, DistrictList, ProvinceList, SubdistrictList
 from routers import API_PREFIX
-from service import meta
-from service.errors import problem_schema_responses
-from service.labels import Language, preferred_language
+from service.platform.errors import problem_schema_responses
+from service.reference_data import meta
+from service.reference_data.labels import Language, preferred_language
 
 router = APIRouter(prefix=f"{API_PREFIX}/meta", tags=["reference data"])
 

@@ -12,10 +12,10 @@ from models.base import utcnow
 from models.enums import Role
 from models.user import PasswordReset, UserCreate, UserList, UserPublic, UserUpdate
 from routers import API_PREFIX
-from service import users
-from service.db import Session
-from service.errors import problem_schema_responses
-from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.accounts import users
+from service.platform.db import Session
+from service.platform.errors import problem_schema_responses
+from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
 

@@ -13,10 +13,14 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.problem import Problem
-from service.config import Settings, get_settings
-from service.db import create_engine, create_sessionmaker
-from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
-from service.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware
+from service.platform.db import create_engine, create_sessionmaker
+from service.platform.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from service.platform.observability import (
+    BodySizeLimitMiddleware,
+    Metrics,
+    RequestContextMiddleware,
+)
+from service.platform.settings import Settings, get_settings
 
 DESCRIPTION = """
 Case intake and tracking for a social help center: volunteers report people in social

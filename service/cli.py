@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.base import utcnow
 from models.enums import Role
 from models.user import UserCreate
-from service.config import InsecureSettings, Settings, get_settings
-from service.db import create_engine, create_sessionmaker
-from service.errors import DomainError
+from service.platform.db import create_engine, create_sessionmaker
+from service.platform.errors import DomainError
+from service.platform.settings import InsecureSettings, Settings, get_settings
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awa
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from service.observability import configure_logging
+    from service.platform.observability import configure_logging
 
     settings.check_secrets()
     configure_logging(settings.log_level)
@@ -52,7 +52,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from service.migrations import upgrade
+    from service.platform.migrations import upgrade
 
     upgrade(settings.database_url, args.revision)
     print(f"database migrated to {args.revision}")
@@ -60,7 +60,7 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _create_user(args: argparse.Namespace, settings: Settings) -> int:
-    from service.users import create_user
+    from service.accounts.users import create_user
 
     password = os.environ.get("ONESTOP_NEW_USER_PASSWORD") or getpass.getpass("Password: ")
     data = UserCreate(
@@ -79,7 +79,7 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from service.demo import seed_demo
+    from service.demo.seed import seed_demo
 
     async def work(session: AsyncSession) -> dict[str, int]:
         return await seed_demo(session, settings=settings, now=utcnow())
@@ -94,8 +94,8 @@ def _verify_audit(args: argparse.Namespace, settings: Settings) -> int:
     import sqlalchemy as sa
 
     from models.events import CaseEvent
-    from service.db import dialect_name
-    from service.events import ChainProblem, summarise, verify_all
+    from service.cases.events import ChainProblem, summarise, verify_all
+    from service.platform.db import dialect_name
 
     async def work(session: AsyncSession) -> tuple[int, int, list[ChainProblem]]:
         if dialect_name(session) == "postgresql":

@@ -35,9 +35,9 @@ from models.base import utcnow
 from models.enums import Role
 from models.user import RefreshFamily, User
 from service.app import create_app
-from service.config import Environment, Settings
-from service.db import create_engine, is_sqlite
-from service.migrations import upgrade
+from service.platform.db import create_engine, is_sqlite
+from service.platform.migrations import upgrade
+from service.platform.settings import Environment, Settings
 
 TEST_PASSWORD = "correct horse battery staple"
 ROOT = Path(__file__).resolve().parent.parent

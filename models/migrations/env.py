@@ -10,8 +10,8 @@ from sqlalchemy.engine import Connection
 
 import models
 from models.base import EnumText, UTCDateTime
-from service.config import get_settings
-from service.db import create_engine
+from service.platform.db import create_engine
+from service.platform.settings import get_settings
 
 config = context.config
 target_metadata = models.metadata

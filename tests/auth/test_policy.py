@@ -28,8 +28,7 @@ RELATIONS: dict[str, CaseFacts] = {
     "reporter_no_lead": CaseFacts(created_by_id=ME, lead_id=None),
     "lead": CaseFacts(created_by_id=OTHER, lead_id=ME),
     "reporter_and_lead": CaseFacts(created_by_id=ME, lead_id=ME),
-    "offered": CaseFacts(created_by_id=OTHER, lead_id=None, offered_to=frozenset({ME, THIRD})),
-    "stranger": CaseFacts(created_by_id=OTHER, lead_id=THIRD, offered_to=frozenset({THIRD})),
+    "stranger": CaseFacts(created_by_id=OTHER, lead_id=THIRD),
     "stranger_no_lead": CaseFacts(created_by_id=OTHER, lead_id=None),
 }
 
@@ -40,7 +39,6 @@ EXPECTED: dict[Role, dict[str, tuple[bool, bool]]] = {
         "reporter_no_lead": (True, False),
         "lead": (True, True),
         "reporter_and_lead": (True, True),
-        "offered": (True, False),
         "stranger": (False, False),
         "stranger_no_lead": (False, False),
     },
@@ -98,7 +96,7 @@ def test_full_id_number_only_for_staff(role: Role, full: bool) -> None:
     assert sees_full_id_number(role) is full
 
 
-def test_a_volunteer_offered_nothing_reads_nothing_of_others() -> None:
-    facts = CaseFacts(created_by_id=OTHER, lead_id=None, offered_to=frozenset())
+def test_a_volunteer_reads_nothing_of_others() -> None:
+    facts = CaseFacts(created_by_id=OTHER, lead_id=None)
     assert not may_read_case(ME, V, facts)
     assert may_read_case(OTHER, V, facts)

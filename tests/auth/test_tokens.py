@@ -17,7 +17,7 @@ from auth.tokens import InvalidToken, TokenKind, decode_token, issue_token
 from models.base import utcnow
 from models.enums import Role
 from models.user import RefreshFamily, User
-from service.config import Settings
+from service.platform.settings import Settings
 from tests.conftest import create_user
 
 ME = "/api/v1/users/me"

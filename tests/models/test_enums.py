@@ -27,7 +27,7 @@ from models.enums import (
     TargetGroup,
     Urgency,
 )
-from service.labels import LABELLED_ENUMS, label, labels_for, preferred_language
+from service.reference_data.labels import LABELLED_ENUMS, label, labels_for, preferred_language
 
 LABELLED = [
     Category,

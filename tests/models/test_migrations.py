@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import models
-from service.migrations import downgrade, head_revision, upgrade
+from service.platform.migrations import downgrade, head_revision, upgrade
 
 
 def _diff(connection: sa.Connection) -> list[Any]:

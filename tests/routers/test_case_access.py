@@ -22,7 +22,7 @@ from auth.tokens import TokenKind, issue_token
 from models.base import utcnow
 from models.case import Case, CaseNote, DuplicateLink
 from models.enums import CaseStatus, Role
-from service.config import Settings
+from service.platform.settings import Settings
 from tests.conftest import Actor, MakeActor
 from tests.support.cases import CASES, VALID_THAI_ID, anonymous_body, create_case, intake_body
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.enums import Role
-from service.pagination import encode_cursor
+from service.platform.pagination import encode_cursor
 from tests.support.cases import CASES, create_case
 
 BAD_CURSORS = [

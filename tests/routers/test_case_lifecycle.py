@@ -15,10 +15,10 @@ from sqlmodel import col
 from models.case import Case
 from models.enums import Role
 from models.events import CaseEvent
-from service.config import Settings
-from service.crypto import audit_key
-from service.db import create_sessionmaker
-from service.events import verify_chain
+from service.cases.events import verify_chain
+from service.platform.crypto import audit_key
+from service.platform.db import create_sessionmaker
+from service.platform.settings import Settings
 from tests.conftest import Actor, MakeActor, access_headers, create_user
 from tests.support.cases import CASES, anonymous_body, create_case
 

@@ -8,7 +8,7 @@ import httpx
 
 from auth.dependencies import Public
 from models.enums import Role
-from service.observability import JsonFormatter
+from service.platform.observability import JsonFormatter
 
 PROBLEM = "application/problem+json"
 

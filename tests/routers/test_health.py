@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from models.enums import Role
-from service.observability import JsonFormatter
+from service.platform.observability import JsonFormatter
 
 
 async def test_healthz(client) -> None:

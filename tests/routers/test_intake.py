@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from models.base import utcnow
 from models.case import Case, DuplicateLink, IdempotencyRecord
 from models.enums import Role
-from service.crypto import open_id_number, seal, unseal
-from service.db import is_sqlite
-from service.idempotency import ANSWER_PURPOSE, fingerprint
-from service.references import buddhist_year
+from service.platform.crypto import open_id_number, seal, unseal
+from service.platform.db import is_sqlite
+from service.platform.idempotency import ANSWER_PURPOSE, fingerprint
+from service.thai.dates import buddhist_year
 from tests.conftest import Actor, access_headers, create_user
 from tests.support.cases import (
     CASES,

@@ -20,7 +20,7 @@ from models.enums import (
     TargetGroup,
     Urgency,
 )
-from service.labels import label
+from service.reference_data.labels import label
 
 META = "/api/v1/meta"
 

@@ -1,0 +1,151 @@
+"""Account management by admins, and the demo accounts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from auth.passwords import hash_password
+from models.enums import Role
+from models.user import User, UserCreate, UserUpdate
+from service.accounts.authentication import end_all_sessions
+from service.platform.errors import Conflict, NotFound, Unprocessable
+from service.platform.pagination import decode_cursor, encode_cursor
+
+
+async def create_user(session: AsyncSession, *, data: UserCreate, now: datetime) -> User:
+    """Create an account; 409 when the username is taken."""
+    existing = await session.execute(
+        sa.select(col(User.id)).where(col(User.username) == data.username)
+    )
+    if existing.first() is not None:
+        raise Conflict("That username is taken.")
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        role=data.role,
+        password_hash=await hash_password(data.password),
+        password_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("That username is taken.") from None
+    return user
+
+
+async def get_user(session: AsyncSession, *, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    limit: int,
+    cursor: str | None,
+    role: Role | None = None,
+    active: bool | None = None,
+) -> tuple[list[User], str | None]:
+    """Users ordered by username, one keyset page at a time."""
+    query = sa.select(User).order_by(col(User.username)).limit(limit + 1)
+    if role is not None:
+        query = query.where(col(User.role) == role)
+    if active is not None:
+        query = query.where(col(User.is_active) == active)
+    if cursor:
+        (after,) = decode_cursor(cursor, size=1)
+        query = query.where(col(User.username) > str(after))
+    rows = list((await session.execute(query)).scalars())
+    next_cursor = encode_cursor([rows[limit - 1].username]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def update_user(
+    session: AsyncSession, *, acting: User, user_id: uuid.UUID, changes: UserUpdate, now: datetime
+) -> User:
+    """Change an account; a change of role or activity ends all the user's sessions.
+
+    An admin cannot demote or deactivate themself, so the center never locks itself out.
+    """
+    user = await get_user(session, user_id=user_id)
+    fields = changes.model_dump(exclude_unset=True)
+    if not fields:
+        raise Unprocessable(
+            "Nothing to change.",
+            errors=[{"pointer": "", "detail": "send at least one field", "type": "empty"}],
+        )
+    if user.id == acting.id and (
+        ("role" in fields and fields["role"] != user.role)
+        or ("is_active" in fields and not fields["is_active"])
+    ):
+        raise Conflict("You cannot change your own role or deactivate yourself.")
+    ends_sessions = ("role" in fields and fields["role"] != user.role) or (
+        "is_active" in fields and fields["is_active"] != user.is_active
+    )
+    for name, value in fields.items():
+        if value is None:
+            raise Unprocessable(
+                "A field cannot be cleared.",
+                errors=[{"pointer": f"/{name}", "detail": "may not be null", "type": "null"}],
+            )
+        setattr(user, name, value)
+    user.updated_at = now
+    if ends_sessions:
+        await end_all_sessions(session, user=user, now=now, reason="account-change")
+    await session.flush()
+    return user
+
+
+async def reset_password(
+    session: AsyncSession, *, user_id: uuid.UUID, password: str, now: datetime
+) -> User:
+    """Set a new password and end every session of the user."""
+    user = await get_user(session, user_id=user_id)
+    user.password_hash = await hash_password(password)
+    user.password_changed_at = now
+    await end_all_sessions(session, user=user, now=now, reason="password-reset")
+    return user
+
+
+DEMO_PASSWORD = "onestop-demo"  # noqa: S105 - published demo credential, development only
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
+    ("demo.volunteer", "Demo Volunteer (อาสาสมัคร)", Role.volunteer),
+    ("demo.caseworker", "Demo Caseworker (นักสังคมสงเคราะห์)", Role.caseworker),
+    ("demo.supervisor", "Demo Supervisor (หัวหน้างาน)", Role.supervisor),
+    ("demo.agency", "Demo Agency Staff (หน่วยงานภาคี)", Role.agency),
+    ("demo.admin", "Demo Admin (ผู้ดูแลระบบ)", Role.admin),
+)
+
+
+async def ensure_demo_accounts(session: AsyncSession, *, now: datetime) -> list[User]:
+    """Create the demo accounts that do not exist yet (idempotent)."""
+    users: list[User] = []
+    for username, display_name, role in DEMO_ACCOUNTS:
+        existing = (
+            await session.execute(sa.select(User).where(col(User.username) == username))
+        ).scalar_one_or_none()
+        if existing is None:
+            existing = User(
+                username=username,
+                display_name=display_name,
+                role=role,
+                password_hash=await hash_password(DEMO_PASSWORD),
+                password_changed_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(existing)
+            await session.flush()
+        users.append(existing)
+    return users
