@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -44,16 +52,32 @@ ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _iso_text_only(value: object) -> object:
-    """Refuse numbers (which would be read as Unix times): only ISO 8601 text is a time here."""
+    """Refuse numbers (which would be read as Unix times): only ISO 8601 text is a time here.
+
+    A Buddhist Era year (2400 and later) is converted first, so that BE leap days such as
+    2567-02-29 parse and every time parameter accepts what intake accepts."""
     if isinstance(value, str) and not ISO_DATE_TIME.match(value):
         raise ValueError("an ISO 8601 date and time with an offset, e.g. 2026-11-01T00:00:00+07:00")
     if isinstance(value, int | float):
         raise ValueError("an ISO 8601 date and time with an offset")
+    if isinstance(value, str) and value[:4].isdigit():
+        year = int(value[:4])
+        if year >= BUDDHIST_ERA_THRESHOLD:
+            return f"{to_gregorian_year(year):04d}{value[4:]}"
     return value
 
 
-IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text_only)]
-"""An aware date-time given as ISO 8601 text."""
+def _in_utc(value: datetime) -> datetime:
+    """The same instant in UTC; times whose UTC form falls outside years 1-9999 are refused
+    here rather than overflowing when stored or compared."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is outside the supported range") from None
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text_only), AfterValidator(_in_utc)]
+"""An aware date-time given as ISO 8601 text (Buddhist Era years accepted), held in UTC."""
 
 
 # --------------------------------------------------------------------------- tables
@@ -345,16 +369,6 @@ class CaseCreate(_Strict):
     reporter: ReporterIn
     location: LocationIn
     consent: ConsentIn
-
-    @field_validator("recorded_at", mode="before")
-    @classmethod
-    def _buddhist_era_recorded_at(cls, value: object) -> object:
-        """Convert a Buddhist Era year before parsing, so BE leap days (2567-02-29) parse."""
-        if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
-            year = int(value[:4])
-            if year >= BUDDHIST_ERA_THRESHOLD:
-                return f"{to_gregorian_year(year):04d}{value[4:]}"
-        return value
 
 
 # --------------------------------------------------------------------------- update schemas

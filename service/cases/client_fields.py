@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from models.case import Case
 from models.enums import IdType, TargetGroup
 from service.platform.errors import field_error
 from service.thai.dates import age_on, gregorian_date, not_in_future, to_gregorian_year
@@ -21,6 +22,8 @@ from service.thai.phones import normalise_phone
 
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 THAI_FORMAT_IDS = frozenset({IdType.thai_id, IdType.non_thai_id})
+NAME_KEY_LENGTH: int = Case.__table__.c.client_name_key.type.length  # type: ignore[attr-defined]
+LAST_NAME_KEY_LENGTH: int = Case.__table__.c.client_last_name_key.type.length  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -117,9 +120,12 @@ def client_age(
 
 
 def name_keys(first: str | None, last: str | None) -> tuple[str | None, str | None]:
-    """Normalised keys for name search and duplicate matching."""
-    full = normalise_name(f"{first or ''} {last or ''}") or None
-    last_key = normalise_name(last) if last else None
+    """Normalised keys for name search and duplicate matching.
+
+    Case folding can lengthen a name ("ß" becomes "ss", "ﬃ" "ffi"), so each key is cut to its
+    column's length: a prefix that long still finds and matches the name."""
+    full = normalise_name(f"{first or ''} {last or ''}")[:NAME_KEY_LENGTH] or None
+    last_key = normalise_name(last)[:LAST_NAME_KEY_LENGTH] if last else None
     return full, (last_key or None)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from service.platform.errors import Unprocessable
 
 MAX_LIMIT = 200
+INT4_MAX = 2**31 - 1
 DEFAULT_LIMIT = 50
 
 
@@ -53,12 +54,16 @@ def decode_time_id_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise _invalid_cursor() from None
     if at.tzinfo is None:  # our cursors always carry the UTC offset
         raise _invalid_cursor()
-    return at, row_id
+    try:
+        return at.astimezone(UTC), row_id
+    except OverflowError:  # an offset that pushes the time past year 1 or 9999
+        raise _invalid_cursor() from None
 
 
 def decode_int_cursor(cursor: str) -> int:
-    """The integer position inside a cursor, else 422."""
+    """The integer position inside a cursor, else 422; positions are 4-byte columns, so a
+    value outside their range is refused here instead of failing in the database."""
     (value,) = decode_cursor(cursor, size=1)
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT4_MAX:
         raise _invalid_cursor()
     return value
