@@ -98,6 +98,19 @@ class UserList(SQLModel):
     next_cursor: str | None = None
 
 
+class StaffMember(SQLModel):
+    """A colleague as the staff directory shows them: no login name, no account details."""
+
+    id: uuid.UUID
+    display_name: str
+    role: Role
+
+
+class StaffDirectory(SQLModel):
+    items: list[StaffMember]
+    next_cursor: str | None = None
+
+
 class RefreshFamily(SQLModel, table=True):
     """One login session: every refresh token rotated from one password login."""
 

@@ -34,9 +34,9 @@ JSON pointers to the fields.
 
 def _routers() -> list[APIRouter]:
     """Every router of the app; each carries its full path."""
-    from routers import auth, cases, health, meta, users
+    from routers import auth, cases, health, meta, staff, users
 
-    return [health.router, auth.router, users.router, cases.router, meta.router]
+    return [health.router, auth.router, users.router, staff.router, cases.router, meta.router]
 
 
 def create_app(
