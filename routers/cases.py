@@ -23,8 +23,8 @@ from models.case import (
 )
 from models.enums import CaseStatus, Category, Urgency
 from routers import API_PREFIX
+from service.cases import changes as cases
 from service.cases import intake
-from service.cases import reading as cases
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
 from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT

@@ -28,6 +28,7 @@ from models.enums import (
     Urgency,
 )
 from models.user import User
+from service.cases.changes import answer_for, load_duplicates
 from service.cases.client_fields import (
     IdentityValues,
     name_keys,
@@ -39,7 +40,6 @@ from service.cases.client_fields import (
 )
 from service.cases.duplicates import flag_possible_duplicates
 from service.cases.events import append_event
-from service.cases.reading import answer_for, load_duplicates
 from service.cases.references import next_reference
 from service.platform import idempotency
 from service.platform.crypto import id_number_hash, seal_id_number
