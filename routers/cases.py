@@ -1,4 +1,5 @@
-"""Case intake, reading, listing, updating, lifecycle transitions, timeline and notes."""
+"""Case intake, reading, listing, updating, lifecycle transitions, timeline, notes and duplicate
+decisions; each handler calls one service function of `service.cases`."""
 
 from __future__ import annotations
 
