@@ -40,7 +40,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from models.enums import CaseStatus, Category, Role, Urgency
 from models.user import User
-from service.cases.reading import CaseFilters, build_case_list_query, list_cases
+from service.cases.listing import CaseFilters, build_case_list_query, list_cases
 from service.platform.db import create_engine
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"

@@ -4,6 +4,10 @@ API schemas of intake, reading, updating and transitions.
 The person at the centre of a case is stored in flat `client_*` columns, so that the fields
 the center filters and matches on (area, phone, id hash, name keys) are indexable on both
 databases. The id number itself is only ever stored encrypted (`client_id_number_enc`).
+
+The client fields are declared once, in `service.cases.client_fields.CLIENT_FIELDS`; the
+`client_*` columns and `ClientIn`, `ClientPatch` and `ClientOut` are written out here (their
+OpenAPI is a contract) and kept in step with it by `tests/service/cases/test_client_fields.py`.
 """
 
 from __future__ import annotations
@@ -142,6 +146,7 @@ class Case(SQLModel, table=True):
     recorded_at: datetime = SQLField(sa_type=UTCDateTime)
     client_reference: uuid.UUID | None = None
 
+    # One column per declared client field (`CLIENT_FIELDS`), and the columns derived from them.
     client_title: str | None = SQLField(default=None, max_length=50)
     client_first_name: str | None = SQLField(default=None, max_length=100)
     client_last_name: str | None = SQLField(default=None, max_length=100)
@@ -278,6 +283,7 @@ class _Strict(BaseModel):
     _no_nul = field_validator("*")(no_nul_characters)
 
 
+# The declared client fields (`CLIENT_FIELDS`), as the API takes or shows them.
 class ClientIn(_Strict):
     """The person the case is about. Everything is optional: often little is known."""
 
@@ -374,6 +380,7 @@ class CaseCreate(_Strict):
 # --------------------------------------------------------------------------- update schemas
 
 
+# The declared client fields (`CLIENT_FIELDS`), as the API takes or shows them.
 class ClientPatch(_Strict):
     title: str | None = Field(default=None, max_length=50)
     first_name: str | None = Field(default=None, max_length=100)
@@ -444,6 +451,7 @@ class NoteIn(_Strict):
 # --------------------------------------------------------------------------- read schemas
 
 
+# The declared client fields (`CLIENT_FIELDS`), as the API takes or shows them.
 class ClientOut(BaseModel):
     title: str | None
     first_name: str | None

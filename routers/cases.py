@@ -1,4 +1,5 @@
-"""Case intake, reading, listing, updating, lifecycle transitions, timeline and notes."""
+"""Case intake, reading, listing, updating, lifecycle transitions, timeline, notes and duplicate
+decisions; each handler calls one service function of `service.cases`."""
 
 from __future__ import annotations
 
@@ -23,8 +24,15 @@ from models.case import (
 )
 from models.enums import CaseStatus, Category, Urgency
 from routers import API_PREFIX
-from service.cases import intake
-from service.cases import reading as cases
+from service.cases import (
+    changes,
+    duplicate_decisions,
+    intake,
+    listing,
+    notes,
+    reading,
+    transitions,
+)
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
 from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -113,10 +121,10 @@ async def list_cases(
     ] = None,
 ) -> CaseList:
     """List the cases the caller may see, newest first, with filters and a cursor."""
-    return await cases.list_cases(
+    return await listing.list_cases(
         session,
         user=user,
-        filters=cases.CaseFilters(
+        filters=listing.CaseFilters(
             statuses=list(status or []),
             urgency=urgency,
             category=category,
@@ -145,7 +153,7 @@ async def read_case(
     settings: AppSettings,
 ) -> CaseOut:
     """Read a case (the read is recorded); the ETag is needed to change it."""
-    case, tag = await cases.read_case(
+    case, tag = await reading.read_case(
         session, settings=settings, user=user, case_id=case_id, now=utcnow()
     )
     _with_etag(response, tag)
@@ -166,7 +174,7 @@ async def update_case(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
 ) -> CaseOut:
     """Change a case's content (If-Match required)."""
-    case, tag = await cases.update_case(
+    case, tag = await changes.update_case(
         session,
         settings=settings,
         user=user,
@@ -193,7 +201,7 @@ async def transition_case(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
 ) -> CaseOut:
     """Move a case to another status: screen, work, resolve, close or reopen (If-Match required)."""
-    case, tag = await cases.transition_case(
+    case, tag = await transitions.transition_case(
         session,
         settings=settings,
         user=user,
@@ -215,7 +223,7 @@ async def case_timeline(
     cursor: Cursor = None,
 ) -> Timeline:
     """The case's history, oldest first: every change and every read."""
-    return await cases.case_timeline(
+    return await reading.case_timeline(
         session, user=user, case_id=case_id, limit=limit, cursor=cursor
     )
 
@@ -229,7 +237,7 @@ async def add_note(
     case_id: uuid.UUID, body: NoteIn, user: CaseHandler, session: Session, settings: AppSettings
 ) -> NoteOut:
     """Add a note to a case (its lead, caseworkers and supervisors)."""
-    return await cases.add_note(
+    return await notes.add_note(
         session, settings=settings, user=user, case_id=case_id, body=body, now=utcnow()
     )
 
@@ -243,7 +251,7 @@ async def list_notes(
     cursor: Cursor = None,
 ) -> NoteList:
     """The notes of a case, oldest first."""
-    return await cases.list_notes(session, user=user, case_id=case_id, limit=limit, cursor=cursor)
+    return await notes.list_notes(session, user=user, case_id=case_id, limit=limit, cursor=cursor)
 
 
 @router.post(
@@ -260,7 +268,7 @@ async def confirm_duplicate(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
 ) -> CaseOut:
     """Confirm a possible duplicate: this (newer) case closes as a duplicate (If-Match required)."""
-    case, tag = await cases.decide_duplicate(
+    case, tag = await duplicate_decisions.decide_duplicate(
         session,
         settings=settings,
         user=user,
@@ -287,7 +295,7 @@ async def dismiss_duplicate(
     settings: AppSettings,
 ) -> CaseOut:
     """Dismiss a possible duplicate: the two cases are about different people."""
-    case, tag = await cases.decide_duplicate(
+    case, tag = await duplicate_decisions.decide_duplicate(
         session,
         settings=settings,
         user=user,

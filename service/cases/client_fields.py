@@ -1,5 +1,10 @@
-"""Reading the client fields that intake and later changes both accept: id numbers, phones,
-Buddhist Era birth dates and years, name keys, age and target groups.
+"""The client fields, declared once, and the readers that turn what was sent into columns.
+
+`CLIENT_FIELDS` is the one description of the `client` object: each field's name in the API, its
+column on `Case`, how a value sent for it is read, whether it is personal data (a change is then
+recorded by name only) and who sees it masked. Intake, changes, rendering and the event record
+follow from it; the Pydantic schemas `ClientIn`, `ClientPatch` and `ClientOut` stay explicit
+classes (their OpenAPI is a contract) and a test keeps them and the table in step.
 
 The normalising rules themselves live in `service.thai`; each reader here applies one to a
 field and appends a problem with its JSON pointer to `errors` instead of raising, so a
@@ -9,11 +14,15 @@ request's every mistake is reported at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
+from typing import Any
 
+from auth.policy import sees_full_id_number
 from models.case import Case
-from models.enums import IdType, TargetGroup
+from models.enums import IdType, Role, TargetGroup
 from service.platform.errors import field_error
 from service.thai.dates import age_on, gregorian_date, not_in_future, to_gregorian_year
 from service.thai.ids import normalise_thai_id
@@ -24,6 +33,104 @@ _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 THAI_FORMAT_IDS = frozenset({IdType.thai_id, IdType.non_thai_id})
 NAME_KEY_LENGTH: int = Case.__table__.c.client_name_key.type.length  # type: ignore[attr-defined]
 LAST_NAME_KEY_LENGTH: int = Case.__table__.c.client_last_name_key.type.length  # type: ignore[attr-defined]
+
+
+class Reading(Enum):
+    """How a value sent for a client field becomes its column's value."""
+
+    as_sent = "as_sent"  # the schema's checks are all there is
+    flag = "flag"  # yes or no; a null in a change means no
+    listed = "listed"  # a list; a null in a change means an empty list
+    phone = "phone"  # normalised to E.164
+    birth_date = "birth_date"  # Buddhist Era converted, never in the future
+    birth_year = "birth_year"  # Buddhist Era converted, within a lifetime
+    # The id type and number are read together (a number is only kept with the type it was
+    # checked against), by intake and by changes themselves; the number is sealed with the
+    # case id, hashed for duplicate matching, and its last four characters kept for masking.
+    id_type = "id_type"
+    id_number = "id_number"
+
+
+IDENTITY_READINGS = frozenset({Reading.id_type, Reading.id_number})
+
+
+@dataclass(frozen=True, slots=True)
+class ClientField:
+    """One field of the `client` object of a case."""
+
+    name: str
+    """Its name in `ClientIn`, `ClientPatch` and `ClientOut`, and in `/client/<name>` pointers."""
+    column: str
+    """Its column on `Case`."""
+    reading: Reading = Reading.as_sent
+    personal: bool = True
+    """Personal data: a change is recorded in the case's history by name, its values withheld."""
+    derives: tuple[str, ...] = ()
+    """Columns computed from it (search keys, hashes), never recorded in the history."""
+    shown_in_full: Callable[[Role], bool] | None = None
+    """Who sees the value itself; anybody else sees it masked. None: everyone who sees the case."""
+
+
+CLIENT_FIELDS: tuple[ClientField, ...] = (
+    ClientField("title", "client_title"),
+    ClientField("first_name", "client_first_name", derives=("client_name_key",)),
+    ClientField(
+        "last_name", "client_last_name", derives=("client_name_key", "client_last_name_key")
+    ),
+    ClientField("nickname", "client_nickname"),
+    # The kind of id says nothing about the person, and screening needs to see it change.
+    ClientField("id_type", "client_id_type", Reading.id_type, personal=False),
+    ClientField(
+        "id_number",
+        "client_id_number_enc",
+        Reading.id_number,
+        derives=("client_id_hash", "client_id_last4"),
+        shown_in_full=sees_full_id_number,
+    ),
+    # Read before the birth fields, so a request's problems come in the order they always did.
+    ClientField("phone", "client_phone", Reading.phone),
+    ClientField("birth_date", "client_birth_date", Reading.birth_date),
+    ClientField("birth_year", "client_birth_year", Reading.birth_year),
+    ClientField("age_estimate", "client_age_estimate"),
+    ClientField("gender", "client_gender"),
+    ClientField("nationality", "client_nationality"),
+    ClientField("languages", "client_languages", Reading.listed),
+    ClientField("disability", "client_disability", Reading.flag),
+    ClientField("pregnant", "client_pregnant", Reading.flag),
+)
+
+
+def read_client_fields(
+    sent: Mapping[str, Any], *, today: date, errors: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The column values of the client fields in `sent` (the id type and number excepted: see
+    `Reading`), in declaration order; each problem is appended to `errors`."""
+    columns: dict[str, Any] = {}
+    for client_field in CLIENT_FIELDS:
+        if client_field.name in sent and client_field.reading not in IDENTITY_READINGS:
+            columns[client_field.column] = _read(
+                client_field, sent[client_field.name], today=today, errors=errors
+            )
+    return columns
+
+
+def _read(
+    client_field: ClientField, value: Any, *, today: date, errors: list[dict[str, str]]
+) -> Any:
+    pointer = f"/client/{client_field.name}"
+    match client_field.reading:
+        case Reading.flag:
+            return bool(value)
+        case Reading.listed:
+            return list(value or [])
+        case Reading.phone:
+            return read_phone(value, pointer, errors)
+        case Reading.birth_date:
+            return read_birth_date(value, today, pointer, errors)
+        case Reading.birth_year:
+            return read_birth_year(value, today, pointer, errors)
+        case _:
+            return value
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Possible duplicates among open cases: same id number, same phone, or a similar name in
-the same district. Found at intake, stored as links a caseworker confirms or dismisses."""
+the same district. Found at intake, stored as links, listed on the case for staff only, and
+confirmed or dismissed by a caseworker (`service.cases.duplicate_decisions`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from models.case import Case, DuplicateLink
+from auth.policy import sees_possible_duplicates
+from models.case import Case, DuplicateLink, DuplicateOut
 from models.enums import CaseEventType, CaseStatus, DuplicateReason
+from models.user import User
 from service.cases.events import append_event
 from service.platform.settings import Settings
 from service.thai.names import names_similar
@@ -99,3 +102,38 @@ async def flag_possible_duplicates(
             data={"candidates": [str(link.candidate_id) for link in links]},
         )
     return links
+
+
+async def load_duplicates(
+    session: AsyncSession, *, case_id: uuid.UUID, viewer: User
+) -> list[DuplicateOut]:
+    """Duplicate links touching a case, newest first; none for viewers who may not see them."""
+    if not sees_possible_duplicates(viewer.role):
+        return []
+    newer = sa.orm.aliased(Case)
+    older = sa.orm.aliased(Case)
+    rows = await session.execute(
+        sa.select(DuplicateLink, col(newer.reference), col(older.reference))
+        .join(newer, col(newer.id) == col(DuplicateLink.case_id))
+        .join(older, col(older.id) == col(DuplicateLink.candidate_id))
+        .where(
+            sa.or_(
+                col(DuplicateLink.case_id) == case_id, col(DuplicateLink.candidate_id) == case_id
+            )
+        )
+        .order_by(col(DuplicateLink.created_at).desc())
+    )
+    return [
+        DuplicateOut(
+            id=link.id,
+            case_id=link.case_id,
+            case_reference=case_reference,
+            candidate_id=link.candidate_id,
+            candidate_reference=candidate_reference,
+            reasons=[DuplicateReason(r) for r in link.reasons],
+            status=link.status,
+            created_at=link.created_at,
+            decided_at=link.decided_at,
+        )
+        for link, case_reference, candidate_reference in rows.all()
+    ]

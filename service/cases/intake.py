@@ -1,7 +1,8 @@
 """Intake: one request creates one case, never two.
 
 `check_intake` is the pure part: it normalises what a reporter sent (ids, phones, Buddhist Era
-years, areas) and collects every problem with a JSON pointer. `submit_case` stores the case,
+years, areas; the client fields as `CLIENT_FIELDS` declares them) and collects every problem
+with a JSON pointer. `submit_case` stores the case,
 its categories, its first event and its possible-duplicate links in one transaction, honouring
 `Idempotency-Key` and `client_reference`.
 """
@@ -18,29 +19,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from models.case import Case, CaseCategory, CaseCreate
-from models.enums import (
-    CaseEventType,
-    CaseStatus,
-    Category,
-    ConsentStatus,
-    LegalBasis,
-    Urgency,
-)
+from models.case import Case, CaseCreate, ConsentIn, LocationIn, ReporterIn
+from models.enums import CaseEventType, CaseStatus, ConsentStatus, LegalBasis, Urgency
 from models.user import User
+from service.cases.categories import category_rows
 from service.cases.client_fields import (
     IdentityValues,
     name_keys,
-    read_birth_date,
-    read_birth_year,
+    read_client_fields,
     read_id_number,
     read_phone,
     target_groups,
 )
 from service.cases.duplicates import flag_possible_duplicates
 from service.cases.events import append_event
-from service.cases.reading import answer_for, load_duplicates
 from service.cases.references import next_reference
+from service.cases.rendering import answer_for
 from service.platform import idempotency
 from service.platform.crypto import id_number_hash, seal_id_number
 from service.platform.errors import Unprocessable, field_error
@@ -53,7 +47,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 @dataclass
 class Normalised:
-    """What `check_intake` (or a patch) produced for the case's columns."""
+    """What `check_intake` produced for the case's columns."""
 
     columns: dict[str, Any] = field(default_factory=dict)
     identity: IdentityValues | None = None
@@ -63,20 +57,77 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
     """Normalise an intake and collect every problem, each with a pointer; raise if any."""
     errors: list[dict[str, str]] = []
     today = now.astimezone(BANGKOK).date()
-    client, reporter, location, consent = data.client, data.reporter, data.location, data.consent
-
+    client = data.client
     identity = read_id_number(client.id_type, client.id_number, "/client/id_number", errors)
-    client_phone = read_phone(client.phone, "/client/phone", errors)
-    reporter_phone = read_phone(reporter.phone, "/reporter/phone", errors)
-    birth_date = read_birth_date(client.birth_date, today, "/client/birth_date", errors)
-    birth_year = read_birth_year(client.birth_year, today, "/client/birth_year", errors)
+    client_columns = read_client_fields(client.model_dump(), today=today, errors=errors)
+    reporter_phone = read_phone(data.reporter.phone, "/reporter/phone", errors)
+    recorded_at = _recorded_at(data, now=now, errors=errors)
+    _check_location(data.location, errors)
+    _check_reporter(data.reporter, errors)
+    basis = _legal_basis(data.consent, errors)
+    if client.pregnant and client.gender is not None and client.gender.value == "male":
+        errors.append(
+            field_error("/client/pregnant", "inconsistent with the gender given", "consistency")
+        )
+    if errors:
+        raise Unprocessable("The case is not valid; see errors.", errors=errors)
 
-    recorded_at = now
-    if data.recorded_at is not None:
-        recorded_at = data.recorded_at  # Buddhist Era years were converted by the schema
-        if recorded_at > now + CLOCK_SKEW:
-            errors.append(field_error("/recorded_at", "cannot be in the future", "future"))
+    full_key, last_key = name_keys(client.first_name, client.last_name)
+    client_columns.update(
+        client_id_type=client.id_type,
+        client_id_last4=identity.last4 if identity else None,
+        client_name_key=full_key,
+        client_last_name_key=last_key,
+    )
+    columns: dict[str, Any] = {
+        "summary": data.summary,
+        "categories": list(dict.fromkeys(c.value for c in data.categories)),
+        "immediate_danger": data.immediate_danger,
+        "urgency": Urgency.critical if data.immediate_danger else (data.urgency or Urgency.normal),
+        "suggested_urgency": data.urgency,
+        "channel": data.channel,
+        "recorded_at": recorded_at,
+        "client_reference": data.client_reference,
+        **client_columns,
+        "target_groups": target_groups(
+            birth_date=client_columns["client_birth_date"],
+            birth_year=client_columns["client_birth_year"],
+            age_estimate=client_columns["client_age_estimate"],
+            disability=client_columns["client_disability"],
+            pregnant=client_columns["client_pregnant"],
+            today=today,
+        ),
+        "reporter_relationship": data.reporter.relationship,
+        "reporter_name": data.reporter.name,
+        "reporter_phone": reporter_phone,
+        "reporter_anonymous": data.reporter.anonymous,
+        "province_code": data.location.province_code,
+        "district_code": data.location.district_code,
+        "subdistrict_code": data.location.subdistrict_code,
+        "postal_code": data.location.postal_code,
+        "address_text": data.location.address,
+        "lat": data.location.lat,
+        "lon": data.location.lon,
+        "consent_data_collection": data.consent.data_collection,
+        "consent_share_with_agencies": data.consent.share_with_agencies,
+        "legal_basis": basis,
+        "consent_recorded_by": data.consent.recorded_by,
+        "guardian_name": data.consent.guardian_name,
+    }
+    return Normalised(columns=columns, identity=identity)
 
+
+def _recorded_at(data: CaseCreate, *, now: datetime, errors: list[dict[str, str]]) -> datetime:
+    """When the case was captured: now unless the phone says when, never in the future."""
+    if data.recorded_at is None:
+        return now
+    recorded_at = data.recorded_at  # Buddhist Era years were converted by the schema
+    if recorded_at > now + CLOCK_SKEW:
+        errors.append(field_error("/recorded_at", "cannot be in the future", "future"))
+    return recorded_at
+
+
+def _check_location(location: LocationIn, errors: list[dict[str, str]]) -> None:
     for name, message in check_location(
         location.province_code,
         location.district_code,
@@ -85,6 +136,8 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
     ):
         errors.append(field_error(f"/location/{name}", message, "area"))
 
+
+def _check_reporter(reporter: ReporterIn, errors: list[dict[str, str]]) -> None:
     if reporter.anonymous and (reporter.name or reporter.phone):
         errors.append(
             field_error(
@@ -92,6 +145,9 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
             )
         )
 
+
+def _legal_basis(consent: ConsentIn, errors: list[dict[str, str]]) -> LegalBasis | None:
+    """The basis sent, or consent when consent was given; consent is no basis without it."""
     basis = consent.basis
     if consent.data_collection is ConsentStatus.given and basis is None:
         basis = LegalBasis.consent
@@ -101,69 +157,7 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
                 "/consent/basis", "consent is not a basis when consent was not given", "basis"
             )
         )
-    if client.pregnant and client.gender is not None and client.gender.value == "male":
-        errors.append(
-            field_error("/client/pregnant", "inconsistent with the gender given", "consistency")
-        )
-
-    if errors:
-        raise Unprocessable("The case is not valid; see errors.", errors=errors)
-
-    urgency = Urgency.critical if data.immediate_danger else (data.urgency or Urgency.normal)
-    categories = list(dict.fromkeys(c.value for c in data.categories))
-    full_key, last_key = name_keys(client.first_name, client.last_name)
-    columns: dict[str, Any] = {
-        "summary": data.summary,
-        "categories": categories,
-        "immediate_danger": data.immediate_danger,
-        "urgency": urgency,
-        "suggested_urgency": data.urgency,
-        "channel": data.channel,
-        "recorded_at": recorded_at,
-        "client_reference": data.client_reference,
-        "client_title": client.title,
-        "client_first_name": client.first_name,
-        "client_last_name": client.last_name,
-        "client_nickname": client.nickname,
-        "client_name_key": full_key,
-        "client_last_name_key": last_key,
-        "client_id_type": client.id_type,
-        "client_id_last4": identity.last4 if identity else None,
-        "client_birth_date": birth_date,
-        "client_birth_year": birth_year,
-        "client_age_estimate": client.age_estimate,
-        "client_gender": client.gender,
-        "client_phone": client_phone,
-        "client_nationality": client.nationality,
-        "client_languages": list(client.languages),
-        "client_disability": client.disability,
-        "client_pregnant": client.pregnant,
-        "target_groups": target_groups(
-            birth_date=birth_date,
-            birth_year=birth_year,
-            age_estimate=client.age_estimate,
-            disability=client.disability,
-            pregnant=client.pregnant,
-            today=today,
-        ),
-        "reporter_relationship": reporter.relationship,
-        "reporter_name": reporter.name,
-        "reporter_phone": reporter_phone,
-        "reporter_anonymous": reporter.anonymous,
-        "province_code": location.province_code,
-        "district_code": location.district_code,
-        "subdistrict_code": location.subdistrict_code,
-        "postal_code": location.postal_code,
-        "address_text": location.address,
-        "lat": location.lat,
-        "lon": location.lon,
-        "consent_data_collection": consent.data_collection,
-        "consent_share_with_agencies": consent.share_with_agencies,
-        "legal_basis": basis,
-        "consent_recorded_by": consent.recorded_by,
-        "guardian_name": consent.guardian_name,
-    }
-    return Normalised(columns=columns, identity=identity)
+    return basis
 
 
 async def _existing_by_client_reference(
@@ -255,10 +249,7 @@ async def _create_or_find(
     try:
         async with session.begin_nested():
             session.add(case)
-            session.add_all(
-                CaseCategory(case_id=case.id, category=Category(c), created_at=now)
-                for c in case.categories
-            )
+            session.add_all(category_rows(case))
             await session.flush()
     except IntegrityError:
         # Another request with the same client_reference committed first.
@@ -287,16 +278,10 @@ async def _create_or_find(
     )
     await flag_possible_duplicates(session, settings=settings, case=case, now=now)
     await session.flush()
-    duplicates = await load_duplicates(session, case_id=case.id, viewer=reporter)
-    return answer_for(
-        case, viewer=reporter, settings=settings, duplicates=duplicates, status_code=201
-    )
+    return await answer_for(session, case=case, viewer=reporter, settings=settings, status_code=201)
 
 
 async def _answer_existing(
     session: AsyncSession, *, settings: Settings, reporter: User, case: Case
 ) -> idempotency.StoredAnswer:
-    duplicates = await load_duplicates(session, case_id=case.id, viewer=reporter)
-    return answer_for(
-        case, viewer=reporter, settings=settings, duplicates=duplicates, status_code=200
-    )
+    return await answer_for(session, case=case, viewer=reporter, settings=settings, status_code=200)

@@ -42,6 +42,10 @@ def intake_body(**changes: Any) -> dict[str, Any]:
         },
         "consent": {"data_collection": "given", "share_with_agencies": True},
     }
+    return _with_changes(body, changes)
+
+
+def _with_changes(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(body.get(key), dict):
             merged = copy.deepcopy(body[key])
@@ -65,7 +69,7 @@ def anonymous_body(**changes: Any) -> dict[str, Any]:
     }
     body = intake_body(client=client)
     body["client"] = {k: v for k, v in body["client"].items() if v is not None}
-    return intake_body(**{**{"client": body["client"]}, **changes}) if changes else body
+    return _with_changes(body, changes)
 
 
 async def submit(

@@ -30,7 +30,7 @@ from bench.explain_cases import (
     scenarios,
 )
 from bench.seed_cases import seed_cases
-from service.cases.reading import build_case_list_query, list_cases
+from service.cases.listing import build_case_list_query, list_cases
 from service.platform.db import is_sqlite
 from tests.conftest import DATABASE_URL
 

@@ -1,0 +1,218 @@
+"""The case list: which cases a caller sees, how the filters become one query, and its pages.
+
+Every filter and the common pairs of them read through an index, newest first, one keyset page
+at a time (`tests/service/cases/test_list_query_plans.py` checks the plans on PostgreSQL;
+`bench/explain_cases.py` measures them on a million cases). A category filter walks the
+`case_categories` rows (see `service.cases.categories`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
+
+from auth.policy import CaseScope, case_scope
+from models.base import UTCDateTime
+from models.case import Case, CaseCategory, CaseList, CaseSummary
+from models.enums import CaseStatus, Category, Urgency
+from models.user import User
+from service.platform.db import dialect_name
+from service.platform.errors import Unprocessable
+from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
+from service.thai.names import normalise_name
+
+
+@dataclass
+class CaseFilters:
+    """The filters of `GET /cases`, as the router read them from the query string."""
+
+    statuses: list[CaseStatus] = field(default_factory=list)
+    urgency: Urgency | None = None
+    category: Category | None = None
+    province_code: str | None = None
+    district_code: str | None = None
+    lead: str | None = None  # a user id, "me" or "none"
+    reporter: str | None = None  # a user id or "me"
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = None
+
+
+def _user_ref(value: str, me: uuid.UUID, parameter: str) -> uuid.UUID:
+    if value == "me":
+        return me
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Unprocessable(
+            f"{parameter} is a user id or 'me'.",
+            errors=[{"parameter": parameter, "detail": "a user id or 'me'", "type": "uuid"}],
+        ) from None
+
+
+def build_case_list_query(
+    *, user: User, filters: CaseFilters, limit: int, cursor: str | None
+) -> sa.Select[Case] | None:
+    """The query of one page of `list_cases` (`limit + 1` rows), or None for no access."""
+    lead_id = (
+        _user_ref(filters.lead, user.id, "lead") if filters.lead not in (None, "none") else None
+    )
+    reporter_id = _user_ref(filters.reporter, user.id, "reporter") if filters.reporter else None
+    after = decode_time_id_cursor(cursor) if cursor else None
+    scope = case_scope(user.role)
+    if scope is CaseScope.none:
+        return None
+    # Newest first. A category row carries its case's created_at, so a category list can walk
+    # the category's own index in order; a volunteer's list walks their own cases instead (see
+    # `_own_cases`), checking each one's categories.
+    if filters.category is not None and scope is CaseScope.all:
+        order_at, order_id = col(CaseCategory.created_at), col(CaseCategory.case_id)
+    else:
+        order_at, order_id = col(Case.created_at), col(Case.id)
+    query = _filtered(filters, lead_id=lead_id, reporter_id=reporter_id, order_at=order_at)
+    if after is not None:
+        after_at, after_id = after
+        query = query.where(
+            sa.tuple_(order_at, order_id)
+            < sa.tuple_(sa.literal(after_at, UTCDateTime()), sa.literal(after_id))
+        )
+    if scope is CaseScope.own:
+        query = _own_cases(query, user=user, order=(order_at, order_id), limit=limit)
+    return query.order_by(order_at.desc(), order_id.desc()).limit(limit + 1)
+
+
+def _filtered(
+    filters: CaseFilters,
+    *,
+    lead_id: uuid.UUID | None,
+    reporter_id: uuid.UUID | None,
+    order_at: Mapped[datetime],
+) -> sa.Select[Case]:
+    """Cases matching the filters, in no order yet."""
+    if filters.category is not None:
+        query = (
+            sa.select(Case)
+            .join(CaseCategory, col(CaseCategory.case_id) == col(Case.id))
+            .where(col(CaseCategory.category) == filters.category)
+        )
+    else:
+        query = sa.select(Case)
+    if filters.statuses:
+        query = query.where(col(Case.status).in_(filters.statuses))
+    if filters.urgency is not None:
+        query = query.where(col(Case.urgency) == filters.urgency)
+    if filters.province_code:
+        query = query.where(col(Case.province_code) == filters.province_code)
+    if filters.district_code:
+        query = query.where(col(Case.district_code) == filters.district_code)
+    if filters.lead == "none":
+        query = query.where(col(Case.lead_id).is_(None))
+    elif lead_id is not None:
+        query = query.where(col(Case.lead_id) == lead_id)
+    if reporter_id is not None:
+        query = query.where(col(Case.created_by_id) == reporter_id)
+    if filters.created_from is not None:
+        query = query.where(order_at >= filters.created_from)
+    if filters.created_to is not None:
+        query = query.where(order_at < filters.created_to)
+    if filters.q:
+        query = query.where(_search(filters.q))
+    return query
+
+
+def _own_cases(
+    query: sa.Select[Case],
+    *,
+    user: User,
+    order: tuple[Mapped[datetime], Mapped[uuid.UUID]],
+    limit: int,
+) -> sa.Select[Case]:
+    """The cases of `query` the user reported or leads, for one page."""
+    order_at, order_id = order
+    # "Reported by me OR led by me" as two branches, each walking its own
+    # (user, created_at, id) index newest first for one page, then merged: an OR of the two
+    # columns would read and sort every case of the user. The lead branch leaves out the
+    # cases the user also reported, so no case comes twice.
+    branches = [
+        query.where(condition)
+        .with_only_columns(col(Case.id))
+        .order_by(order_at.desc(), order_id.desc())
+        .limit(limit + 1)
+        .subquery()
+        for condition in (
+            col(Case.created_by_id) == user.id,
+            sa.and_(col(Case.lead_id) == user.id, col(Case.created_by_id) != user.id),
+        )
+    ]
+    mine = sa.union_all(*(sa.select(branch.c.id) for branch in branches)).subquery()
+    return sa.select(Case).where(col(Case.id).in_(sa.select(mine.c.id)))
+
+
+# A page of a list is planned for its own filter values: a prepared statement's generic plan
+# (which PostgreSQL switches to after five runs) picks one index for every value, yet the
+# selectivities differ by orders of magnitude (Bangkok or a small province, `closed` or `new`).
+# Parallel workers cost more to start than a page of rows takes to read.
+_PLAN_LIST_QUERY = sa.text(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true)"
+)
+
+
+async def list_cases(
+    session: AsyncSession, *, user: User, filters: CaseFilters, limit: int, cursor: str | None
+) -> CaseList:
+    """Cases the caller may see, newest first, filtered, one keyset page at a time."""
+    query = build_case_list_query(user=user, filters=filters, limit=limit, cursor=cursor)
+    if query is None:
+        return CaseList(items=[])
+    if dialect_name(session) == "postgresql":
+        await session.execute(_PLAN_LIST_QUERY)
+    rows = list((await session.execute(query)).scalars())
+    page = rows[:limit]
+    next_cursor = (
+        encode_time_id_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
+    )
+    return CaseList(items=[_summary(c) for c in page], next_cursor=next_cursor)
+
+
+def _search(text: str) -> sa.ColumnElement[bool]:
+    """A reference number, or the start of a client's (first or last) name."""
+    cleaned = text.strip()
+    if cleaned.upper().startswith("OS-"):
+        return col(Case.reference) == cleaned.upper()
+    key = normalise_name(cleaned)
+    if not key:
+        return sa.false()
+    return sa.or_(
+        col(Case.client_name_key).startswith(key, autoescape=True),
+        col(Case.client_last_name_key).startswith(key, autoescape=True),
+    )
+
+
+def _summary(case: Case) -> CaseSummary:
+    name = (
+        " ".join(p for p in (case.client_first_name, case.client_last_name) if p)
+        or case.client_nickname
+    )
+    return CaseSummary(
+        id=case.id,
+        reference=case.reference,
+        status=case.status,
+        urgency=case.urgency,
+        categories=[Category(c) for c in case.categories],
+        channel=case.channel,
+        client_name=name,
+        province_code=case.province_code,
+        district_code=case.district_code,
+        lead=case.lead_id,
+        created_by=case.created_by_id,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        version=case.version,
+    )
