@@ -33,10 +33,10 @@ from models.enums import (
     Urgency,
 )
 from models.user import User
-from service.accounts.users import ensure_demo_accounts
 from service.cases import intake
 from service.cases import reading as cases
 from service.cases.events import append_event
+from service.demo.accounts import ensure_demo_accounts
 from service.platform.errors import Forbidden
 from service.platform.settings import Settings
 from service.thai.ids import thai_id_check_digit
