@@ -1,4 +1,4 @@
-"""Account management by admins, and the demo accounts."""
+"""Account management by admins."""
 
 from __future__ import annotations
 
@@ -116,36 +116,3 @@ async def reset_password(
     user.password_changed_at = now
     await end_all_sessions(session, user=user, now=now, reason="password-reset")
     return user
-
-
-DEMO_PASSWORD = "onestop-demo"  # noqa: S105 - published demo credential, development only
-DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
-    ("demo.volunteer", "Demo Volunteer (อาสาสมัคร)", Role.volunteer),
-    ("demo.caseworker", "Demo Caseworker (นักสังคมสงเคราะห์)", Role.caseworker),
-    ("demo.supervisor", "Demo Supervisor (หัวหน้างาน)", Role.supervisor),
-    ("demo.agency", "Demo Agency Staff (หน่วยงานภาคี)", Role.agency),
-    ("demo.admin", "Demo Admin (ผู้ดูแลระบบ)", Role.admin),
-)
-
-
-async def ensure_demo_accounts(session: AsyncSession, *, now: datetime) -> list[User]:
-    """Create the demo accounts that do not exist yet (idempotent)."""
-    users: list[User] = []
-    for username, display_name, role in DEMO_ACCOUNTS:
-        existing = (
-            await session.execute(sa.select(User).where(col(User.username) == username))
-        ).scalar_one_or_none()
-        if existing is None:
-            existing = User(
-                username=username,
-                display_name=display_name,
-                role=role,
-                password_hash=await hash_password(DEMO_PASSWORD),
-                password_changed_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(existing)
-            await session.flush()
-        users.append(existing)
-    return users

@@ -1,0 +1,43 @@
+"""The demo accounts: one per role, all with the published demo password.
+
+The README and CI sign in with these names and this password; they are made through the same
+`create_user` service an admin uses, and only where they do not exist yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.enums import Role
+from models.user import User, UserCreate
+from service.accounts.users import create_user
+
+DEMO_PASSWORD = "onestop-demo"  # noqa: S105 - published demo credential, development only
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
+    ("demo.volunteer", "Demo Volunteer (อาสาสมัคร)", Role.volunteer),
+    ("demo.caseworker", "Demo Caseworker (นักสังคมสงเคราะห์)", Role.caseworker),
+    ("demo.supervisor", "Demo Supervisor (หัวหน้างาน)", Role.supervisor),
+    ("demo.agency", "Demo Agency Staff (หน่วยงานภาคี)", Role.agency),
+    ("demo.admin", "Demo Admin (ผู้ดูแลระบบ)", Role.admin),
+)
+
+
+async def ensure_demo_accounts(session: AsyncSession, *, now: datetime) -> list[User]:
+    """Create the demo accounts that do not exist yet (idempotent); all of them, in role order."""
+    usernames = [username for username, _, _ in DEMO_ACCOUNTS]
+    found = await session.execute(sa.select(User).where(col(User.username).in_(usernames)))
+    existing = {user.username: user for user in found.scalars()}
+    users: list[User] = []
+    for username, display_name, role in DEMO_ACCOUNTS:
+        user = existing.get(username)
+        if user is None:
+            account = UserCreate(
+                username=username, display_name=display_name, role=role, password=DEMO_PASSWORD
+            )
+            user = await create_user(session, data=account, now=now)
+        users.append(user)
+    return users
