@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.problem import Problem
-from service.platform.db import create_engine, create_sessionmaker
+from service.platform.db import ReplayReadsThatWrite, create_engine, create_sessionmaker, is_sqlite
 from service.platform.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from service.platform.observability import (
     BodySizeLimitMiddleware,
@@ -103,6 +103,8 @@ def create_app(
                 "Idempotent-Replayed",
             ],
         )
+    if is_sqlite(settings.database_url):
+        app.add_middleware(ReplayReadsThatWrite)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
 

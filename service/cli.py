@@ -15,17 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.base import utcnow
 from models.enums import Role
 from models.user import UserCreate
-from service.platform.db import create_engine, create_sessionmaker
+from service.platform.db import begin, create_engine, create_sessionmaker
 from service.platform.errors import DomainError
 from service.platform.settings import InsecureSettings, Settings, get_settings
 
 T = TypeVar("T")
 
 
-async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+async def _in_transaction(
+    settings: Settings, work: Callable[[AsyncSession], Awaitable[T]], *, writing: bool
+) -> T:
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
+            await begin(session, writing=writing)
             return await work(session)
     finally:
         await engine.dispose()
@@ -74,7 +77,7 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
         user = await create_user(session, data=data, now=utcnow())
         return str(user.id)
 
-    print(asyncio.run(_in_transaction(settings, work)))
+    print(asyncio.run(_in_transaction(settings, work, writing=True)))
     return 0
 
 
@@ -84,7 +87,7 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     async def work(session: AsyncSession) -> dict[str, int]:
         return await seed_demo(session, settings=settings, now=utcnow())
 
-    counts = asyncio.run(_in_transaction(settings, work))
+    counts = asyncio.run(_in_transaction(settings, work, writing=True))
     print("demo data ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return 0
 
@@ -107,7 +110,7 @@ def _verify_audit(args: argparse.Namespace, settings: Settings) -> int:
         events = await session.scalar(sa.select(sa.func.count()).select_from(CaseEvent))
         return checked, int(events or 0), problems
 
-    checked, events, problems = asyncio.run(_in_transaction(settings, work))
+    checked, events, problems = asyncio.run(_in_transaction(settings, work, writing=False))
     print(f"checked {checked} cases and {events} events")
     for line in summarise(problems):
         print(line)

@@ -348,3 +348,12 @@ async def committed_client(
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+async def committed_actor(engine: AsyncEngine, settings: Settings, role: Role) -> Actor:
+    """A user committed for real, with headers, for tests whose requests commit."""
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        user = await create_user(session, role)
+        headers = await access_headers(session, settings, user)
+        await session.commit()
+    return Actor(user, headers)
