@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import getpass
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -17,7 +19,12 @@ from models.enums import Role
 from models.user import UserCreate
 from service.platform.db import begin, create_engine, create_sessionmaker
 from service.platform.errors import DomainError
-from service.platform.settings import InsecureSettings, Settings, get_settings
+from service.platform.settings import (
+    METRICS_DIR_VARIABLE,
+    InsecureSettings,
+    Settings,
+    get_settings,
+)
 
 T = TypeVar("T")
 
@@ -35,22 +42,35 @@ async def _in_transaction(
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    """Serve with uvicorn; every worker logs JSON and `/metrics` adds up all workers.
 
-    from service.platform.observability import configure_logging
-
+    The metrics directory is made before anything imports prometheus_client (which picks its
+    multiprocess mode at import) and removed when the server stops.
+    """
     settings.check_secrets()
-    configure_logging(settings.log_level)
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=args.proxy_headers,
-        log_config=None,
-        access_log=False,
-    )
+    metrics_dir = tempfile.mkdtemp(prefix="onestop-metrics-")
+    os.environ[METRICS_DIR_VARIABLE] = metrics_dir
+    try:
+        import uvicorn
+
+        from service.platform.observability import logging_config
+
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=args.proxy_headers,
+            log_config=logging_config(settings.log_level),
+            access_log=False,
+            server_header=False,
+            # uvicorn replaces a worker that does not answer its health check in time, and a
+            # new worker answers only once it has imported the app: seconds on a busy machine.
+            timeout_worker_healthcheck=settings.worker_timeout_seconds,
+        )
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 

@@ -243,7 +243,7 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(database_url: str, **env: str) -> LiveServer:
+def start_server(database_url: str, *, workers: int = 1, **env: str) -> LiveServer:
     """`onestop serve` in a subprocess on a free port, ready when /healthz answers."""
     port = _free_port()
     log_path = Path(tempfile.mkstemp(prefix="onestop-server-", suffix=".log")[1])
@@ -257,7 +257,10 @@ def start_server(database_url: str, **env: str) -> LiveServer:
     }
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                *("-m", "service.cli", "serve", "--port", str(port), "--workers", str(workers)),
+            ],
             cwd=ROOT,
             env=environment,
             stdout=log_file,

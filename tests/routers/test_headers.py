@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
+from typing import Any
 
 import httpx
 
+from auth.dependencies import Public
 from models.enums import Role
+from service.platform.observability import JsonFormatter
 from tests.conftest import MakeActor
 from tests.support.cases import CASES, anonymous_body, create_case
 
@@ -103,3 +107,26 @@ async def test_unmatched_paths_and_methods_carry_the_headers(client) -> None:
         await client.get("/openapi.json"),
     ):
         assert_headers(response)
+
+
+async def test_an_unexpected_error_carries_the_headers_and_request_id(app, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    marker = "zq-unexpected-4471"
+
+    @app.get(f"{API}/test-only/boom", dependencies=[Public])
+    async def boom() -> dict[str, Any]:
+        raise RuntimeError(f"invalid input for query argument $2: {marker}")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get(f"{API}/test-only/boom", headers={"X-Request-ID": "req-500"})
+        metrics = (await client.get("/metrics")).text
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-500"
+    assert_headers(response)
+    assert marker not in response.text
+    lines = [JsonFormatter().format(r) for r in caplog.records if r.name.startswith("onestop")]
+    assert any('"error": "RuntimeError"' in line and '"req-500"' in line for line in lines)
+    assert any('"status": 500' in line and '"logger": "onestop.access"' in line for line in lines)
+    assert not any(marker in line for line in lines)
+    assert f'route="{API}/test-only/boom",status="500"' in metrics
