@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
 from auth.dependencies import Public
@@ -58,6 +58,6 @@ async def readyz(session: Session, response: Response) -> ReadinessReport:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def metrics(request: Request) -> Response:
-    """Prometheus metrics of this process (no personal data)."""
-    body = generate_latest(request.app.state.metrics.registry)
+    """Prometheus metrics of every worker of this server (no personal data)."""
+    body = request.app.state.metrics.exposition()
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -13,8 +13,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.problem import Problem
-from service.platform.db import create_engine, create_sessionmaker
+from routers import API_PREFIX
+from service.platform.db import ReplayReadsThatWrite, create_engine, create_sessionmaker, is_sqlite
 from service.platform.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from service.platform.headers import SecurityHeadersMiddleware
 from service.platform.observability import (
     BodySizeLimitMiddleware,
     Metrics,
@@ -103,8 +105,11 @@ def create_app(
                 "Idempotent-Replayed",
             ],
         )
+    if is_sqlite(settings.database_url):
+        app.add_middleware(ReplayReadsThatWrite)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware, api_prefix=API_PREFIX)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:

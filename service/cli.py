@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import getpass
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -15,39 +17,60 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.base import utcnow
 from models.enums import Role
 from models.user import UserCreate
-from service.platform.db import create_engine, create_sessionmaker
+from service.platform.db import begin, create_engine, create_sessionmaker
 from service.platform.errors import DomainError
-from service.platform.settings import InsecureSettings, Settings, get_settings
+from service.platform.settings import (
+    METRICS_DIR_VARIABLE,
+    InsecureSettings,
+    Settings,
+    get_settings,
+)
 
 T = TypeVar("T")
 
 
-async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+async def _in_transaction(
+    settings: Settings, work: Callable[[AsyncSession], Awaitable[T]], *, writing: bool
+) -> T:
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
+            await begin(session, writing=writing)
             return await work(session)
     finally:
         await engine.dispose()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    """Serve with uvicorn; every worker logs JSON and `/metrics` adds up all workers.
 
-    from service.platform.observability import configure_logging
-
+    The metrics directory is made before anything imports prometheus_client (which picks its
+    multiprocess mode at import) and removed when the server stops.
+    """
     settings.check_secrets()
-    configure_logging(settings.log_level)
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=args.proxy_headers,
-        log_config=None,
-        access_log=False,
-    )
+    metrics_dir = tempfile.mkdtemp(prefix="onestop-metrics-")
+    os.environ[METRICS_DIR_VARIABLE] = metrics_dir
+    try:
+        import uvicorn
+
+        from service.platform.observability import logging_config
+
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=args.proxy_headers,
+            log_config=logging_config(settings.log_level),
+            access_log=False,
+            server_header=False,
+            # uvicorn replaces a worker that does not answer its health check in time, and a
+            # new worker answers only once it has imported the app: seconds on a busy machine.
+            timeout_worker_healthcheck=settings.worker_timeout_seconds,
+        )
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -74,7 +97,7 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
         user = await create_user(session, data=data, now=utcnow())
         return str(user.id)
 
-    print(asyncio.run(_in_transaction(settings, work)))
+    print(asyncio.run(_in_transaction(settings, work, writing=True)))
     return 0
 
 
@@ -84,7 +107,7 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     async def work(session: AsyncSession) -> dict[str, int]:
         return await seed_demo(session, settings=settings, now=utcnow())
 
-    counts = asyncio.run(_in_transaction(settings, work))
+    counts = asyncio.run(_in_transaction(settings, work, writing=True))
     print("demo data ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return 0
 
@@ -107,7 +130,7 @@ def _verify_audit(args: argparse.Namespace, settings: Settings) -> int:
         events = await session.scalar(sa.select(sa.func.count()).select_from(CaseEvent))
         return checked, int(events or 0), problems
 
-    checked, events, problems = asyncio.run(_in_transaction(settings, work))
+    checked, events, problems = asyncio.run(_in_transaction(settings, work, writing=False))
     print(f"checked {checked} cases and {events} events")
     for line in summarise(problems):
         print(line)

@@ -243,7 +243,7 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(database_url: str, **env: str) -> LiveServer:
+def start_server(database_url: str, *, workers: int = 1, **env: str) -> LiveServer:
     """`onestop serve` in a subprocess on a free port, ready when /healthz answers."""
     port = _free_port()
     log_path = Path(tempfile.mkstemp(prefix="onestop-server-", suffix=".log")[1])
@@ -257,7 +257,10 @@ def start_server(database_url: str, **env: str) -> LiveServer:
     }
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                *("-m", "service.cli", "serve", "--port", str(port), "--workers", str(workers)),
+            ],
             cwd=ROOT,
             env=environment,
             stdout=log_file,
@@ -348,3 +351,12 @@ async def committed_client(
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+async def committed_actor(engine: AsyncEngine, settings: Settings, role: Role) -> Actor:
+    """A user committed for real, with headers, for tests whose requests commit."""
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        user = await create_user(session, role)
+        headers = await access_headers(session, settings, user)
+        await session.commit()
+    return Actor(user, headers)

@@ -1,19 +1,28 @@
 """The database engine and the one-transaction-per-request session.
 
 SQLite follows SQLAlchemy's documented recipe for working SAVEPOINTs: the driver's own
-transaction handling is switched off and `BEGIN` is emitted by SQLAlchemy itself. Writers take
-the database lock at `BEGIN IMMEDIATE`, so two concurrent requests queue instead of failing
-half-way with "database is locked".
+transaction handling is switched off and `BEGIN` is emitted by SQLAlchemy itself. SQLite runs in
+WAL mode, so readers never wait for the writer nor the writer for readers. A request with a
+write method (POST, PUT, PATCH, DELETE) takes the write lock at `BEGIN IMMEDIATE`, so writers
+queue (up to the busy timeout) instead of failing half-way; any other request begins DEFERRED
+and takes no lock at all. A GET that turns out to write (reading a case records a `viewed`
+event) cannot always upgrade its read snapshot: SQLite refuses at once with SQLITE_BUSY when
+another writer holds the lock or has committed since. Its transaction is rolled back and the
+request is answered again, whole, with the write lock taken from the start
+(`ReplayReadsThatWrite`); a GET is safe to repeat and nothing of the first attempt is kept.
+PostgreSQL needs none of this: its row locks and MVCC do the same work.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,8 +30,32 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.platform.errors import DomainError
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The execution option the SQLite `begin` listener reads: take the write lock at BEGIN or not.
+_WRITE_LOCK_OPTION = "onestop_write_lock"
+# Set in the request's state when a GET must be answered again with the write lock.
+_REPLAY_WITH_WRITE_LOCK = "replay_with_write_lock"
+
+
+class WriteLockNeeded(DomainError):
+    """A transaction begun without the write lock could not take it later (SQLite only).
+
+    `ReplayReadsThatWrite` answers the request again instead; the 503 is what a client sees
+    only if the replay is not installed.
+    """
+
+    status, type_, title = 503, "database-busy", "The database is busy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The request met a concurrent change; send it again.",
+            headers={"Retry-After": "1"},
+        )
 
 
 def is_sqlite(url: str) -> bool:
@@ -37,7 +70,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             echo=echo,
             poolclass=NullPool,
             hide_parameters=True,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine)
         return engine
@@ -59,16 +92,37 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # In WAL mode NORMAL loses no data on a crash of the process, only (at worst) the last
+        # commits on a power cut, and saves an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(_WRITE_LOCK_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def create_sessionmaker(bind: Any) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+
+
+async def begin(session: AsyncSession, *, writing: bool) -> None:
+    """Start the session's transaction; on SQLite a `writing` one takes the write lock now.
+
+    Without it a transaction that reads and then writes can find its snapshot stale and fail.
+    """
+    if dialect_name(session) == "sqlite":
+        await session.connection(execution_options={_WRITE_LOCK_OPTION: writing})
+
+
+def _lost_write_lock(error: OperationalError) -> bool:
+    """SQLITE_BUSY and its extended codes (BUSY_SNAPSHOT): another writer got there first."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -78,7 +132,10 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     revoking its family) sets `keep_changes`; those are committed before the error is answered.
     """
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    state = request.scope.setdefault("state", {})
+    writing = request.method in WRITE_METHODS or bool(state.get(_REPLAY_WITH_WRITE_LOCK))
     async with sessionmaker() as session:
+        await begin(session, writing=writing)
         try:
             yield session
         except DomainError as error:
@@ -87,14 +144,79 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
             else:
                 await session.rollback()
             raise
+        except OperationalError as error:
+            await session.rollback()
+            _replay_if_lost(error, writing=writing, state=state)
+            raise
         except BaseException:
             await session.rollback()
             raise
         else:
-            await session.commit()
+            try:
+                await session.commit()
+            except OperationalError as error:
+                await session.rollback()
+                _replay_if_lost(error, writing=writing, state=state)
+                raise
+
+
+def _replay_if_lost(error: OperationalError, *, writing: bool, state: dict[str, Any]) -> None:
+    """Ask for the request to be answered again when a read could not become a write."""
+    if not writing and _lost_write_lock(error):
+        state[_REPLAY_WITH_WRITE_LOCK] = True
+        raise WriteLockNeeded() from error
 
 
 Session = Annotated[AsyncSession, Depends(request_session, scope="function")]
+
+
+class ReplayReadsThatWrite:
+    """Answers a GET again, with the write lock, when its deferred transaction lost the race.
+
+    Installed on SQLite only. The request body (if any) is kept for the second attempt, and
+    nothing of the first attempt's answer is sent.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        messages = await _read_request(receive)
+        state = scope.setdefault("state", {})
+        forwarded = False
+
+        async def send_unless_replayed(message: Message) -> None:
+            nonlocal forwarded
+            if not state.get(_REPLAY_WITH_WRITE_LOCK):
+                forwarded = True
+                await send(message)
+
+        await self.app(scope, _replaying(messages, receive), send_unless_replayed)
+        if state.get(_REPLAY_WITH_WRITE_LOCK) and not forwarded:
+            await self.app(scope, _replaying(messages, receive), send)
+
+
+async def _read_request(receive: Receive) -> list[Message]:
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return messages
+
+
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def next_message() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return next_message
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEV_JWT_SECRET = "onestop-development-jwt-secret-not-for-production"  # noqa: S105
 DEV_DATA_KEY = "onestop-development-data-key-not-for-production"
 MIN_SECRET_LENGTH = 32
+# Set by `onestop serve` for its workers (prometheus_client reads it), not by operators.
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Environment(StrEnum):
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    worker_timeout_seconds: int = Field(default=60, ge=5, le=600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -63,3 +63,9 @@ async def test_logs_carry_request_id_and_no_personal_data(client, caplog) -> Non
     assert '"route": "/api/v1/auth/token"' in text
     for private in (username, "my secret password", "สมชาย"):
         assert private not in text
+
+
+async def test_metrics_name_the_framework_routes_too(client) -> None:
+    await client.get("/openapi.json")
+    text = (await client.get("/metrics")).text
+    assert 'onestop_http_requests_total{method="GET",route="/openapi.json",status="200"}' in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -27,12 +29,24 @@ def test_demo_accounts_sign_in_over_http(demo_server: LiveServer, username, role
 
 @pytest.mark.slow
 def test_server_serves_docs_readiness_and_json_logs(demo_server: LiveServer) -> None:
-    assert httpx.get(demo_server.base_url + "/docs", timeout=10).status_code == 200
+    docs = httpx.get(demo_server.base_url + "/docs", timeout=10)
+    assert docs.status_code == 200
+    assert "server" not in docs.headers
+    assert docs.headers["x-content-type-options"] == "nosniff"
     assert httpx.get(demo_server.base_url + "/readyz", timeout=10).json()["status"] == "ready"
     demo_login(demo_server, "demo.volunteer")
     log = demo_server.log()
     assert '"route": "/api/v1/auth/token"' in log
     assert "demo.volunteer" not in log
+    for line in log.splitlines():
+        json.loads(line)
+
+
+@pytest.mark.slow
+def test_one_worker_serves_metrics_too(demo_server: LiveServer) -> None:
+    httpx.get(demo_server.base_url + "/docs", timeout=10)
+    metrics = httpx.get(demo_server.base_url + "/metrics", timeout=10).text
+    assert 'onestop_http_requests_total{method="GET",route="/docs",status="200"}' in metrics
 
 
 @pytest.mark.slow

@@ -1,0 +1,103 @@
+"""Transactions on SQLite: WAL mode, reads without the write lock, writers that never fail.
+
+Each test also runs on PostgreSQL, where the same promises hold through MVCC and row locks,
+except the first, which checks SQLite's own settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models.case import Case
+from models.enums import Role
+from models.events import CaseEvent
+from models.user import User
+from service.cases.events import audit_key, verify_chain
+from service.platform.db import create_sessionmaker, is_sqlite
+from tests.conftest import committed_actor
+from tests.support.cases import CASES, anonymous_body, create_case
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(
+    engine: AsyncEngine, database_url
+) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip("SQLite's journal settings; PostgreSQL has its own write-ahead log.")
+    async with engine.connect() as connection:
+        journal = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar_one()
+        synchronous = (await connection.exec_driver_sql("PRAGMA synchronous")).scalar_one()
+        busy_timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+    assert (journal, synchronous, busy_timeout) == ("wal", 1, 30_000)  # 1 is NORMAL
+
+
+async def test_a_read_answers_while_a_writer_holds_the_lock(
+    committed_client, committed_db, settings
+) -> None:
+    caseworker = await committed_actor(committed_db, settings, Role.caseworker)
+    await create_case(committed_client, caseworker.headers)
+    async with committed_db.connect() as writer:
+        transaction = await writer.begin()
+        # A write in an open transaction: SQLite's one write lock is now taken.
+        await writer.execute(
+            sa.update(User)
+            .where(User.id == caseworker.user.id)  # type: ignore[arg-type]
+            .values(display_name="Renamed in a transaction not yet committed")
+        )
+        listed = await asyncio.wait_for(
+            committed_client.get(CASES, headers=caseworker.headers), timeout=5
+        )
+        mine = await asyncio.wait_for(
+            committed_client.get("/api/v1/users/me", headers=caseworker.headers), timeout=5
+        )
+        await transaction.rollback()
+    assert listed.status_code == 200, listed.text
+    assert len(listed.json()["items"]) == 1
+    assert mine.status_code == 200, mine.text
+
+
+async def test_case_reads_alongside_intakes_all_succeed(
+    committed_client, committed_db, settings
+) -> None:
+    caseworker = await committed_actor(committed_db, settings, Role.caseworker)
+    volunteer = await committed_actor(committed_db, settings, Role.volunteer)
+    case = await create_case(committed_client, caseworker.headers)
+    detail = f"{CASES}/{case['id']}"
+    requests = []
+    for _ in range(16):
+        # Each read of a case's detail appends a `viewed` event: a GET that writes.
+        requests.append(committed_client.get(detail, headers=caseworker.headers))
+        requests.append(
+            committed_client.post(CASES, json=anonymous_body(), headers=volunteer.headers)
+        )
+    answers = await asyncio.gather(*requests)
+    assert [a.status_code for a in answers] == [200, 201] * 16, [
+        a.text for a in answers if a.status_code >= 300
+    ]
+    async with create_sessionmaker(committed_db)() as session:
+        stored = await session.get(Case, uuid.UUID(case["id"]))
+        assert stored is not None
+        events = list(
+            (
+                await session.execute(
+                    sa.select(CaseEvent)
+                    .where(CaseEvent.case_id == stored.id)  # type: ignore[arg-type]
+                    .order_by(CaseEvent.seq)  # type: ignore[arg-type]
+                )
+            ).scalars()
+        )
+        cases = await session.scalar(sa.select(sa.func.count()).select_from(Case))
+    assert cases == 17
+    assert [e.type.value for e in events] == ["created"] + ["viewed"] * 16
+    problems = verify_chain(
+        audit_key(settings.data_key),
+        case_id=stored.id,
+        events=events,
+        anchor_count=stored.event_count,
+        anchor_hash=stored.last_event_hash,
+    )
+    assert problems == []
