@@ -21,15 +21,9 @@ from models.events import CaseEvent
 from models.user import User
 from service.cases.events import append_event
 from service.cases.loading import load_case
-from service.cases.notes import add_note as add_note
 from service.cases.rendering import case_for_viewer
-from service.cases.rendering import etag as etag
-from service.cases.transitions import transition_case as transition_case
 from service.platform.pagination import decode_int_cursor, encode_cursor
 from service.platform.settings import Settings
-
-# `add_note`, `etag` and `transition_case` are re-exported for `service.demo.seed`, which reached
-# them here before the split; they go from this module when it calls their own modules.
 
 # Events naming possible duplicates: their data is shown only to those who see the matches.
 POSSIBLE_DUPLICATE_EVENTS = frozenset(

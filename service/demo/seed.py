@@ -4,9 +4,10 @@ The accounts come from `service.demo.accounts`, the cases from `cases.json`
 (`service.demo.cases`), and what is done to each case from the plan in `service.demo.handling`.
 Every write is a service call a person could make over the API: intake
 (`service.cases.intake.submit_case`), then screening, taking the lead, status steps, closing,
-reopening and notes (`service.cases.reading.transition_case` and `add_note`), each by the demo
-account of the role that may make it. So references, events, hash chains and possible-duplicate
-links are real, and the seeder never sets a status, lead, version or event itself.
+reopening (`service.cases.transitions.transition_case`) and notes
+(`service.cases.notes.add_note`), each by the demo account of the role that may make it. So
+references, events, hash chains and possible-duplicate links are real, and the seeder never sets
+a status, lead, version or event itself.
 
 Each demo case has a fixed `client_reference`, so seeding again finds the cases already there
 and creates nothing. Their times are spread over the last seven weeks, so queues, timelines and
@@ -24,7 +25,8 @@ from models.case import NoteIn, TransitionIn
 from models.enums import CaseStatus, Channel, Role
 from models.user import User
 from service.cases import intake
-from service.cases import reading as cases
+from service.cases.notes import add_note
+from service.cases.transitions import transition_case
 from service.demo.accounts import ensure_demo_accounts
 from service.demo.cases import DemoCase, demo_cases, demo_intake
 from service.demo.handling import HandlingStep, handling
@@ -73,7 +75,7 @@ async def _handle(
         user = people[step.by]
         if step.kind == "note":
             assert step.text is not None
-            await cases.add_note(
+            await add_note(
                 session,
                 settings=settings,
                 user=user,
@@ -82,7 +84,7 @@ async def _handle(
                 now=at,
             )
             continue
-        _, tag = await cases.transition_case(
+        _, tag = await transition_case(
             session,
             settings=settings,
             user=user,
