@@ -14,10 +14,15 @@ PROBLEM = "application/problem+json"
 
 
 async def test_unknown_route_is_404_problem(client) -> None:
-    response = await client.get("/api/v1/nothing-here")
+    response = await client.get("/api/v1/nothing-here", headers={"Accept-Language": "en"})
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
-    assert response.json() == {"type": "about:blank", "title": "Not Found", "status": 404}
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Nothing is served at this address.",
+    }
 
 
 async def test_wrong_method_is_405_problem(client) -> None:
@@ -43,14 +48,18 @@ async def test_validation_errors_point_at_fields_and_hide_values(client, actors)
     assert secret not in response.text
 
 
-async def test_malformed_json_is_422(client, actors) -> None:
+async def test_malformed_json_is_400_pointing_at_the_whole_body(client, actors) -> None:
+    """As the OpenAPI documents it: 400, and the pointer `""`, not a character offset."""
     response = await client.post(
         "/api/v1/users",
-        content=b"{not json",
+        content=b'{"username": "x", not json',
         headers={**actors[Role.admin].headers, "content-type": "application/json"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["type"].endswith("/malformed-body")
+    assert [(e["pointer"], e["type"]) for e in body["errors"]] == [("", "json_invalid")]
 
 
 async def test_declared_oversized_body_is_413(client) -> None:
