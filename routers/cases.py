@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
 from auth.dependencies import AppSettings, CaseHandler, CaseReader, CaseSubmitter, Caseworker
 from models.base import utcnow
@@ -23,6 +23,7 @@ from models.case import (
 )
 from models.enums import CaseStatus, Category, Urgency
 from routers import API_PREFIX
+from routers.examples import INTAKE_EXAMPLES
 from service.cases import intake
 from service.cases import reading as cases
 from service.platform.db import Session
@@ -49,6 +50,7 @@ def _with_etag(response: Response, tag: str) -> None:
 
 @router.post(
     "",
+    summary="Report a case",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseOut,
     responses={
@@ -58,7 +60,7 @@ def _with_etag(response: Response, tag: str) -> None:
     },
 )
 async def submit_case(
-    body: CaseCreate,
+    body: Annotated[CaseCreate, Body(openapi_examples=INTAKE_EXAMPLES)],
     request: Request,
     reporter: CaseSubmitter,
     session: Session,
@@ -88,7 +90,7 @@ async def submit_case(
     return Response(content=answer.body, status_code=answer.status_code, headers=headers)
 
 
-@router.get("", responses=problem_schema_responses(401, 403, 422))
+@router.get("", summary="List cases", responses=problem_schema_responses(401, 403, 422))
 async def list_cases(
     user: CaseReader,
     session: Session,
@@ -135,6 +137,7 @@ async def list_cases(
 
 @router.get(
     "/{case_id}",
+    summary="Read a case",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 422)},
 )
 async def read_case(
@@ -154,6 +157,7 @@ async def read_case(
 
 @router.patch(
     "/{case_id}",
+    summary="Change a case",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
 )
 async def update_case(
@@ -181,6 +185,7 @@ async def update_case(
 
 @router.post(
     "/{case_id}/transitions",
+    summary="Move a case to another status",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
 )
 async def transition_case(
@@ -206,7 +211,11 @@ async def transition_case(
     return case
 
 
-@router.get("/{case_id}/timeline", responses=problem_schema_responses(401, 403, 404, 422))
+@router.get(
+    "/{case_id}/timeline",
+    summary="A case's timeline",
+    responses=problem_schema_responses(401, 403, 404, 422),
+)
 async def case_timeline(
     case_id: uuid.UUID,
     user: CaseHandler,
@@ -222,6 +231,7 @@ async def case_timeline(
 
 @router.post(
     "/{case_id}/notes",
+    summary="Add a note to a case",
     status_code=status.HTTP_201_CREATED,
     responses=problem_schema_responses(401, 403, 404, 422),
 )
@@ -234,7 +244,11 @@ async def add_note(
     )
 
 
-@router.get("/{case_id}/notes", responses=problem_schema_responses(401, 403, 404, 422))
+@router.get(
+    "/{case_id}/notes",
+    summary="A case's notes",
+    responses=problem_schema_responses(401, 403, 404, 422),
+)
 async def list_notes(
     case_id: uuid.UUID,
     user: CaseHandler,
@@ -248,6 +262,7 @@ async def list_notes(
 
 @router.post(
     "/{case_id}/duplicates/{link_id}/confirm",
+    summary="Confirm a possible duplicate",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
 )
 async def confirm_duplicate(
@@ -276,6 +291,7 @@ async def confirm_duplicate(
 
 @router.post(
     "/{case_id}/duplicates/{link_id}/dismiss",
+    summary="Dismiss a possible duplicate",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409)},
 )
 async def dismiss_duplicate(
