@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from auth.tokens import InvalidToken, TokenClaims, TokenKind, decode_token
+from auth.tokens import ExpiredToken, InvalidToken, TokenClaims, TokenKind, decode_token
 from models.base import utcnow
 from models.enums import Role
 from models.user import RefreshFamily, User
@@ -34,6 +34,21 @@ def app_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
+# RFC 6750 section 3: the code and an ASCII description a client can act on; the problem body
+# says the same in the caller's language.
+_TOKEN_CHALLENGES = {
+    "token.invalid": "The access token is not valid",
+    "token.expired": "The access token expired",
+    "token.revoked": "The access token was revoked",
+}
+
+
+def _refused_token(code: str) -> Unauthenticated:
+    """A 401 whose challenge tells the client why its token was refused."""
+    challenge = f'Bearer error="invalid_token", error_description="{_TOKEN_CHALLENGES[code]}"'
+    return Unauthenticated(code=code, headers={"WWW-Authenticate": challenge})
+
+
 async def current_user(
     request: Request,
     session: Session,
@@ -42,17 +57,23 @@ async def current_user(
 ) -> User:
     """The active user behind a valid access token, or 401."""
     if not token:
-        raise Unauthenticated("A bearer access token is required.")
+        raise Unauthenticated(code="token.missing")
     try:
         claims = decode_token(settings, token, expected=TokenKind.access, now=utcnow())
+    except ExpiredToken:
+        raise _refused_token("token.expired") from None
     except InvalidToken:
-        raise Unauthenticated("The access token is not valid.") from None
+        raise _refused_token("token.invalid") from None
     user = await session.get(User, claims.subject)
-    if user is None or not user.is_active or user.token_version != claims.version:
-        raise Unauthenticated("The access token is not valid.")
+    if user is None:
+        raise _refused_token("token.invalid")
+    if not user.is_active or user.token_version != claims.version:
+        raise _refused_token("token.revoked")
     family = await session.get(RefreshFamily, claims.family_id)
-    if family is None or family.user_id != user.id or family.revoked_at is not None:
-        raise Unauthenticated("The access token is not valid.")
+    if family is None or family.user_id != user.id:
+        raise _refused_token("token.invalid")
+    if family.revoked_at is not None:
+        raise _refused_token("token.revoked")
     request.state.token_claims = claims
     request.state.user_id = user.id
     return user

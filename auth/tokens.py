@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from jose import JWTError, jwt
+from jose import ExpiredSignatureError, JWTError, jwt
 
 from service.platform.settings import Settings
 
@@ -31,6 +31,11 @@ class TokenKind(StrEnum):
 
 class InvalidToken(Exception):
     """The token is not one this service issued, or no longer valid. Never says why to callers."""
+
+
+class ExpiredToken(InvalidToken):
+    """A token this service issued, right in every other way, whose time is over: the caller
+    is told, so that a client knows to refresh rather than to sign in again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +102,20 @@ def decode_token(
     if header.get("alg") != ALGORITHM:
         raise InvalidToken("algorithm")
     try:
-        claims = jwt.decode(
+        claims = _verified_claims(settings, token, verify_exp=True)
+    except ExpiredSignatureError:
+        # The signature was verified before the expiry; the other checks are made again
+        # without it, so only a token that is otherwise good is called expired.
+        unexpired = _verified_claims(settings, token, verify_exp=False)
+        _claims_from(unexpired, expected=expected, now=now)
+        raise ExpiredToken("expired") from None
+    return _claims_from(claims, expected=expected, now=now)
+
+
+def _verified_claims(settings: Settings, token: str, *, verify_exp: bool) -> dict[str, Any]:
+    """The claims of `token` once its signature and registered claims are verified."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
             token,
             settings.jwt_secret,
             algorithms=[ALGORITHM],
@@ -107,12 +125,13 @@ def decode_token(
                 "verify_signature": True,
                 "verify_aud": True,
                 "verify_iss": True,
-                "verify_exp": True,
+                "verify_exp": verify_exp,
                 "verify_nbf": True,
                 "verify_iat": True,
                 "verify_sub": True,
                 "verify_jti": True,
-                "require_exp": True,
+                # jose turns a required claim's check back on; `_claims_from` needs `exp`.
+                "require_exp": verify_exp,
                 "require_iat": True,
                 "require_aud": True,
                 "require_iss": True,
@@ -121,9 +140,11 @@ def decode_token(
                 "leeway": 0,
             },
         )
+    except ExpiredSignatureError:
+        raise
     except (JWTError, ValueError, TypeError) as error:
         raise InvalidToken("claims") from error
-    return _claims_from(claims, expected=expected, now=now)
+    return claims
 
 
 def _claims_from(claims: dict[str, Any], *, expected: TokenKind, now: datetime) -> TokenClaims:

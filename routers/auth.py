@@ -31,6 +31,7 @@ def _token_response(pair: TokenPair, response: Response) -> TokenResponse:
 
 @router.post(
     "/token",
+    summary="Sign in",
     dependencies=[Public],
     responses=problem_schema_responses(401, 422, 429),
 )
@@ -57,6 +58,7 @@ async def sign_in(
 
 @router.post(
     "/refresh",
+    summary="Refresh the tokens",
     dependencies=[Public],
     responses=problem_schema_responses(401, 422),
 )
@@ -72,6 +74,7 @@ async def refresh_tokens(
 
 @router.post(
     "/logout",
+    summary="Sign out of this session",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_schema_responses(401),
 )
@@ -82,6 +85,7 @@ async def sign_out(_user: AnyUser, claims: CallerClaims, session: Session) -> No
 
 @router.post(
     "/logout-all",
+    summary="Sign out everywhere",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_schema_responses(401),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
 from auth.dependencies import AppSettings, CaseHandler, CaseReader, CaseSubmitter, Caseworker
 from models.base import utcnow
@@ -24,6 +24,7 @@ from models.case import (
 )
 from models.enums import CaseStatus, Category, Urgency
 from routers import API_PREFIX
+from routers.examples import INTAKE_EXAMPLES
 from service.cases import (
     changes,
     duplicate_decisions,
@@ -57,6 +58,7 @@ def _with_etag(response: Response, tag: str) -> None:
 
 @router.post(
     "",
+    summary="Report a case",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseOut,
     responses={
@@ -66,7 +68,7 @@ def _with_etag(response: Response, tag: str) -> None:
     },
 )
 async def submit_case(
-    body: CaseCreate,
+    body: Annotated[CaseCreate, Body(openapi_examples=INTAKE_EXAMPLES)],
     request: Request,
     reporter: CaseSubmitter,
     session: Session,
@@ -96,7 +98,7 @@ async def submit_case(
     return Response(content=answer.body, status_code=answer.status_code, headers=headers)
 
 
-@router.get("", responses=problem_schema_responses(401, 403, 422))
+@router.get("", summary="List cases", responses=problem_schema_responses(401, 403, 422))
 async def list_cases(
     user: CaseReader,
     session: Session,
@@ -143,6 +145,7 @@ async def list_cases(
 
 @router.get(
     "/{case_id}",
+    summary="Read a case",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 422)},
 )
 async def read_case(
@@ -162,6 +165,7 @@ async def read_case(
 
 @router.patch(
     "/{case_id}",
+    summary="Change a case",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
 )
 async def update_case(
@@ -189,6 +193,7 @@ async def update_case(
 
 @router.post(
     "/{case_id}/transitions",
+    summary="Move a case to another status",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
 )
 async def transition_case(
@@ -214,7 +219,11 @@ async def transition_case(
     return case
 
 
-@router.get("/{case_id}/timeline", responses=problem_schema_responses(401, 403, 404, 422))
+@router.get(
+    "/{case_id}/timeline",
+    summary="A case's timeline",
+    responses=problem_schema_responses(401, 403, 404, 422),
+)
 async def case_timeline(
     case_id: uuid.UUID,
     user: CaseHandler,
@@ -230,6 +239,7 @@ async def case_timeline(
 
 @router.post(
     "/{case_id}/notes",
+    summary="Add a note to a case",
     status_code=status.HTTP_201_CREATED,
     responses=problem_schema_responses(401, 403, 404, 422),
 )
@@ -242,7 +252,11 @@ async def add_note(
     )
 
 
-@router.get("/{case_id}/notes", responses=problem_schema_responses(401, 403, 404, 422))
+@router.get(
+    "/{case_id}/notes",
+    summary="A case's notes",
+    responses=problem_schema_responses(401, 403, 404, 422),
+)
 async def list_notes(
     case_id: uuid.UUID,
     user: CaseHandler,
@@ -256,6 +270,7 @@ async def list_notes(
 
 @router.post(
     "/{case_id}/duplicates/{link_id}/confirm",
+    summary="Confirm a possible duplicate",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409, 412, 422, 428)},
 )
 async def confirm_duplicate(
@@ -284,6 +299,7 @@ async def confirm_duplicate(
 
 @router.post(
     "/{case_id}/duplicates/{link_id}/dismiss",
+    summary="Dismiss a possible duplicate",
     responses={200: CASE_ANSWER, **problem_schema_responses(401, 403, 404, 409)},
 )
 async def dismiss_duplicate(

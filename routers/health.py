@@ -25,7 +25,7 @@ class ReadinessReport(BaseModel):
     expected_revision: str | None
 
 
-@router.get("/healthz", dependencies=[Public])
+@router.get("/healthz", summary="Liveness check", dependencies=[Public])
 async def healthz() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
@@ -33,6 +33,7 @@ async def healthz() -> Health:
 
 @router.get(
     "/readyz",
+    summary="Readiness check",
     dependencies=[Public],
     responses={503: {"model": ReadinessReport, "description": "Not ready"}},
 )
@@ -53,6 +54,7 @@ async def readyz(session: Session, response: Response) -> ReadinessReport:
 
 @router.get(
     "/metrics",
+    summary="Prometheus metrics",
     dependencies=[Public],
     response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},

@@ -68,79 +68,81 @@ ProvinceCode = Annotated[str, Path(pattern=r"^[0-9]{2}$", description="2-digit p
 DistrictCode = Annotated[str, Path(pattern=r"^[0-9]{4}$", description="4-digit district code.")]
 
 
-@router.get("/categories", responses=CODED_ANSWERS)
+@router.get("/categories", summary="Case categories", responses=CODED_ANSWERS)
 async def list_categories(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Case categories with their Thai and English labels."""
     return meta.coded_values(Category, language=language)
 
 
-@router.get("/urgencies", responses=CODED_ANSWERS)
+@router.get("/urgencies", summary="Urgency levels", responses=CODED_ANSWERS)
 async def list_urgencies(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Urgency levels, most urgent first, with their labels."""
     return meta.coded_values(Urgency, language=language)
 
 
-@router.get("/statuses", responses=CODED_ANSWERS)
+@router.get("/statuses", summary="Case statuses", responses=CODED_ANSWERS)
 async def list_statuses(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Case statuses in lifecycle order, with their labels."""
     return meta.coded_values(CaseStatus, language=language)
 
 
-@router.get("/closure-reasons", responses=CODED_ANSWERS)
+@router.get("/closure-reasons", summary="Closure reasons", responses=CODED_ANSWERS)
 async def list_closure_reasons(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Reasons a case may be closed for, with their labels."""
     return meta.coded_values(ClosureReason, language=language)
 
 
-@router.get("/channels", responses=CODED_ANSWERS)
+@router.get("/channels", summary="Intake channels", responses=CODED_ANSWERS)
 async def list_channels(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Channels a case can reach the center through, with their labels."""
     return meta.coded_values(Channel, language=language)
 
 
-@router.get("/id-types", responses=CODED_ANSWERS)
+@router.get("/id-types", summary="Identity document types", responses=CODED_ANSWERS)
 async def list_id_types(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Identity documents a client's id number can come from, with their labels."""
     return meta.coded_values(IdType, language=language)
 
 
-@router.get("/genders", responses=CODED_ANSWERS)
+@router.get("/genders", summary="Genders", responses=CODED_ANSWERS)
 async def list_genders(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Genders recorded at intake, with their labels."""
     return meta.coded_values(Gender, language=language)
 
 
-@router.get("/reporter-relationships", responses=CODED_ANSWERS)
+@router.get("/reporter-relationships", summary="Reporter relationships", responses=CODED_ANSWERS)
 async def list_reporter_relationships(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Who a reporter can be to the client, with their labels."""
     return meta.coded_values(ReporterRelationship, language=language)
 
 
-@router.get("/legal-bases", responses=CODED_ANSWERS)
+@router.get("/legal-bases", summary="Legal bases for processing", responses=CODED_ANSWERS)
 async def list_legal_bases(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """PDPA bases for processing a client's data, with their labels."""
     return meta.coded_values(LegalBasis, language=language)
 
 
-@router.get("/consent-statuses", responses=CODED_ANSWERS)
+@router.get("/consent-statuses", summary="Consent answers", responses=CODED_ANSWERS)
 async def list_consent_statuses(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Answers a client can give to the collection of their data, with their labels."""
     return meta.coded_values(ConsentStatus, language=language)
 
 
-@router.get("/target-groups", responses=CODED_ANSWERS)
+@router.get("/target-groups", summary="Target groups", responses=CODED_ANSWERS)
 async def list_target_groups(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Target groups derived from a client's age, disability and pregnancy, with labels."""
     return meta.coded_values(TargetGroup, language=language)
 
 
-@router.get("/provinces", responses=CODED_ANSWERS)
+@router.get("/provinces", summary="Provinces", responses=CODED_ANSWERS)
 async def list_provinces(_user: AnyUser, language: ChosenLanguage) -> ProvinceList:
     """Every province with its official code and Thai and English names."""
     return meta.provinces(language=language)
 
 
-@router.get("/provinces/{code}/districts", responses=AREA_ANSWERS)
+@router.get(
+    "/provinces/{code}/districts", summary="Districts of a province", responses=AREA_ANSWERS
+)
 async def list_districts(
     code: ProvinceCode, _user: AnyUser, language: ChosenLanguage
 ) -> DistrictList:
@@ -148,7 +150,9 @@ async def list_districts(
     return meta.districts(code, language=language)
 
 
-@router.get("/districts/{code}/subdistricts", responses=AREA_ANSWERS)
+@router.get(
+    "/districts/{code}/subdistricts", summary="Subdistricts of a district", responses=AREA_ANSWERS
+)
 async def list_subdistricts(
     code: DistrictCode, _user: AnyUser, language: ChosenLanguage
 ) -> SubdistrictList:

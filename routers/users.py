@@ -20,7 +20,7 @@ from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
 
 
-@router.get("/me", responses=problem_schema_responses(401))
+@router.get("/me", summary="My account", responses=problem_schema_responses(401))
 async def read_me(user: AnyUser) -> UserPublic:
     """The signed-in user's own account."""
     return UserPublic.model_validate(user, from_attributes=True)
@@ -28,6 +28,7 @@ async def read_me(user: AnyUser) -> UserPublic:
 
 @router.post(
     "",
+    summary="Create an account",
     status_code=status.HTTP_201_CREATED,
     responses=problem_schema_responses(401, 403, 409, 422),
 )
@@ -37,7 +38,7 @@ async def create_user(body: UserCreate, _admin: Admin, session: Session) -> User
     return UserPublic.model_validate(user, from_attributes=True)
 
 
-@router.get("", responses=problem_schema_responses(401, 403, 422))
+@router.get("", summary="List accounts", responses=problem_schema_responses(401, 403, 422))
 async def list_users(
     _admin: Admin,
     session: Session,
@@ -56,7 +57,11 @@ async def list_users(
     )
 
 
-@router.patch("/{user_id:uuid}", responses=problem_schema_responses(401, 403, 404, 409, 422))
+@router.patch(
+    "/{user_id:uuid}",
+    summary="Change an account",
+    responses=problem_schema_responses(401, 403, 404, 409, 422),
+)
 async def update_user(
     user_id: uuid.UUID, body: UserUpdate, admin: Admin, session: Session
 ) -> UserPublic:
@@ -67,7 +72,11 @@ async def update_user(
     return UserPublic.model_validate(user, from_attributes=True)
 
 
-@router.post("/{user_id:uuid}/deactivate", responses=problem_schema_responses(401, 403, 404, 409))
+@router.post(
+    "/{user_id:uuid}/deactivate",
+    summary="Deactivate an account",
+    responses=problem_schema_responses(401, 403, 404, 409),
+)
 async def deactivate_user(user_id: uuid.UUID, admin: Admin, session: Session) -> UserPublic:
     """Deactivate an account: it can no longer sign in and its tokens stop working."""
     user = await users.update_user(
@@ -82,6 +91,7 @@ async def deactivate_user(user_id: uuid.UUID, admin: Admin, session: Session) ->
 
 @router.post(
     "/{user_id:uuid}/password",
+    summary="Set a user's password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_schema_responses(401, 403, 404, 422),
 )

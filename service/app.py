@@ -6,22 +6,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.problem import Problem
 from routers import API_PREFIX
+from service.platform.api_docs import OPENAPI_PATH, docs_router, problem_json_everywhere
 from service.platform.db import ReplayReadsThatWrite, create_engine, create_sessionmaker, is_sqlite
-from service.platform.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from service.platform.errors import install_error_handlers
 from service.platform.headers import SecurityHeadersMiddleware
 from service.platform.observability import (
     BodySizeLimitMiddleware,
     Metrics,
     RequestContextMiddleware,
 )
+from service.platform.request_rules import HeadAsGetMiddleware, check_request, inputs_by_route
 from service.platform.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -29,8 +30,10 @@ Case intake and tracking for a social help center: volunteers report people in s
 distress, caseworkers screen and route cases, supervisors watch the queues and partner agencies
 answer referrals.
 
-Every error is `application/problem+json` (RFC 9457); validation errors carry `errors[]` with
-JSON pointers to the fields.
+Every error is `application/problem+json` (RFC 9457) in the caller's language
+(`Accept-Language`: Thai by default, or English); validation errors carry `errors[]` with JSON
+pointers to the fields (`""` for a body that is not valid JSON), and unknown query parameters
+are refused by name. HEAD is answered wherever GET is.
 """
 
 
@@ -71,9 +74,10 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url="/docs",
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # served by `docs_router` from packaged files, not from a CDN
         redoc_url=None,
+        dependencies=[Depends(check_request)],
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
@@ -82,12 +86,15 @@ def create_app(
 
     install_error_handlers(app)
 
-    for router in _routers():
+    routers = [*_routers(), docs_router]
+    for router in routers:
         app.include_router(router)
+    # The routers' own route objects are the ones a request's scope names.
+    routes = [route for router in routers for route in router.routes]
+    app.state.route_inputs = inputs_by_route(routes)
     app.state.route_methods = [
         (route.path_regex, frozenset(route.methods or ()))
-        for router in _routers()
-        for route in router.routes
+        for route in routes
         if isinstance(route, APIRoute)
     ]
 
@@ -107,6 +114,7 @@ def create_app(
         )
     if is_sqlite(settings.database_url):
         app.add_middleware(ReplayReadsThatWrite)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     app.add_middleware(SecurityHeadersMiddleware, api_prefix=API_PREFIX)
@@ -120,36 +128,9 @@ def create_app(
             description=app.description,
             routes=app.routes,
         )
-        _problem_json_everywhere(schema)
+        problem_json_everywhere(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-def _problem_json_everywhere(schema: dict[str, Any]) -> None:
-    """Document every error answer as problem JSON, the way the handlers send it."""
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in problem_schema.pop("$defs", {}).items():
-        components[name] = definition
-    components["Problem"] = problem_schema
-    ref = {"$ref": "#/components/schemas/Problem"}
-    for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
-            responses = operation.get("responses", {})
-            has_input = bool(operation.get("parameters") or operation.get("requestBody"))
-            if has_input:
-                responses.setdefault("422", {"description": "Validation error"})
-            if operation.get("requestBody"):
-                responses.setdefault("400", {"description": "The body could not be parsed"})
-            responses.setdefault("413", {"description": "Request body too large"})
-            responses.setdefault("500", {"description": "Internal server error"})
-            for status, response in responses.items():
-                if str(status).startswith(("4", "5")) and not (
-                    status == "503" and "content" in response
-                ):
-                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ref}}
-    for unused in ("HTTPValidationError", "ValidationError"):
-        components.pop(unused, None)

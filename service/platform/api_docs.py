@@ -1,0 +1,91 @@
+"""The API's own documentation: Swagger UI at `/docs` and the OpenAPI document's error answers.
+
+Swagger UI's files come from the `swagger-ui-bundle-v2` package and are served by the app
+(FastAPI's "self-hosting" recipe), so `/docs` works with no internet and loads nothing from
+another origin. Its version 5 is the first that reads OpenAPI 3.1, which FastAPI writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.responses import FileResponse, HTMLResponse
+from swagger_ui_bundle import swagger_ui_path
+
+from models.problem import Problem
+from service.platform.errors import NotFound, problem_content
+
+DOCS_PATH = "/docs"
+ASSETS_PATH = "/docs/assets"
+OPENAPI_PATH = "/openapi.json"
+ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "favicon-32x32.png": "image/png",
+}
+# The files change only with the package's version, which is part of a release.
+ASSET_CACHE_CONTROL = "public, max-age=86400"
+
+docs_router = APIRouter(include_in_schema=False)
+
+
+@docs_router.get(DOCS_PATH, summary="Interactive API documentation")
+async def swagger_ui(request: Request) -> HTMLResponse:
+    """Swagger UI for this API, with every file it needs served from here."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return get_swagger_ui_html(
+        openapi_url=root + OPENAPI_PATH,
+        title="OneStop API",
+        swagger_js_url=f"{root}{ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{ASSETS_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{ASSETS_PATH}/favicon-32x32.png",
+        # The validator badge would fetch an image from swagger.io on every visit.
+        swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+    )
+
+
+@docs_router.get(ASSETS_PATH + "/{name}", summary="A file of Swagger UI")
+async def swagger_ui_asset(name: str) -> FileResponse:
+    """One of the few Swagger UI files `/docs` loads; anything else is 404."""
+    media_type = ASSETS.get(name)
+    if media_type is None:
+        raise NotFound()
+    return FileResponse(
+        swagger_ui_path / name,
+        media_type=media_type,
+        headers={"Cache-Control": ASSET_CACHE_CONTROL},
+    )
+
+
+def problem_json_everywhere(schema: dict[str, Any]) -> None:
+    """Document every error answer as problem JSON with an example, as the handlers send it,
+    including the answers every operation may give (400, 413, 415, 422, 500)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in problem_schema.pop("$defs", {}).items():
+        components[name] = definition
+    components["Problem"] = problem_schema
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            # Every operation refuses query parameters it does not declare, so any may be 422.
+            responses.setdefault("422", {"description": "Validation error"})
+            if operation.get("requestBody"):
+                responses.setdefault(
+                    "400",
+                    {"description": 'The body could not be parsed; its pointer is `""`.'},
+                )
+                responses.setdefault(
+                    "415", {"description": "The body is not in a media type this operation reads"}
+                )
+            responses.setdefault("413", {"description": "Request body too large"})
+            responses.setdefault("500", {"description": "Internal server error"})
+            for status, response in responses.items():
+                if str(status).startswith(("4", "5")) and not (
+                    status == "503" and "content" in response
+                ):
+                    response["content"] = problem_content(int(status))
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
