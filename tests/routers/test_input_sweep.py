@@ -25,7 +25,14 @@ fixtures (one rolled-back transaction per test) are used by one plain async loop
 is not needed: the values are extreme by construction and each failure is printed as it was
 sent. Each request runs inside a SAVEPOINT that is rolled back afterwards, so every mutated
 request meets the same valid state (the same case version, an unrevoked session, an unused
-refresh token).
+refresh token). Password hashing uses the same Argon2id at its smallest cost, so the time
+goes into inputs rather than hashing.
+
+The valid requests live in `tests/support/sweep_requests.py` (one per operation; a new route
+without one fails `test_every_operation_has_a_valid_request`), the leaves and the building
+of mutated requests in `tests/support/sweep.py`. Header values are sent as the bytes HTTP/1.1
+can carry: CR, LF, NUL and other controls are dropped, since servers refuse them before the
+app sees them.
 
 `ONESTOP_SWEEP_EXAMPLES` (default 4) is the number of values Hypothesis draws per leaf, on
 top of a few sharp values chosen for the leaf's type (`extremes.sharp_for`).
@@ -168,10 +175,12 @@ def leaves_of(
         strategy = _mixed(valid, schema.get("maxLength"))
         if _date_like(schema):
             strategy = st.one_of(strategy, ex.date_texts(), ex.date_texts())
+        sharp = ex.sharp_for(schema, valid)
         if place and place[-1] == "refresh_token":
-            claims = jwt.get_unverified_claims(valid)
-            strategy = st.one_of(strategy, ex.signed_tokens(SETTINGS.jwt_secret, claims))
-        found.append((Leaf("body", place), ex.sharp_for(schema, valid), strategy))
+            sharp = [*sharp, *_forged(jwt.get_unverified_claims(valid))]
+            forged = ex.signed_tokens(SETTINGS.jwt_secret, jwt.get_unverified_claims(valid))
+            strategy = st.one_of(strategy, forged)
+        found.append((Leaf("body", place), sharp, strategy))
     parameters = {p["name"]: p for p in operation.get("parameters", []) if p["in"] != "header"}
     for name in sorted(set(parameters) | set(request.query) | set(request.path_params)):
         where = "path" if name in request.path_params else "query"
@@ -196,16 +205,20 @@ def leaves_of(
     return found
 
 
+def _forged(claims: dict[str, Any], prefix: str = "") -> list[ex.Forged]:
+    """Tokens signed with the right key whose times are past what a date can hold."""
+    return [
+        ex.forge(SETTINGS.jwt_secret, claims, claim, value, prefix=prefix)
+        for claim, value in ex.SHARP_CLAIMS
+    ]
+
+
 def _sharp_header(name: str, request: ValidRequest, operation: dict[str, Any]) -> list[Any]:
     """Sharp header values, for the headers the operation reads."""
     declared = {p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"}
     if name == "Authorization" and "Authorization" in request.headers:
         claims = jwt.get_unverified_claims(request.headers[name].removeprefix("Bearer "))
-        forged = [
-            ex.forge(SETTINGS.jwt_secret, claims, claim, value, prefix="Bearer ")
-            for claim, value in ex.SHARP_CLAIMS
-        ]
-        return [*forged, "Bearer " + "ß" * 5000]
+        return [*_forged(claims, prefix="Bearer "), "Bearer " + "ß" * 5000]
     if name.lower() in declared and name != "Accept-Language":
         growing = ex.sharp_for({"maxLength": 255}, request.headers.get(name, "x"))[:3]
         return [*growing, '"2147483648"', '"-0", W/"9223372036854775808"']
