@@ -12,10 +12,10 @@ from sqlmodel import col
 
 from auth.passwords import hash_password
 from models.enums import Role
-from models.user import User, UserCreate, UserUpdate
+from models.user import USERNAME_PATTERN, User, UserCreate, UserUpdate
 from service.accounts.authentication import end_all_sessions
 from service.platform.errors import Conflict, NotFound, Unprocessable
-from service.platform.pagination import decode_cursor, encode_cursor
+from service.platform.pagination import decode_text_cursor, encode_cursor
 
 
 async def create_user(session: AsyncSession, *, data: UserCreate, now: datetime) -> User:
@@ -64,8 +64,8 @@ async def list_users(
     if active is not None:
         query = query.where(col(User.is_active) == active)
     if cursor:
-        (after,) = decode_cursor(cursor, size=1)
-        query = query.where(col(User.username) > str(after))
+        after = decode_text_cursor(cursor, pattern=USERNAME_PATTERN)
+        query = query.where(col(User.username) > after)
     rows = list((await session.execute(query)).scalars())
     next_cursor = encode_cursor([rows[limit - 1].username]) if len(rows) > limit else None
     return rows[:limit], next_cursor

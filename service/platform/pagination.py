@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -65,5 +66,15 @@ def decode_int_cursor(cursor: str) -> int:
     value outside their range is refused here instead of failing in the database."""
     (value,) = decode_cursor(cursor, size=1)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT4_MAX:
+        raise _invalid_cursor()
+    return value
+
+
+def decode_text_cursor(cursor: str, *, pattern: str) -> str:
+    """The text key inside a cursor, else 422. The key must have the shape of the column's
+    values (`pattern`), so nothing a column cannot hold (NUL, a lone surrogate, a longer
+    string) reaches the database as a comparison value."""
+    (value,) = decode_cursor(cursor, size=1)
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
         raise _invalid_cursor()
     return value
