@@ -106,25 +106,70 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
-        """SIGTERM to the whole process group, SIGKILL to what is left after 15 s."""
-        if self.process is None:
-            return
-        group = self.process.pid  # its own session and group: start_new_session
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=15)
-        # Workers that outlived their supervisor are still in the group.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGKILL)
-        self.process.wait(timeout=5)
+        _stop_group(self.process)
 
     def log_tail(self, lines: int = 20) -> str:
+        return _tail(self.log, lines)
+
+
+@dataclass
+class Job:
+    """A command run in the background in its own process group, awaited later."""
+
+    what: str
+    command: list[str]
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own commands
+                self.command,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def wait(self, *, timeout: float) -> str:
+        """Its output once it ends; BenchError if it fails or outlasts `timeout`."""
+        assert self.process is not None
         try:
-            text = self.log.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.strip().splitlines()[-lines:])
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise BenchError(f"{self.what}: not done after {timeout:.0f} s") from None
+        if code != 0:
+            raise BenchError(f"{self.what} failed (exit {code}):\n{_tail(self.log, 15)}")
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        _stop_group(self.process)
+
+
+def _stop_group(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM to the process's whole group, SIGKILL to what is left after 15 s."""
+    if process is None:
+        return
+    group = process.pid  # its own session and group: start_new_session
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=15)
+    # Workers that outlived their supervisor are still in the group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    process.wait(timeout=5)
+
+
+def _tail(path: Path, lines: int) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 def _children(pid: int) -> list[int]:
