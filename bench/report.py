@@ -83,7 +83,8 @@ class Outcome:
 
 
 def table(outcomes: list[Outcome]) -> str:
-    """One row per scenario; errors are non-2xx/socket errors; RSS the peak of each worker."""
+    """One row per scenario; errors are non-2xx/socket errors; RSS the peak of each worker
+    sampled during the scenario; HWM each worker's peak since it started (VmHWM)."""
     header = (
         "scenario",
         "req/s",
@@ -92,6 +93,7 @@ def table(outcomes: list[Outcome]) -> str:
         "p99 ms",
         "errors",
         "RSS MB/worker",
+        "HWM MB",
         "x limit",
         "targets missed",
     )
@@ -108,6 +110,7 @@ def table(outcomes: list[Outcome]) -> str:
                 f"{m.p99_ms:.1f}",
                 o.errors(),
                 "/".join(f"{mb:.0f}" for mb in o.peak_rss_mb.values()) or "-",
+                "/".join(f"{mb:.0f}" for mb in o.hwm_mb.values()) or "-",
                 "-" if o.ratio is None else f"{o.ratio:.3f}",
                 ", ".join(missed) if missed else ("-" if not o.targets else "none"),
             )
@@ -116,7 +119,7 @@ def table(outcomes: list[Outcome]) -> str:
     lines = []
     for index, row in enumerate(rows):
         cells = [
-            cell.ljust(widths[i]) if i in (0, 5, 8) else cell.rjust(widths[i])
+            cell.ljust(widths[i]) if i in (0, 5, 9) else cell.rjust(widths[i])
             for i, cell in enumerate(row)
         ]
         lines.append("| " + " | ".join(cells) + " |")
