@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean bench bench-quick wrk
 
 $(BIN)/onestop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,19 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Load benchmark on PostgreSQL against the limit app (bench/README.md; BENCH_* settings).
+bench: install wrk
+	$(BIN)/python -m bench.run
+
+## The same, smaller: 50,000 cases, 15 s per scenario, under 5 minutes.
+bench-quick: install wrk
+	$(BIN)/python -m bench.run --quick
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+	  else echo "wrk is missing: run  sudo apt-get install -y wrk" >&2; exit 1; fi; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache onestop.db

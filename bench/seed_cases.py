@@ -25,9 +25,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from auth.passwords import hash_password_sync
 from models.enums import Category, Role
 from service.cases.client_fields import name_keys
+from service.platform.crypto import audit_key
 from service.platform.db import create_engine
 from service.platform.migrations import upgrade
 
@@ -267,6 +270,46 @@ numbered AS (
         ) AS number
     FROM staged AS st
 ),
+located AS (
+    SELECT
+        n.*,
+        gen_random_uuid() AS case_id,
+        'OS-' || n.be_year || '-' || lpad((n.number + coalesce(o.offset_by, 0))::text, 6, '0')
+            AS reference,
+        to_json(ARRAY(
+            SELECT (CAST(:category_codes AS text[]))[c] FROM unnest(n.category_idx) AS c
+        )) AS category_list,
+        (ARRAY['mobile', 'mobile', 'mobile', 'phone', 'hotline_1300', 'walk_in', 'line',
+               'web', 'agency_referral', 'outreach'])[1 + floor(n.r_channel * 10)::int]
+            AS channel,
+        ar.province_code, ar.district_code,
+        nm.idx AS name_found, nm.first_name, nm.last_name, nm.name_key, nm.last_name_key,
+        rep.id AS reporter_id, ld.id AS lead_pick
+    FROM numbered AS n
+    JOIN seed_areas AS ar ON ar.idx = n.area_idx
+    LEFT JOIN seed_names AS nm ON nm.idx = n.name_idx
+    JOIN seed_reporters AS rep ON rep.idx = 1 + floor(power(n.r_reporter, 1.5) * :reporters)::int
+    JOIN seed_leads AS ld ON ld.idx = 1 + floor(power(n.r_lead, 1.3) * :leads)::int
+    LEFT JOIN seed_offsets AS o ON o.year = n.be_year
+),
+-- The `created` event's chain hash, as `service.cases.events.chain_hash` makes it: HMAC-SHA256
+-- (here from sha256() and the key's padded blocks) over a newline and the canonical JSON
+-- payload (the backslash before the colon of seq keeps it from reading as a parameter).
+-- Without a key (the tests' seeding) it is NULL and no event is written.
+hashed AS (
+    SELECT
+        l.*,
+        encode(sha256(CAST(:outer_key AS bytea) || sha256(CAST(:inner_key AS bytea) || convert_to(
+            E'\\n{"actor_id":"' || l.reporter_id || '","case_id":"' || l.case_id
+            || '","changes":{},"data":{"categories":' || l.category_list::text
+            || ',"channel":"' || l.channel || '","reference":"' || l.reference
+            || '","urgency":"' || l.urgency || '"},"occurred_at":"'
+            || to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+            || '+00:00","seq"\\:1,"type":"created"}',
+            'UTF8'
+        ))), 'hex') AS event_hash
+    FROM located AS l
+),
 inserted AS (
     INSERT INTO cases (
         id, reference, status, urgency, suggested_urgency, immediate_danger, categories,
@@ -278,41 +321,39 @@ inserted AS (
         reporter_phone, reporter_anonymous, province_code, district_code,
         consent_data_collection, consent_share_with_agencies, legal_basis,
         consent_recorded_by_id, created_by_id, lead_id, screened_at, screened_by_id,
-        resolved_at, closed_at, closure_reason, created_at, updated_at, version, event_count
+        resolved_at, closed_at, closure_reason, created_at, updated_at, version, event_count,
+        last_event_hash
     )
     SELECT
-        gen_random_uuid(),
-        'OS-' || n.be_year || '-' || lpad((n.number + coalesce(o.offset_by, 0))::text, 6, '0'),
+        n.case_id,
+        n.reference,
         n.status,
         n.urgency,
         CASE WHEN n.r_misc < 0.5 THEN n.urgency END,
         n.urgency = 'critical' AND n.r_misc < 0.6,
-        to_json(ARRAY(
-            SELECT (CAST(:category_codes AS text[]))[c] FROM unnest(n.category_idx) AS c
-        )),
+        n.category_list,
         CAST(CASE
             WHEN n.age < 18 THEN '["child"]'
             WHEN n.age < 26 THEN '["youth"]'
             WHEN n.age >= 60 THEN '["older_person"]'
             ELSE '[]'
         END AS json),
-        (ARRAY['mobile', 'mobile', 'mobile', 'phone', 'hotline_1300', 'walk_in', 'line',
-               'web', 'agency_referral', 'outreach'])[1 + floor(n.r_channel * 10)::int],
+        n.channel,
         (CAST(:summaries AS text[]))[1 + floor(n.r_misc * :summary_count)::int],
         n.created_at - make_interval(mins => floor(n.r_days * 180)::int),
         NULL,
         CASE
-            WHEN nm.idx IS NULL THEN NULL
+            WHEN n.name_found IS NULL THEN NULL
             WHEN n.age < 15 THEN CASE WHEN n.r_misc < 0.48 THEN 'เด็กหญิง' ELSE 'เด็กชาย' END
             WHEN n.r_misc < 0.25 THEN 'นางสาว'
             WHEN n.r_misc < 0.48 THEN 'นาง'
             ELSE 'นาย'
         END,
-        nm.first_name,
-        nm.last_name,
+        n.first_name,
+        n.last_name,
         NULL,
-        nm.name_key,
-        nm.last_name_key,
+        n.name_key,
+        n.last_name_key,
         'unknown',
         n.age,
         CASE WHEN n.r_misc < 0.48 THEN 'female' WHEN n.r_misc < 0.96 THEN 'male'
@@ -328,20 +369,23 @@ inserted AS (
         NULL,
         NULL,
         n.r_channel < 0.1,
-        ar.province_code,
-        ar.district_code,
+        n.province_code,
+        n.district_code,
         CASE WHEN n.r_days < 0.85 THEN 'given' WHEN n.r_days < 0.95 THEN 'not_possible'
             ELSE 'refused' END,
         n.r_days < 0.7,
         CASE WHEN n.status = 'new' THEN NULL WHEN n.r_days < 0.85 THEN 'consent'
             ELSE 'social_protection' END,
-        rep.id,
-        rep.id,
+        n.reporter_id,
+        n.reporter_id,
         CASE WHEN n.status IN ('new', 'screened') THEN NULL
-             WHEN n.status = 'closed' AND n.r_lead < 0.05 THEN NULL
-             ELSE ld.id END,
+             -- One closed case in twenty lost its lead; the draw's lower digits, so that
+             -- the busiest leads (the lowest draws) keep their closed cases too.
+             WHEN n.status = 'closed' AND n.r_lead * 100 - floor(n.r_lead * 100) < 0.05
+                 THEN NULL
+             ELSE n.lead_pick END,
         CASE WHEN n.status <> 'new' THEN n.created_at + make_interval(hours => 2) END,
-        CASE WHEN n.status <> 'new' THEN ld.id END,
+        CASE WHEN n.status <> 'new' THEN n.lead_pick END,
         CASE WHEN n.status IN ('resolved', 'closed')
             THEN n.created_at + make_interval(days => 1 + floor(n.r_days * 20)::int) END,
         CASE WHEN n.status = 'closed'
@@ -356,19 +400,38 @@ inserted AS (
             THEN n.created_at + make_interval(days => 2 + floor(n.r_days * 25)::int)
             ELSE n.created_at + make_interval(hours => floor(n.r_days * 48)::int) END,
         CASE WHEN n.status = 'new' THEN 1 ELSE 3 + floor(n.r_misc * 6)::int END,
-        0
-    FROM numbered AS n
-    JOIN seed_areas AS ar ON ar.idx = n.area_idx
-    LEFT JOIN seed_names AS nm ON nm.idx = n.name_idx
-    JOIN seed_reporters AS rep ON rep.idx = 1 + floor(power(n.r_reporter, 1.5) * :reporters)::int
-    JOIN seed_leads AS ld ON ld.idx = 1 + floor(power(n.r_lead, 1.3) * :leads)::int
-    LEFT JOIN seed_offsets AS o ON o.year = n.be_year
-    RETURNING id, categories, created_at
+        CASE WHEN n.event_hash IS NULL THEN 0 ELSE 1 END,
+        n.event_hash
+    FROM hashed AS n
+    RETURNING id, reference, channel, urgency, categories, created_by_id, created_at,
+        last_event_hash
+),
+categorised AS (
+    INSERT INTO case_categories (case_id, category, created_at)
+    SELECT i.id, c.category, i.created_at
+    FROM inserted AS i, json_array_elements_text(i.categories) AS c(category)
 )
-INSERT INTO case_categories (case_id, category, created_at)
-SELECT i.id, c.category, i.created_at
-FROM inserted AS i, json_array_elements_text(i.categories) AS c(category)
+INSERT INTO case_events (id, case_id, seq, type, actor_id, occurred_at, changes, data, prev_hash,
+    hash)
+SELECT
+    gen_random_uuid(), i.id, 1, 'created', i.created_by_id, i.created_at, CAST('{}' AS json),
+    json_build_object('reference', i.reference, 'channel', i.channel, 'urgency', i.urgency,
+        'categories', i.categories),
+    NULL, i.last_event_hash
+FROM inserted AS i
+WHERE i.last_event_hash IS NOT NULL
 """
+
+
+def _hmac_blocks(key: bytes | None) -> dict[str, bytes | None]:
+    """The inner and outer padded key blocks of HMAC-SHA256 (RFC 2104) for a 32-byte key."""
+    if key is None:
+        return {"inner_key": None, "outer_key": None}
+    block = key.ljust(64, b"\0")
+    return {
+        "inner_key": bytes(byte ^ 0x36 for byte in block),
+        "outer_key": bytes(byte ^ 0x5C for byte in block),
+    }
 
 
 async def _seq_position(connection: AsyncConnection) -> int:
@@ -389,8 +452,15 @@ async def seed_cases(
     seed: float = 0.42,
     now: datetime | None = None,
     analyze: bool = True,
+    busiest: Sequence[uuid.UUID] = (),
+    event_key: bytes | None = None,
 ) -> SeedSummary:
-    """Insert `users` staff and `cases` cases with their categories; no commit."""
+    """Insert `users` staff and `cases` cases with their categories; no commit.
+
+    `busiest` are existing users who report and lead more cases than anyone else (the accounts
+    a load test signs in with). With `event_key` (the audit key of the service that will serve
+    the data) each case gets its `created` event, chained as the service chains it.
+    """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
@@ -410,6 +480,9 @@ async def seed_cases(
     rng.shuffle(reporters)
     leads = [row["id"] for row in user_rows if row["role"] != Role.supervisor.value]
     rng.shuffle(leads)
+    # The first users of each list are the busiest (the draws are skewed to low indexes).
+    reporters = [*busiest, *reporters]
+    leads = [*busiest, *leads]
 
     for statement in _CREATE_TEMP:
         await connection.execute(sa.text(statement))
@@ -468,6 +541,7 @@ async def seed_cases(
             "summary_count": len(SUMMARIES),
             "reporters": len(reporters),
             "leads": len(leads),
+            **_hmac_blocks(event_key),
         },
     )
     # Each year's base moves down by the numbers just used, so the next intake continues after
@@ -487,6 +561,8 @@ async def seed_cases(
     if analyze:
         for table in ("users", "cases", "case_categories"):
             await connection.execute(sa.text(f"ANALYZE {table}"))
+    if event_key is not None:
+        await connection.execute(sa.text("ANALYZE case_events"))
     counts = await connection.execute(
         sa.text(
             "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_categories), "
@@ -508,7 +584,15 @@ async def reset_cases(connection: AsyncConnection) -> None:
     await connection.execute(sa.text("DELETE FROM users WHERE username LIKE 'bench.%'"))
 
 
-async def main(url: str, *, cases: int, users: int, seed: float) -> None:
+async def main(
+    url: str,
+    *,
+    cases: int,
+    users: int,
+    seed: float,
+    busiest: Sequence[uuid.UUID] = (),
+    event_key: bytes | None = None,
+) -> None:
     await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
     try:
@@ -518,13 +602,19 @@ async def main(url: str, *, cases: int, users: int, seed: float) -> None:
             await connection.execute(sa.text("SET LOCAL work_mem = '64MB'"))
             await reset_cases(connection)
             summary = await seed_cases(
-                connection, cases=cases, users=users, seed=seed, analyze=False
+                connection,
+                cases=cases,
+                users=users,
+                seed=seed,
+                analyze=False,
+                busiest=busiest,
+                event_key=event_key,
             )
         # VACUUM marks the pages all-visible (index-only scans), as autovacuum would by now.
         autocommit = await engine.connect()
         try:
             connection = await autocommit.execution_options(isolation_level="AUTOCOMMIT")
-            for table in ("users", "cases", "case_categories"):
+            for table in ("users", "cases", "case_categories", "case_events"):
                 await connection.execute(sa.text(f"VACUUM (ANALYZE) {table}"))
         finally:
             await autocommit.close()
@@ -542,11 +632,29 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--seed", type=float, default=0.42, help="between -1 and 1")
+    parser.add_argument(
+        "--busiest",
+        type=lambda text: [uuid.UUID(item) for item in text.split(",") if item],
+        default=[],
+        help="comma-separated ids of existing users who report and lead the most cases",
+    )
+    parser.add_argument(
+        "--events",
+        action="store_true",
+        help="write each case's `created` event, chained with the key of ONESTOP_DATA_KEY",
+    )
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     arguments = _arguments()
     asyncio.run(
-        main(arguments.url, cases=arguments.cases, users=arguments.users, seed=arguments.seed)
+        main(
+            arguments.url,
+            cases=arguments.cases,
+            users=arguments.users,
+            seed=arguments.seed,
+            busiest=arguments.busiest,
+            event_key=audit_key(os.environ["ONESTOP_DATA_KEY"]) if arguments.events else None,
+        )
     )

@@ -1,0 +1,325 @@
+"""`make bench` and `make bench-quick`: OneStop and the limit app under the same load.
+
+    .venv/bin/python -m bench.run [--quick]
+
+One run: recreate the PostgreSQL databases (`bench_onestop`, `bench_limit`), migrate, create
+the load's accounts with `onestop create-user`, seed the cases on the server
+(`bench.seed_cases`) while `onestop serve` starts as in production (random secrets) beside the
+limit app (`../shared/bench/limit_app.py`) with as many workers; check that a seeded case can
+be read, changed and noted; then run every scenario of `bench.scenarios` with wrk for a fixed
+time with fresh tokens, sampling the workers' memory. Prints a table and writes
+`bench/results/<timestamp>.json` (after each scenario, so an interrupted run keeps what it
+measured). The servers are stopped however the run ends. Parameters: BENCH_* (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import asdict
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+
+from bench import checks, database
+from bench.checks import Account
+from bench.load import Load, measure, wrk_path
+from bench.options import ROOT, Options
+from bench.processes import BenchError, Job, MemorySampler, Server, run
+from bench.report import Outcome, machine, table, write_json
+from bench.scenarios import SCENARIOS, Caller, Role, Samples, Scenario, plan_lines
+
+VENV = ROOT / ".venv" / "bin"
+SEED_TIMEOUT = 3600.0
+
+
+def main(argv: list[str]) -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
+    try:
+        return Run(Options.from_environment("quick" if "--quick" in argv else "full")).go()
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+
+
+def _stop_on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+def _step(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+class Run:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.work_dir = options.results / f"{self.stamp}-files"
+        self.result_file = options.results / f"{self.stamp}.json"
+        self.password = secrets.token_urlsafe(24)
+        server_path = options.postgres.split("://", 1)[1]
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"postgresql+asyncpg://{server_path}/{options.database}",
+            "ONESTOP_ENVIRONMENT": "production",
+            "ONESTOP_JWT_SECRET": secrets.token_urlsafe(48),
+            "ONESTOP_DATA_KEY": secrets.token_urlsafe(48),
+            "ONESTOP_NEW_USER_PASSWORD": self.password,
+        }
+        self.limit_env = {
+            **os.environ,
+            "DSN": f"{options.postgres}/{options.limit_database}",
+            "LIMIT_SECRET": secrets.token_urlsafe(48),
+        }
+        self.base = f"http://127.0.0.1:{options.port}"
+        self.limit_base = f"http://127.0.0.1:{options.limit_port}"
+        self.rng = random.Random(42)  # noqa: S311 - picks request variants, not secrets
+        self.started = time.monotonic()
+        self.accounts: list[Account] = []
+        self.limit_token = ""
+        self.outcomes: list[Outcome] = []
+        self.document: dict[str, Any] = {
+            "started_at": self.stamp,
+            "profile": options.profile,
+            "commit": _commit(),
+            "parameters": {k: str(v) for k, v in asdict(options).items()},
+            "machine": machine(),
+        }
+
+    def go(self) -> int:
+        wrk_path()
+        if not self.options.limit_app.is_file():
+            raise BenchError(f"no limit app at {self.options.limit_app}; set BENCH_LIMIT_APP")
+        scenarios = self.options.selected()
+        self.prepare_databases()
+        service, limit = self.servers()
+        with ExitStack() as stack:
+            seeding = self.seed_in_background()
+            stack.callback(seeding.stop)
+            stack.callback(service.stop)
+            stack.callback(limit.stop)
+            _step("starting the service and the limit app while seeding")
+            service.start()
+            limit.start()
+            self.limit_token = run(
+                [str(VENV / "python"), str(self.options.limit_app), "token"],
+                env=self.limit_env,
+                timeout=60,
+                what="limit app token",
+            ).strip()
+            seeded = seeding.wait(timeout=SEED_TIMEOUT).strip().splitlines()[-1]
+            _step(seeded)
+            self.document["seeding"] = seeded
+            self.document["database"] = database.describe(
+                self.options.postgres, self.options.database
+            )
+            samples = database.samples(
+                self.options.postgres, self.options.database, self.field_workers()
+            )
+            _step("checking that seeded cases can be read, changed and noted")
+            checks.preflight(self.base, self.limit_base, self.callers(), samples)
+            self.warm_up(samples)
+            for scenario in scenarios:
+                for each in (service, limit):
+                    if not each.alive():
+                        raise BenchError(f"{each.name} stopped:\n{each.log_tail()}")
+                self.measure(scenario, limit if scenario.server == "limit" else service, samples)
+        self.document["database_after"] = database.describe(
+            self.options.postgres, self.options.database
+        )
+        self.save()
+        print()
+        print(self.heading())
+        print(table(self.outcomes))
+        print(f"\nresults: {self.result_file} (logs in {self.work_dir})")
+        return 0
+
+    # ------------------------------------------------------------------ steps
+
+    def prepare_databases(self) -> None:
+        o = self.options
+        _step(f"recreating {o.database} and {o.limit_database}")
+        database.recreate(o.postgres, o.database, o.limit_database)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        run([str(VENV / "onestop"), "migrate"], env=self.env, timeout=300, what="onestop migrate")
+        self.accounts = _create_accounts(str(VENV / "onestop"), self.env, o.volunteers)
+
+    def field_workers(self) -> list[str]:
+        return [a.user_id for a in self.accounts if a.role in ("volunteer", "caseworker")]
+
+    def seed_in_background(self) -> Job:
+        _step(f"seeding {self.options.cases:,} cases")
+        job = Job(
+            "bench.seed_cases",
+            [
+                str(VENV / "python"),
+                "-m",
+                "bench.seed_cases",
+                self.env["DATABASE_URL"],
+                "--cases",
+                str(self.options.cases),
+                "--busiest",
+                ",".join(self.field_workers()),
+                "--events",
+            ],
+            env=self.env,
+            log=self.work_dir / "seed.log",
+        )
+        job.start()
+        return job
+
+    def servers(self) -> tuple[Server, Server]:
+        o = self.options
+        service = Server(
+            "onestop serve",
+            [str(VENV / "onestop"), "serve", "--host", "127.0.0.1", "--port", str(o.port),
+             "--workers", str(o.workers)],
+            env=self.env,
+            port=o.port,
+            ready_path="/readyz",
+            log=self.work_dir / "service.log",
+            workers_expected=o.workers,
+        )  # fmt: skip
+        limit = Server(
+            "limit app",
+            [str(VENV / "uvicorn"), "--app-dir", str(o.limit_app.parent),
+             f"{o.limit_app.stem}:app", "--host", "127.0.0.1", "--port", str(o.limit_port),
+             "--workers", str(o.workers), "--no-access-log"],
+            env=self.limit_env,
+            port=o.limit_port,
+            ready_path="/openapi.json",
+            log=self.work_dir / "limit.log",
+            workers_expected=o.workers,
+        )  # fmt: skip
+        return service, limit
+
+    def callers(self, scenario: Scenario | None = None) -> list[Caller]:
+        """Fresh access tokens (they live 15 minutes) for the accounts `scenario` uses (a
+        sign-in hashes a password: it costs the server a little), and the limit app's."""
+        roles = {call.role for call in scenario.calls} if scenario else None
+        chosen = [a for a in self.accounts if roles is None or a.role in roles]
+        fresh = checks.sign_in(self.base, chosen, self.password)
+        return [*fresh, Caller("limit", "limit", self.limit_token)]
+
+    def warm_up(self, samples: Samples) -> None:
+        o = self.options
+        if not o.warmup:
+            return
+        _step(f"warming up both servers for {o.warmup} s each (not recorded)")
+        load = Load(o.connections, o.threads, o.warmup, o.timeout)
+        for scenario in (s for s in SCENARIOS if s.kind in ("mixed", "limit")):
+            measure(
+                self.limit_base if scenario.server == "limit" else self.base,
+                plan=plan_lines(scenario, self.callers(scenario), samples, self.rng),
+                load=load,
+                work_dir=self.work_dir,
+                label=f"warmup-{scenario.name}",
+            )
+
+    def measure(self, scenario: Scenario, server: Server, samples: Samples) -> None:
+        o = self.options
+        _step(f"{scenario.name}: {o.seconds} s at {o.connections} connections")
+        plan = plan_lines(scenario, self.callers(scenario), samples, self.rng)
+        with MemorySampler(server) as memory:
+            measured = measure(
+                self.limit_base if scenario.server == "limit" else self.base,
+                plan=plan,
+                load=Load(o.connections, o.threads, o.seconds, o.timeout),
+                work_dir=self.work_dir,
+                label=scenario.name,
+            )
+        outcome = Outcome(
+            scenario,
+            measured,
+            peak_rss_mb={pid: round(kb / 1024, 1) for pid, kb in memory.peak_rss_kb.items()},
+            hwm_mb={pid: round(kb / 1024, 1) for pid, kb in memory.hwm_kb.items()},
+        )
+        baseline = next((x for x in self.outcomes if x.scenario.name == scenario.ratio_to), None)
+        if baseline is not None and baseline.measured.per_second:
+            outcome.ratio = measured.per_second / baseline.measured.per_second
+        outcome.judge()
+        self.outcomes.append(outcome)
+        print(table([outcome]).splitlines()[-1], flush=True)
+        self.save()
+
+    def save(self) -> None:
+        self.document["scenarios"] = [outcome.as_json() for outcome in self.outcomes]
+        self.document["seconds"] = round(time.monotonic() - self.started, 1)
+        write_json(self.result_file, self.document)
+
+    def heading(self) -> str:
+        o, m, d = self.options, self.document["machine"], self.document["database"]
+        return (
+            f"{o.profile} run at {self.document['commit']}: {d['cases']:,} cases "
+            f"({d['database_bytes'] / 2**20:,.0f} MB), PostgreSQL {d['postgresql']}, "
+            f"{m['cpus']} CPUs ({m['cpu_model']}), {o.workers} workers each, "
+            f"{o.connections} connections, {o.seconds} s per scenario, "
+            f"{self.document['seconds']:.0f} s in all"
+        )
+
+
+def _create_accounts(onestop: str, env: dict[str, str], volunteers: int) -> list[Account]:
+    """The load's accounts, made with `onestop create-user` side by side (each call starts
+    Python and hashes a password)."""
+    wanted: list[tuple[str, Role]] = [
+        (f"load.volunteer{n}", "volunteer") for n in range(1, volunteers + 1)
+    ]
+    wanted += [("load.caseworker1", "caseworker"), ("load.supervisor1", "supervisor")]
+    _step(f"creating {len(wanted)} accounts with onestop create-user")
+    running = [
+        (
+            name,
+            role,
+            subprocess.Popen(  # noqa: S603 - our own command
+                [onestop, "create-user", name, "--role", role],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
+        for name, role in wanted
+    ]
+    accounts = []
+    try:
+        for name, role, process in running:
+            try:
+                out, err = process.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                raise BenchError(f"onestop create-user {name}: no answer after 120 s") from None
+            if process.returncode != 0:
+                raise BenchError(f"onestop create-user {name} failed:\n{err.strip()[-2000:]}")
+            accounts.append(Account(name, role, out.strip().splitlines()[-1]))
+    finally:
+        for _, _, process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return accounts
+
+
+def _commit() -> str:
+    """The code measured: the commit, marked when tracked files differ from it."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        head = run([*git, "rev-parse", "--short", "HEAD"], env=os.environ, timeout=10, what="git")
+        dirty = run(
+            [*git, "status", "--porcelain", "--untracked-files=no"],
+            env=os.environ,
+            timeout=10,
+            what="git",
+        )
+    except BenchError:
+        return "unknown"
+    return head.strip() + ("+changes" if dirty.strip() else "")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
