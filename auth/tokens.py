@@ -164,17 +164,26 @@ def _claims_from(claims: dict[str, Any], *, expected: TokenKind, now: datetime) 
         raise InvalidToken("version")
     if not isinstance(token_id, str) or not token_id or len(token_id) > 64:
         raise InvalidToken("jti")
-    if not isinstance(issued, int | float) or not isinstance(expires, int | float):
-        raise InvalidToken("times")
+    issued_at, expires_at = _claim_time(issued, now), _claim_time(expires, now)
     if issued > now.timestamp() + CLOCK_SKEW_SECONDS:
         raise InvalidToken("issued in the future")
-    tz = now.tzinfo
     return TokenClaims(
         subject=subject,
         token_id=token_id,
         kind=kind,
         version=version,
         family_id=family_id,
-        issued_at=datetime.fromtimestamp(issued, tz),
-        expires_at=datetime.fromtimestamp(expires, tz),
+        issued_at=issued_at,
+        expires_at=expires_at,
     )
+
+
+def _claim_time(value: object, now: datetime) -> datetime:
+    """A NumericDate claim as a time; a number no calendar date has (even one signed with our
+    key) makes the token invalid rather than the request fail."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidToken("times")
+    try:
+        return datetime.fromtimestamp(value, now.tzinfo)
+    except (OverflowError, OSError, ValueError):
+        raise InvalidToken("times") from None

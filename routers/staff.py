@@ -20,7 +20,7 @@ from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
 router = APIRouter(prefix=f"{API_PREFIX}/staff", tags=["users"])
 
 
-@router.get("", responses=problem_schema_responses(401, 403, 422))
+@router.get("", summary="Staff directory", responses=problem_schema_responses(401, 403, 422))
 async def list_staff(
     _caller: Caseworker,
     session: Session,

@@ -146,6 +146,19 @@ async def test_wrong_claim_is_rejected(client, settings, volunteer, claim, value
     await _assert_rejected(client, token)
 
 
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [("exp", 2**40), ("exp", 2**63), ("iat", -(2**63)), ("iat", -1e308), ("exp", True)],
+)
+async def test_times_no_calendar_has_are_rejected(
+    client, settings, volunteer, claim, value
+) -> None:
+    """Even signed with our key, a time outside the calendar is a bad token, not a 500."""
+    user, family = volunteer
+    token = _sign(settings, _claims(settings, user, family, **{claim: value}))
+    await _assert_rejected(client, token)
+
+
 async def test_unknown_subject_is_rejected(client, settings, volunteer) -> None:
     user, family = volunteer
     token = _sign(settings, _claims(settings, user, family, sub=str(uuid.uuid4())))

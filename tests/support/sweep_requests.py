@@ -153,6 +153,20 @@ async def _list_users(world: World) -> ValidRequest:
     return ValidRequest("GET", USERS, query=query, headers=await world.headers(Role.admin))
 
 
+@recipe("GET /api/v1/staff")
+async def _list_staff(world: World) -> ValidRequest:
+    await world.actor(Role.volunteer)
+    query = {
+        "limit": 1,
+        "cursor": encode_cursor(["A", "00000000-0000-0000-0000-000000000000"]),
+        "role": "volunteer",
+        "name": "T",
+    }
+    return ValidRequest(
+        "GET", "/api/v1/staff", query=query, headers=await world.headers(Role.caseworker)
+    )
+
+
 async def _user_target(world: World) -> dict[str, str]:
     return {"user_id": str((await world.actor(Role.volunteer)).user.id)}
 
