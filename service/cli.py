@@ -19,6 +19,7 @@ from models.enums import Role
 from models.user import UserCreate
 from service.platform.db import begin, create_engine, create_sessionmaker
 from service.platform.errors import DomainError
+from service.platform.http_protocols import PROBLEM_HTTP_PROTOCOL
 from service.platform.settings import (
     METRICS_DIR_VARIABLE,
     InsecureSettings,
@@ -65,6 +66,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             log_config=logging_config(settings.log_level),
             access_log=False,
             server_header=False,
+            # What uvicorn refuses before the app sees it is answered as problem JSON too.
+            http=PROBLEM_HTTP_PROTOCOL,
             # uvicorn replaces a worker that does not answer its health check in time, and a
             # new worker answers only once it has imported the app: seconds on a busy machine.
             timeout_worker_healthcheck=settings.worker_timeout_seconds,

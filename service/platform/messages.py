@@ -101,6 +101,13 @@ PROBLEMS: dict[str, ProblemText] = {
             "โปรดส่งเนื้อหาในรูปแบบที่รายการนี้รับ ดู Accept-Post หรือ Accept-Patch",
         ),
     ),
+    "database-busy": ProblemText(
+        Text("The database is busy", "ฐานข้อมูลไม่ว่าง"),
+        Text(
+            "The request met a concurrent change; send it again.",
+            "คำขอชนกับการเปลี่ยนแปลงอื่นที่เกิดขึ้นพร้อมกัน กรุณาส่งอีกครั้ง",
+        ),
+    ),
     "payload-too-large": ProblemText(
         Text("Request body too large", "เนื้อหาคำขอใหญ่เกินไป"),
         Text(

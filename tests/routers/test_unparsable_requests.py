@@ -21,7 +21,7 @@ import pytest
 
 from service.platform.messages import PROBLEMS
 from service.reference_data.labels import DEFAULT_LANGUAGE
-from tests.conftest import ROOT, _free_port
+from tests.conftest import ROOT, _free_port, start_server
 
 PROTOCOLS = {
     "httptools": "service.platform.http_protocols:ProblemHttpToolsProtocol",
@@ -136,3 +136,18 @@ def test_a_parsable_request_still_reaches_the_app(servers: dict[str, str], proto
     )
     assert status_line.startswith("HTTP/1.1 404")
     assert headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.slow
+def test_onestop_serve_answers_unparsable_requests_with_problems(database_url: str) -> None:
+    """`onestop serve` itself runs the protocol classes, not only a bare uvicorn."""
+    server = start_server(database_url)
+    try:
+        for request_bytes in REFUSED_BY_BOTH + REFUSED_BY_HTTPTOOLS:
+            status_line, headers, body = _raw(server.base_url, request_bytes)
+            assert status_line.startswith("HTTP/1.1 400"), server.log()
+            assert headers["content-type"] == "application/problem+json"
+            assert json.loads(body)["status"] == 400
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)

@@ -149,7 +149,7 @@ async def _create_user(world: World) -> ValidRequest:
 @recipe("GET /api/v1/users")
 async def _list_users(world: World) -> ValidRequest:
     await world.actor(Role.volunteer)
-    query = {"limit": 1, "cursor": encode_cursor(["a"]), "role": "volunteer", "active": "true"}
+    query = {"limit": 1, "cursor": encode_cursor(["aaa"]), "role": "volunteer", "active": "true"}
     return ValidRequest("GET", USERS, query=query, headers=await world.headers(Role.admin))
 
 
