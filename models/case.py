@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 from pydantic import (
@@ -25,8 +25,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    StrictBool,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -48,6 +52,7 @@ from models.enums import (
 )
 from service.thai.dates import BUDDHIST_ERA_THRESHOLD, to_gregorian_year
 
+T = TypeVar("T")
 MAX_CATEGORIES = 10
 MAX_LANGUAGES = 10
 
@@ -295,24 +300,40 @@ class ClientIn(_Strict):
     id_number: str | None = Field(
         default=None,
         max_length=32,
-        description="Thai 13-digit id (mod-11 check digit; spaces and hyphens allowed) or a "
-        "passport number.",
+        description="Thai 13-digit id (spaces and hyphens allowed) or a passport number (5-20 "
+        "letters or digits); needs an `id_type`. Checked by the server beyond this schema: the "
+        "Thai id's mod-11 check digit and the passport number's shape.",
     )
     birth_date: str | None = Field(
         default=None,
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
-        description="YYYY-MM-DD; years from 2400 are Buddhist Era and converted.",
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        description="YYYY-MM-DD; years from 2400 are Buddhist Era and converted. Checked by the "
+        "server beyond this schema: a date of the calendar, not in the future.",
     )
     birth_year: int | None = Field(
-        default=None, ge=1880, le=2700, description="Years from 2400 are Buddhist Era."
+        default=None,
+        ge=1880,
+        le=2700,
+        description="Years from 2400 are Buddhist Era. Checked by the server beyond this schema: "
+        "not in the future, nor more than 130 years ago.",
     )
     age_estimate: int | None = Field(default=None, ge=0, le=130)
     gender: Gender | None = None
-    phone: str | None = Field(default=None, max_length=32, description="Stored as E.164.")
+    phone: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Stored as E.164. Checked by the server beyond this schema: a valid number "
+        "(read for region TH).",
+    )
     nationality: str | None = Field(default=None, max_length=64)
-    languages: list[str] = Field(default_factory=list, max_length=MAX_LANGUAGES)
-    disability: bool = False
-    pregnant: bool = False
+    languages: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=list, max_length=MAX_LANGUAGES
+    )
+    disability: StrictBool = False
+    pregnant: StrictBool = Field(
+        default=False,
+        description="Checked by the server beyond this schema: not with `gender` male.",
+    )
 
     @field_validator("languages")
     @classmethod
@@ -325,15 +346,43 @@ class ClientIn(_Strict):
 class ReporterIn(_Strict):
     relationship: ReporterRelationship
     name: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=32)
-    anonymous: bool = False
+    phone: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Stored as E.164. Checked by the server beyond this schema: a valid number "
+        "(read for region TH).",
+    )
+    anonymous: StrictBool = Field(
+        default=False,
+        description="Checked by the server beyond this schema: an anonymous reporter gives no "
+        "name or phone.",
+    )
 
 
 class LocationIn(_Strict):
-    province_code: str = Field(pattern=r"^\d{2}$", description="2-digit province code.")
-    district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
-    subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
-    postal_code: str | None = Field(default=None, pattern=r"^\d{5}$")
+    province_code: str = Field(
+        pattern=r"^[0-9]{2}$",
+        description="2-digit province code. Checked by the server beyond this schema: an "
+        "official code.",
+    )
+    district_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}$",
+        description="4-digit district code. Checked by the server beyond this schema: an "
+        "official code, inside the province.",
+    )
+    subdistrict_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6}$",
+        description="6-digit subdistrict code. Checked by the server beyond this schema: an "
+        "official code, inside the district.",
+    )
+    postal_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{5}$",
+        description="5-digit postal code. Checked by the server beyond this schema: one that "
+        "serves the subdistrict (or district, or province).",
+    )
     address: str | None = Field(default=None, max_length=500)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
@@ -341,11 +390,11 @@ class LocationIn(_Strict):
 
 class ConsentIn(_Strict):
     data_collection: ConsentStatus
-    share_with_agencies: bool = False
+    share_with_agencies: StrictBool = False
     basis: LegalBasis | None = Field(
         default=None,
-        description="Legal basis for processing; `consent` needs consent given. May be set "
-        "later at screening.",
+        description="Legal basis for processing; may be set later at screening. Checked by the "
+        "server beyond this schema: `consent` needs consent given.",
     )
     recorded_by: str | None = Field(
         default=None, max_length=200, description="Who took the consent, if not the submitter."
@@ -358,7 +407,7 @@ class CaseCreate(_Strict):
 
     summary: str = Field(min_length=1, max_length=4000)
     categories: list[Category] = Field(min_length=1, max_length=MAX_CATEGORIES)
-    immediate_danger: bool = Field(
+    immediate_danger: StrictBool = Field(
         default=False, description="Immediate danger to life or body: urgency becomes critical."
     )
     urgency: Urgency | None = Field(
@@ -366,7 +415,10 @@ class CaseCreate(_Strict):
     )
     channel: Channel = Channel.mobile
     recorded_at: IsoDateTime | None = Field(
-        default=None, description="When it was captured (may be hours before upload)."
+        default=None,
+        description="When it was captured (may be hours before upload); an ISO 8601 date and "
+        "time with its offset, years from 2400 being Buddhist Era. Checked by the server beyond "
+        "this schema: not in the future.",
     )
     client_reference: uuid.UUID | None = Field(
         default=None, description="UUID made on the phone; a repeat never creates a second case."
@@ -380,6 +432,25 @@ class CaseCreate(_Strict):
 # --------------------------------------------------------------------------- update schemas
 
 
+class _NullRefused:
+    """Schema-only marker of a patch field that may be left out but not sent as `null`: the
+    service refuses `null` in its own words, so only the JSON schema drops the null branch."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        answer = handler(schema)
+        branches = [b for b in answer.get("anyOf", []) if b.get("type") != "null"]
+        if len(branches) == 1:
+            del answer["anyOf"]
+            answer.update(branches[0])
+        return answer
+
+
+NotNull = Annotated[T | None, _NullRefused()]
+"""A patch field that may be left out (no change) but is refused as `null`."""
+
+
 # The declared client fields (`CLIENT_FIELDS`), as the API takes or shows them.
 class ClientPatch(_Strict):
     title: str | None = Field(default=None, max_length=50)
@@ -387,31 +458,76 @@ class ClientPatch(_Strict):
     last_name: str | None = Field(default=None, max_length=100)
     nickname: str | None = Field(default=None, max_length=100)
     id_type: IdType | None = None
-    id_number: str | None = Field(default=None, max_length=32)
-    birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    birth_year: int | None = Field(default=None, ge=1880, le=2700)
+    id_number: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Checked by the server beyond this schema: the Thai id's mod-11 check "
+        "digit, the passport number's shape, an `id_type` (sent or kept) that takes a number.",
+    )
+    birth_date: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        description="Checked by the server beyond this schema: a date of the calendar, not in "
+        "the future.",
+    )
+    birth_year: int | None = Field(
+        default=None,
+        ge=1880,
+        le=2700,
+        description="Checked by the server beyond this schema: not in the future, nor more than "
+        "130 years ago.",
+    )
     age_estimate: int | None = Field(default=None, ge=0, le=130)
     gender: Gender | None = None
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Checked by the server beyond this schema: a valid number (read for region "
+        "TH).",
+    )
     nationality: str | None = Field(default=None, max_length=64)
-    languages: list[str] | None = Field(default=None, max_length=MAX_LANGUAGES)
-    disability: bool | None = None
-    pregnant: bool | None = None
+    languages: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
+        default=None, max_length=MAX_LANGUAGES
+    )
+    disability: StrictBool | None = None
+    pregnant: StrictBool | None = None
 
 
 class LocationPatch(_Strict):
-    province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
-    district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
-    subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
-    postal_code: str | None = Field(default=None, pattern=r"^\d{5}$")
+    province_code: NotNull[str] = Field(
+        default=None,
+        pattern=r"^[0-9]{2}$",
+        description="May be changed, not cleared. Checked by the server beyond this schema: "
+        "an official code, with the district, subdistrict and postal code (sent or kept) inside "
+        "it.",
+    )
+    district_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}$",
+        description="Checked by the server beyond this schema: an official code, inside the "
+        "province.",
+    )
+    subdistrict_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6}$",
+        description="Checked by the server beyond this schema: an official code, inside the "
+        "district.",
+    )
+    postal_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{5}$",
+        description="Checked by the server beyond this schema: one that serves the subdistrict.",
+    )
     address: str | None = Field(default=None, max_length=500)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 
 
 class ConsentPatch(_Strict):
-    data_collection: ConsentStatus | None = None
-    share_with_agencies: bool | None = None
+    data_collection: NotNull[ConsentStatus] = Field(
+        default=None, description="May be changed, not cleared."
+    )
+    share_with_agencies: StrictBool | None = None
     recorded_by: str | None = Field(default=None, max_length=200)
     guardian_name: str | None = Field(default=None, max_length=200)
 
@@ -420,7 +536,12 @@ class CasePatch(_Strict):
     """Changes to a case's content (status moves through `/transitions`). Fields set to
     `null` inside `client` and `location` are cleared."""
 
-    summary: str | None = Field(default=None, min_length=1, max_length=4000)
+    summary: NotNull[str] = Field(
+        default=None,
+        min_length=1,
+        max_length=4000,
+        description="May be changed, not cleared.",
+    )
     client: ClientPatch | None = None
     location: LocationPatch | None = None
     consent: ConsentPatch | None = None
