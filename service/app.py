@@ -13,7 +13,13 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from routers import API_PREFIX
-from service.platform.api_docs import OPENAPI_PATH, docs_router, problem_json_everywhere
+from service.platform.api_docs import (
+    OPENAPI_PATH,
+    docs_router,
+    links_declared,
+    preconditions_documented,
+    problem_json_everywhere,
+)
 from service.platform.db import ReplayReadsThatWrite, create_engine, create_sessionmaker, is_sqlite
 from service.platform.errors import install_error_handlers
 from service.platform.headers import SecurityHeadersMiddleware
@@ -129,6 +135,8 @@ def create_app(
             routes=app.routes,
         )
         problem_json_everywhere(schema)
+        preconditions_documented(schema)
+        links_declared(schema)
         app.openapi_schema = schema
         return schema
 

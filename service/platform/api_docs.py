@@ -89,3 +89,96 @@ def problem_json_everywhere(schema: dict[str, Any]) -> None:
                     response["content"] = problem_content(int(status))
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
+
+
+ETAG_PATTERN = '^"[0-9]+"$'
+"""A case's strong ETag: its version in double quotes."""
+IF_MATCH_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
+
+
+def preconditions_documented(schema: dict[str, Any]) -> None:
+    """Document `If-Match` as required where a missing one is refused, and the ETag's shape.
+
+    The handlers declare the header optional so that its absence reaches the service, which
+    answers 428 (RFC 6585), not FastAPI's 422; the document says what is enforced."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                    if "428" not in responses:
+                        continue
+                    parameter["required"] = True
+                    parameter["schema"] = dict(IF_MATCH_SCHEMA)
+                    parameter["description"] = (
+                        "The case's ETag from its last read or change (or `*`): without it the "
+                        "answer is 428, with an older one 412."
+                    )
+            for status, response in responses.items():
+                etag = response.get("headers", {}).get("ETag")
+                if etag is not None and str(status).startswith("2"):
+                    etag["required"] = True
+                    etag["schema"] = {"type": "string", "pattern": ETAG_PATTERN}
+
+
+CASE_PATH = "/api/v1/cases/{case_id}"
+CASE_FROM_BODY = {"case_id": "$response.body#/id"}
+CASE_AND_VERSION = {**CASE_FROM_BODY, "header.If-Match": "$response.header.ETag"}
+# (the operation answering, its status) -> the links of that answer: name -> (method, path,
+# parameters). A case's answers lead to what can be done with it next, with its ETag.
+CASE_LINKS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "ReadCase": ("get", CASE_PATH, CASE_FROM_BODY),
+    "ChangeCase": ("patch", CASE_PATH, CASE_AND_VERSION),
+    "MoveCase": ("post", CASE_PATH + "/transitions", CASE_AND_VERSION),
+    "CaseTimeline": ("get", CASE_PATH + "/timeline", CASE_FROM_BODY),
+    "AddNote": ("post", CASE_PATH + "/notes", CASE_FROM_BODY),
+    "CaseNotes": ("get", CASE_PATH + "/notes", CASE_FROM_BODY),
+}
+DUPLICATE_LINKS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "ConfirmDuplicate": (
+        "post",
+        CASE_PATH + "/duplicates/{link_id}/confirm",
+        {**CASE_AND_VERSION, "link_id": "$response.body#/possible_duplicates/0/id"},
+    ),
+    "DismissDuplicate": (
+        "post",
+        CASE_PATH + "/duplicates/{link_id}/dismiss",
+        {**CASE_FROM_BODY, "link_id": "$response.body#/possible_duplicates/0/id"},
+    ),
+}
+USER_PATH = "/api/v1/users/{user_id}"
+USER_FROM_BODY = {"user_id": "$response.body#/id"}
+USER_LINKS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "ChangeUser": ("patch", USER_PATH, USER_FROM_BODY),
+    "DeactivateUser": ("post", USER_PATH + "/deactivate", USER_FROM_BODY),
+    "SetPassword": ("post", USER_PATH + "/password", USER_FROM_BODY),
+}
+LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = {
+    ("post", "/api/v1/cases", "201"): {**CASE_LINKS, **DUPLICATE_LINKS},
+    ("post", "/api/v1/cases", "200"): {**CASE_LINKS, **DUPLICATE_LINKS},
+    ("get", "/api/v1/cases", "200"): {
+        "ReadListedCase": ("get", CASE_PATH, {"case_id": "$response.body#/items/0/id"})
+    },
+    ("get", CASE_PATH, "200"): CASE_LINKS,
+    ("patch", CASE_PATH, "200"): CASE_LINKS,
+    ("post", CASE_PATH + "/transitions", "200"): CASE_LINKS,
+    ("post", CASE_PATH + "/notes", "201"): {
+        "CaseNotes": ("get", CASE_PATH + "/notes", {"case_id": "$response.body#/case_id"})
+    },
+    ("post", "/api/v1/users", "201"): USER_LINKS,
+}
+
+
+def links_declared(schema: dict[str, Any]) -> None:
+    """Declare OpenAPI links from the answers that name a case (or an account) to the
+    operations on it, so clients and stateful testers can follow them."""
+    paths = schema.get("paths", {})
+    for (method, path, status), links in LINKS.items():
+        response = paths[path][method]["responses"][status]
+        response["links"] = {
+            name: {
+                "operationId": paths[target_path][target_method]["operationId"],
+                "parameters": dict(parameters),
+            }
+            for name, (target_method, target_path, parameters) in links.items()
+        }
