@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
+from pydantic import GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
 
@@ -20,6 +23,8 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
+
+T = TypeVar("T")
 
 
 def no_nul_characters(value: Any) -> Any:
@@ -87,3 +92,22 @@ class EnumText(sa.TypeDecorator[StrEnum]):
         if value is None:
             return None
         return self.enum_class(value)
+
+
+class _NullRefused:
+    """Schema-only marker of a patch field that may be left out but not sent as `null`: the
+    service refuses `null` in its own words, so only the JSON schema drops the null branch."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        answer = handler(schema)
+        branches = [b for b in answer.get("anyOf", []) if b.get("type") != "null"]
+        if len(branches) == 1:
+            del answer["anyOf"]
+            answer.update(branches[0])
+        return answer
+
+
+NotNull = Annotated[T | None, _NullRefused()]
+"""A patch field that may be left out (no change) but is refused as `null`."""

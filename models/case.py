@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import (
@@ -25,16 +25,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    GetJsonSchemaHandler,
     StrictBool,
     field_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from models.base import EnumText, UTCDateTime, new_id, no_nul_characters, utcnow
+from models.base import EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
 from models.enums import (
     CaseStatus,
     Category,
@@ -52,7 +49,6 @@ from models.enums import (
 )
 from service.thai.dates import BUDDHIST_ERA_THRESHOLD, to_gregorian_year
 
-T = TypeVar("T")
 MAX_CATEGORIES = 10
 MAX_LANGUAGES = 10
 
@@ -314,10 +310,11 @@ class ClientIn(_Strict):
         default=None,
         ge=1880,
         le=2700,
+        strict=True,
         description="Years from 2400 are Buddhist Era. Checked by the server beyond this schema: "
         "not in the future, nor more than 130 years ago.",
     )
-    age_estimate: int | None = Field(default=None, ge=0, le=130)
+    age_estimate: int | None = Field(default=None, ge=0, le=130, strict=True)
     gender: Gender | None = None
     phone: str | None = Field(
         default=None,
@@ -384,8 +381,8 @@ class LocationIn(_Strict):
         "serves the subdistrict (or district, or province).",
     )
     address: str | None = Field(default=None, max_length=500)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
 
 class ConsentIn(_Strict):
@@ -432,25 +429,6 @@ class CaseCreate(_Strict):
 # --------------------------------------------------------------------------- update schemas
 
 
-class _NullRefused:
-    """Schema-only marker of a patch field that may be left out but not sent as `null`: the
-    service refuses `null` in its own words, so only the JSON schema drops the null branch."""
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        answer = handler(schema)
-        branches = [b for b in answer.get("anyOf", []) if b.get("type") != "null"]
-        if len(branches) == 1:
-            del answer["anyOf"]
-            answer.update(branches[0])
-        return answer
-
-
-NotNull = Annotated[T | None, _NullRefused()]
-"""A patch field that may be left out (no change) but is refused as `null`."""
-
-
 # The declared client fields (`CLIENT_FIELDS`), as the API takes or shows them.
 class ClientPatch(_Strict):
     title: str | None = Field(default=None, max_length=50)
@@ -474,10 +452,11 @@ class ClientPatch(_Strict):
         default=None,
         ge=1880,
         le=2700,
+        strict=True,
         description="Checked by the server beyond this schema: not in the future, nor more than "
         "130 years ago.",
     )
-    age_estimate: int | None = Field(default=None, ge=0, le=130)
+    age_estimate: int | None = Field(default=None, ge=0, le=130, strict=True)
     gender: Gender | None = None
     phone: str | None = Field(
         default=None,
@@ -519,8 +498,8 @@ class LocationPatch(_Strict):
         description="Checked by the server beyond this schema: one that serves the subdistrict.",
     )
     address: str | None = Field(default=None, max_length=500)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
 
 class ConsentPatch(_Strict):
@@ -548,7 +527,9 @@ class CasePatch(_Strict):
 
 
 class TransitionIn(_Strict):
-    """A move to another status; screening and closing carry their own fields."""
+    """A move to another status; screening and closing carry their own fields. Checked by the
+    server beyond this schema: which fields a move takes depends on `to` (screening fields only
+    with `screened`, closure fields only with `closed`), on the case's status and consent."""
 
     to: CaseStatus
     reason: str | None = Field(

@@ -6,10 +6,10 @@ import re
 import uuid
 from datetime import datetime
 
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, StrictBool, field_validator
 from sqlmodel import Field, SQLModel
 
-from models.base import EnumText, UTCDateTime, new_id, no_nul_characters, utcnow
+from models.base import EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
 from models.enums import Role
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
@@ -68,13 +68,15 @@ class UserCreate(UserBase):
 
 
 class UserUpdate(SQLModel):
-    """Fields an admin may change; each change ends the user's sessions."""
+    """Fields an admin may change (at least one); each change ends the user's sessions."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(  # type: ignore[assignment]
+        extra="forbid", json_schema_extra={"minProperties": 1}
+    )
 
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: Role | None = None
-    is_active: bool | None = None
+    display_name: NotNull[str] = Field(default=None, min_length=1, max_length=200)
+    role: NotNull[Role] = None
+    is_active: NotNull[StrictBool] = None
 
     _no_nul = field_validator("*")(no_nul_characters)
 

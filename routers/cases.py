@@ -42,7 +42,11 @@ router = APIRouter(prefix=f"{API_PREFIX}/cases", tags=["cases"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, at most 200.")]
 Cursor = Annotated[
-    str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    str | None,
+    Query(
+        max_length=512,
+        description="`next_cursor` of the previous page (opaque; checked by the server).",
+    ),
 ]
 CASE_ANSWER = {
     "headers": {
@@ -78,7 +82,9 @@ async def submit_case(
         Header(
             alias="Idempotency-Key",
             max_length=255,
-            description="Retry-safe key chosen by the client; the first answer is replayed.",
+            description="Retry-safe key chosen by the client; the first answer is replayed. "
+            "Checked by the server beyond this schema: a key already used with another body is "
+            "422, one whose first request is still running 409.",
         ),
     ] = None,
 ) -> Response:
@@ -107,12 +113,26 @@ async def list_cases(
     status: Annotated[list[CaseStatus] | None, Query(max_length=7)] = None,
     urgency: Urgency | None = None,
     category: Category | None = None,
-    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
-    district: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
-    lead: Annotated[
-        str | None, Query(max_length=36, description="A user id, `me` or `none`.")
+    province: Annotated[
+        str | None, Query(pattern=r"^[0-9]{2}$", description="2-digit province code.")
     ] = None,
-    reporter: Annotated[str | None, Query(max_length=36, description="A user id or `me`.")] = None,
+    district: Annotated[
+        str | None, Query(pattern=r"^[0-9]{4}$", description="4-digit district code.")
+    ] = None,
+    lead: Annotated[
+        str | None,
+        Query(
+            max_length=36,
+            description="A user id, `me` or `none`; checked by the server beyond this schema.",
+        ),
+    ] = None,
+    reporter: Annotated[
+        str | None,
+        Query(
+            max_length=36,
+            description="A user id or `me`; checked by the server beyond this schema.",
+        ),
+    ] = None,
     created_from: Annotated[
         IsoDateTime | None, Query(description="Inclusive, with offset.")
     ] = None,

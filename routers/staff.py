@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from auth.dependencies import Caseworker
 from models.base import no_nul_characters
@@ -13,6 +13,7 @@ from models.enums import Role
 from models.user import StaffDirectory
 from routers import API_PREFIX
 from service.accounts import directory
+from service.accounts.directory import STAFF_ROLES
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
 from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -28,9 +29,17 @@ async def list_staff(
         DEFAULT_LIMIT
     ),
     cursor: Annotated[
-        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+        str | None,
+        Query(
+            max_length=512,
+            description="`next_cursor` of the previous page (opaque; checked by the server).",
+        ),
     ] = None,
-    role: Annotated[Role | None, Query(description="volunteer, caseworker or supervisor.")] = None,
+    role: Annotated[
+        Role | None,
+        Query(description="volunteer, caseworker or supervisor."),
+        WithJsonSchema({"type": "string", "enum": sorted(STAFF_ROLES)}),
+    ] = None,
     name: Annotated[
         str | None,
         Query(min_length=1, max_length=200, description="Start of a display name."),

