@@ -108,3 +108,44 @@ async def test_errors_every_operation_can_give_are_documented(app) -> None:
             assert {"413", "422", "500"} <= set(responses), (method, path)
             if "requestBody" in operation:
                 assert {"400", "415"} <= set(responses), (method, path)
+
+
+async def test_if_match_is_documented_required_where_a_missing_one_is_refused(app, client) -> None:
+    schema = app.openapi()
+    required = {
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "If-Match" and parameter["required"]
+    }
+    assert required == {
+        ("patch", "/api/v1/cases/{case_id}"),
+        ("post", "/api/v1/cases/{case_id}/transitions"),
+        ("post", "/api/v1/cases/{case_id}/duplicates/{link_id}/confirm"),
+    }
+    for method, path in required:
+        assert {"412", "428"} <= set(schema["paths"][path][method]["responses"]), path
+
+
+async def test_intake_links_to_the_case_operations_with_its_etag(app) -> None:
+    paths = app.openapi()["paths"]
+    operation_ids = {
+        operation["operationId"]: (method, path)
+        for path, item in paths.items()
+        for method, operation in item.items()
+    }
+    links = paths["/api/v1/cases"]["post"]["responses"]["201"]["links"]
+    targets = {operation_ids[link["operationId"]]: link["parameters"] for link in links.values()}
+    case = "/api/v1/cases/{case_id}"
+    for target in (
+        ("get", case),
+        ("patch", case),
+        ("post", case + "/transitions"),
+        ("get", case + "/timeline"),
+        ("post", case + "/notes"),
+    ):
+        assert targets[target]["case_id"] == "$response.body#/id", target
+    assert targets[("patch", case)]["header.If-Match"] == "$response.header.ETag"
+    listed = paths["/api/v1/cases"]["get"]["responses"]["200"]["links"]["ReadListedCase"]
+    assert operation_ids[listed["operationId"]] == ("get", case)
