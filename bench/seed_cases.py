@@ -153,7 +153,7 @@ def _slots(weights: list[float], size: int) -> list[int]:
     return slots
 
 
-def _names(rng: random.Random) -> list[tuple[int, str, str, str | None, str | None]]:
+def _names(rng: random.Random) -> list[tuple[int, str, str, dict[str, str | None]]]:
     """A pool of client names with their keys, the commonest first."""
     pairs = [(first, last) for first in THAI_FIRST_NAMES for last in THAI_LAST_NAMES]
     rng.shuffle(pairs)
@@ -163,8 +163,7 @@ def _names(rng: random.Random) -> list[tuple[int, str, str, str | None, str | No
     rng.shuffle(pool)
     rows = []
     for index, (first, last) in enumerate(pool, start=1):
-        full_key, last_key = name_keys(first, last)
-        rows.append((index, first, last, full_key, last_key))
+        rows.append((index, first, last, name_keys(first, last)))
     return rows
 
 
@@ -201,7 +200,8 @@ def _users(count: int, now: datetime) -> list[dict[str, object]]:
 
 _CREATE_TEMP = (
     "CREATE TEMP TABLE seed_names (idx int PRIMARY KEY, first_name text, last_name text, "
-    "name_key text, last_name_key text) ON COMMIT DROP",
+    "name_key text, last_name_key text, first_sound text, last_sound text, "
+    "first_skeleton text, last_skeleton text) ON COMMIT DROP",
     "CREATE TEMP TABLE seed_areas (idx int PRIMARY KEY, province_code text, "
     "district_code text) ON COMMIT DROP",
 )
@@ -284,6 +284,7 @@ located AS (
             AS channel,
         ar.province_code, ar.district_code,
         nm.idx AS name_found, nm.first_name, nm.last_name, nm.name_key, nm.last_name_key,
+        nm.first_sound, nm.last_sound, nm.first_skeleton, nm.last_skeleton,
         rep.id AS reporter_id, ld.id AS lead_pick
     FROM numbered AS n
     JOIN seed_areas AS ar ON ar.idx = n.area_idx
@@ -315,7 +316,8 @@ inserted AS (
         id, reference, status, urgency, suggested_urgency, immediate_danger, categories,
         target_groups, channel, summary, recorded_at, client_reference,
         client_title, client_first_name, client_last_name, client_nickname,
-        client_name_key, client_last_name_key, client_id_type, client_age_estimate,
+        client_name_key, client_last_name_key, client_first_sound, client_last_sound,
+        client_first_skeleton, client_last_skeleton, client_id_type, client_age_estimate,
         client_gender, client_phone, client_nationality, client_languages,
         client_disability, client_pregnant, reporter_relationship, reporter_name,
         reporter_phone, reporter_anonymous, province_code, district_code,
@@ -354,6 +356,10 @@ inserted AS (
         NULL,
         n.name_key,
         n.last_name_key,
+        n.first_sound,
+        n.last_sound,
+        n.first_skeleton,
+        n.last_skeleton,
         'unknown',
         n.age,
         CASE WHEN n.r_misc < 0.48 THEN 'female' WHEN n.r_misc < 0.96 THEN 'male'
@@ -498,13 +504,11 @@ async def seed_cases(
     names = _names(rng)
     await connection.execute(
         sa.text(
-            "INSERT INTO seed_names VALUES (:idx, :first_name, :last_name, :name_key, "
-            ":last_name_key)"
+            "INSERT INTO seed_names VALUES (:idx, :first_name, :last_name, :client_name_key, "
+            ":client_last_name_key, :client_first_sound, :client_last_sound, "
+            ":client_first_skeleton, :client_last_skeleton)"
         ),
-        [
-            {"idx": i, "first_name": f, "last_name": la, "name_key": k, "last_name_key": lk}
-            for i, f, la, k, lk in names
-        ],
+        [{"idx": i, "first_name": f, "last_name": la, **keys} for i, f, la, keys in names],
     )
     areas, area_slots = _areas()
     await connection.execute(

@@ -44,6 +44,7 @@ from models.enums import (
     IdType,
     LegalBasis,
     ReporterRelationship,
+    Role,
     TargetGroup,
     Urgency,
 )
@@ -51,6 +52,9 @@ from service.thai.dates import BUDDHIST_ERA_THRESHOLD, to_gregorian_year
 
 MAX_CATEGORIES = 10
 MAX_LANGUAGES = 10
+# The name keys duplicate detection looks up: each name part's Thai soundex and consonant
+# skeleton (`service.thai.names`), each a `client_<key>` column indexed with the district.
+DUPLICATE_NAME_KEYS = ("first_sound", "last_sound", "first_skeleton", "last_skeleton")
 
 
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -132,6 +136,18 @@ class Case(SQLModel, table=True):
             "client_last_name_key",
             postgresql_ops={"client_last_name_key": "varchar_pattern_ops"},
         ),
+        # Duplicate detection looks up each name part's keys among the open cases of a
+        # district (`service.cases.duplicates`), however old they are.
+        *(
+            sa.Index(
+                f"ix_cases_open_district_{key}",
+                "district_code",
+                f"client_{key}",
+                postgresql_where=sa.text("status <> 'closed'"),
+                sqlite_where=sa.text("status <> 'closed'"),
+            )
+            for key in DUPLICATE_NAME_KEYS
+        ),
     )
 
     id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
@@ -154,6 +170,10 @@ class Case(SQLModel, table=True):
     client_nickname: str | None = SQLField(default=None, max_length=100)
     client_name_key: str | None = SQLField(default=None, max_length=200)
     client_last_name_key: str | None = SQLField(default=None, max_length=100)
+    client_first_sound: str | None = SQLField(default=None, max_length=8)
+    client_last_sound: str | None = SQLField(default=None, max_length=8)
+    client_first_skeleton: str | None = SQLField(default=None, max_length=32)
+    client_last_skeleton: str | None = SQLField(default=None, max_length=32)
     client_id_type: IdType = SQLField(default=IdType.unknown, sa_type=EnumText(IdType, 16))
     client_id_number_enc: bytes | None = SQLField(default=None, sa_type=sa.LargeBinary)
     client_id_hash: str | None = SQLField(default=None, max_length=64)
@@ -271,6 +291,12 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = None
     body: bytes | None = SQLField(default=None, sa_type=sa.LargeBinary)
     headers: dict[str, str] = SQLField(default_factory=dict, sa_type=sa.JSON)
+    viewer_role: Role | None = SQLField(
+        default=None,
+        sa_type=EnumText(Role, 16),
+        description="The role the answer was made for; a replay shows no more than the caller's "
+        "role sees now.",
+    )
     created_at: datetime = SQLField(sa_type=UTCDateTime)
     expires_at: datetime = SQLField(sa_type=UTCDateTime)
 

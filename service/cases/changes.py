@@ -134,7 +134,7 @@ def _read_patch(case: Case, patch: CasePatch, *, settings: Settings, today: date
     if any(k in changes for k in ("client_first_name", "client_last_name")):
         first = changes.get("client_first_name", case.client_first_name)
         last = changes.get("client_last_name", case.client_last_name)
-        changes["client_name_key"], changes["client_last_name_key"] = name_keys(first, last)
+        changes.update(name_keys(first, last))
     return changes
 
 

@@ -21,18 +21,25 @@ from enum import Enum
 from typing import Any
 
 from auth.policy import sees_full_id_number
-from models.case import Case
+from models.case import DUPLICATE_NAME_KEYS, Case
 from models.enums import IdType, Role, TargetGroup
 from service.platform.errors import field_error
 from service.thai.dates import age_on, gregorian_date, not_in_future, to_gregorian_year
 from service.thai.ids import normalise_thai_id
-from service.thai.names import normalise_name
+from service.thai.names import normalise_name, person_name
 from service.thai.phones import normalise_phone
 
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 THAI_FORMAT_IDS = frozenset({IdType.thai_id, IdType.non_thai_id})
-NAME_KEY_LENGTH: int = Case.__table__.c.client_name_key.type.length  # type: ignore[attr-defined]
-LAST_NAME_KEY_LENGTH: int = Case.__table__.c.client_last_name_key.type.length  # type: ignore[attr-defined]
+# Each key derived from the name, cut to its column's length.
+NAME_KEY_COLUMNS: dict[str, int] = {
+    column: Case.__table__.c[column].type.length  # type: ignore[attr-defined]
+    for column in (
+        "client_name_key",
+        "client_last_name_key",
+        *(f"client_{key}" for key in DUPLICATE_NAME_KEYS),
+    )
+}
 
 
 class Reading(Enum):
@@ -73,9 +80,20 @@ class ClientField:
 
 CLIENT_FIELDS: tuple[ClientField, ...] = (
     ClientField("title", "client_title"),
-    ClientField("first_name", "client_first_name", derives=("client_name_key",)),
     ClientField(
-        "last_name", "client_last_name", derives=("client_name_key", "client_last_name_key")
+        "first_name",
+        "client_first_name",
+        derives=("client_name_key", "client_first_sound", "client_first_skeleton"),
+    ),
+    ClientField(
+        "last_name",
+        "client_last_name",
+        derives=(
+            "client_name_key",
+            "client_last_name_key",
+            "client_last_sound",
+            "client_last_skeleton",
+        ),
     ),
     ClientField("nickname", "client_nickname"),
     # The kind of id says nothing about the person, and screening needs to see it change.
@@ -226,14 +244,22 @@ def client_age(
     return age_estimate
 
 
-def name_keys(first: str | None, last: str | None) -> tuple[str | None, str | None]:
-    """Normalised keys for name search and duplicate matching.
+def name_keys(first: str | None, last: str | None) -> dict[str, str | None]:
+    """The columns derived from a name: the normalised keys of name search and the sound and
+    skeleton keys of duplicate matching (`service.thai.names`).
 
     Case folding can lengthen a name ("ß" becomes "ss", "ﬃ" "ffi"), so each key is cut to its
     column's length: a prefix that long still finds and matches the name."""
-    full = normalise_name(f"{first or ''} {last or ''}")[:NAME_KEY_LENGTH] or None
-    last_key = normalise_name(last)[:LAST_NAME_KEY_LENGTH] if last else None
-    return full, (last_key or None)
+    name = person_name(first, last)
+    values = {
+        "client_name_key": name.key,
+        "client_last_name_key": normalise_name(last) if last else None,
+        **{f"client_{key}": getattr(name, key) for key in DUPLICATE_NAME_KEYS},
+    }
+    return {
+        column: (value[: NAME_KEY_COLUMNS[column]] or None) if value else None
+        for column, value in values.items()
+    }
 
 
 def target_groups(

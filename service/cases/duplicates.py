@@ -1,107 +1,163 @@
 """Possible duplicates among open cases: same id number, same phone, or a similar name in
 the same district. Found at intake, stored as links, listed on the case for staff only, and
-confirmed or dismissed by a caseworker (`service.cases.duplicate_decisions`)."""
+confirmed or dismissed by a caseworker (`service.cases.duplicate_decisions`).
+
+Every open case is compared, however old, and none is read to be compared: one statement asks
+the indexes (`ix_cases_client_id_hash`, `ix_cases_client_phone` and, per name key, the partial
+`ix_cases_open_district_<key>`) for the few open cases sharing the id hash, the phone, or a
+name part's sound or skeleton key in the district, with only the columns the decision needs;
+`service.thai.names.names_match` then scores those names exactly. PostgreSQL's trigram
+similarity is not used: the keys already find spelling variants, and a trigram index would be
+searched across every district and updated (GIN) on every intake.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth.policy import sees_possible_duplicates
-from models.case import Case, DuplicateLink, DuplicateOut
-from models.enums import CaseEventType, CaseStatus, DuplicateReason
+from models.case import DUPLICATE_NAME_KEYS, Case, DuplicateLink, DuplicateOut
+from models.enums import DuplicateReason, DuplicateStatus
 from models.user import User
-from service.cases.events import append_event
-from service.platform.settings import Settings
-from service.thai.names import names_similar
+from service.thai.names import PersonName, names_match
 
-NAME_CANDIDATES_PER_DISTRICT = 300
+# Open cases sharing a common name part in a busy district can be many; the first this many
+# found are scored. Ids and phones are matched before names in the ranking below.
+CANDIDATE_LIMIT = 100
 MAX_LINKS = 20
+# The literal text of the partial indexes' predicate, so the planner can use them whatever
+# plan it caches (a bound parameter would not prove it).
+OPEN = sa.text("cases.status <> 'closed'")
 
 
-def _open(query: sa.Select[Case]) -> sa.Select[Case]:
-    return query.where(col(Case.status) != CaseStatus.closed)
+@dataclass(frozen=True, slots=True)
+class PossibleDuplicate:
+    """An open case that may be about the same person, and why."""
+
+    id: uuid.UUID
+    reference: str
+    created_at: datetime
+    reasons: frozenset[DuplicateReason]
+
+
+def candidate_query(columns: Mapping[str, Any]) -> sa.Select[Any] | None:
+    """The one indexed query for the open cases that may match a new case's `columns`."""
+    id_hash = columns.get("client_id_hash")
+    phone = columns.get("client_phone")
+    district = columns.get("district_code")
+    terms: list[sa.ColumnElement[bool]] = []
+    if id_hash:
+        terms.append(col(Case.client_id_hash) == id_hash)
+    if phone:
+        terms.append(col(Case.client_phone) == phone)
+    if district and columns.get("client_name_key"):
+        for key in DUPLICATE_NAME_KEYS:
+            value = columns.get(f"client_{key}")
+            if value:
+                column = Case.__table__.c[f"client_{key}"]  # type: ignore[attr-defined]
+                terms.append(sa.and_(col(Case.district_code) == district, column == value))
+    if not terms:
+        return None
+    return (
+        sa.select(
+            col(Case.id),
+            col(Case.reference),
+            col(Case.created_at),
+            (col(Case.client_id_hash) == id_hash) if id_hash else sa.false(),
+            (col(Case.client_phone) == phone) if phone else sa.false(),
+            col(Case.district_code) == district if district else sa.false(),
+            col(Case.client_name_key),
+            *(Case.__table__.c[f"client_{key}"] for key in DUPLICATE_NAME_KEYS),  # type: ignore[attr-defined]
+        )
+        .where(OPEN, sa.or_(*terms))
+        .limit(CANDIDATE_LIMIT)
+    )
+
+
+def rank_duplicates(name: PersonName | None, rows: list[sa.Row[Any]]) -> list[PossibleDuplicate]:
+    """The candidates that match, most reasons first, then the oldest (pure)."""
+    found: list[PossibleDuplicate] = []
+    for row in rows:
+        case_id, reference, created_at, same_id, same_phone, same_district, key, *keys = tuple(row)
+        reasons = set()
+        if same_id:
+            reasons.add(DuplicateReason.id_number)
+        if same_phone:
+            reasons.add(DuplicateReason.phone)
+        if (
+            same_district
+            and name is not None
+            and names_match(
+                name, PersonName(key, **dict(zip(DUPLICATE_NAME_KEYS, keys, strict=True)))
+            )
+        ):
+            reasons.add(DuplicateReason.name)
+        if reasons:
+            found.append(PossibleDuplicate(case_id, reference, created_at, frozenset(reasons)))
+    found.sort(key=lambda d: (-len(d.reasons), d.created_at, d.id))
+    return found[:MAX_LINKS]
 
 
 async def find_possible_duplicates(
-    session: AsyncSession, *, case: Case
-) -> dict[uuid.UUID, tuple[Case, set[DuplicateReason]]]:
-    """Open cases that may be about the same person as `case`, with the reasons."""
-    found: dict[uuid.UUID, tuple[Case, set[DuplicateReason]]] = {}
-
-    def note(candidate: Case, reason: DuplicateReason) -> None:
-        if candidate.id == case.id:
-            return
-        found.setdefault(candidate.id, (candidate, set()))[1].add(reason)
-
-    if case.client_id_hash:
-        rows = await session.execute(
-            _open(sa.select(Case).where(col(Case.client_id_hash) == case.client_id_hash)).limit(
-                MAX_LINKS
-            )
-        )
-        for candidate in rows.scalars():
-            note(candidate, DuplicateReason.id_number)
-    if case.client_phone:
-        rows = await session.execute(
-            _open(sa.select(Case).where(col(Case.client_phone) == case.client_phone)).limit(
-                MAX_LINKS
-            )
-        )
-        for candidate in rows.scalars():
-            note(candidate, DuplicateReason.phone)
-    if case.client_name_key and case.district_code:
-        rows = await session.execute(
-            _open(
-                sa.select(Case).where(
-                    col(Case.district_code) == case.district_code,
-                    col(Case.client_name_key).is_not(None),
-                )
-            )
-            .order_by(col(Case.created_at).desc())
-            .limit(NAME_CANDIDATES_PER_DISTRICT)
-        )
-        for candidate in rows.scalars():
-            if candidate.client_name_key and names_similar(
-                candidate.client_name_key, case.client_name_key
-            ):
-                note(candidate, DuplicateReason.name)
-    return found
+    session: AsyncSession, *, columns: Mapping[str, Any], name: PersonName | None
+) -> list[PossibleDuplicate]:
+    """Open cases that may be about the person a new case's `columns` describe."""
+    query = candidate_query(columns)
+    if query is None:
+        return []
+    return rank_duplicates(name, list((await session.execute(query)).all()))
 
 
-async def flag_possible_duplicates(
-    session: AsyncSession, *, settings: Settings, case: Case, now: datetime
+async def store_links(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    found: list[PossibleDuplicate],
+    now: datetime,
 ) -> list[DuplicateLink]:
-    """Store a link per possible duplicate and record it in the new case's history."""
-    found = await find_possible_duplicates(session, case=case)
-    ordered = sorted(found.values(), key=lambda item: (-len(item[1]), item[0].created_at))[
-        :MAX_LINKS
-    ]
+    """Store a link per possible duplicate of the new case `case_id`, in one statement."""
     links = [
         DuplicateLink(
-            case_id=case.id,
-            candidate_id=candidate.id,
-            reasons=sorted(r.value for r in reasons),
+            case_id=case_id,
+            candidate_id=duplicate.id,
+            reasons=sorted(r.value for r in duplicate.reasons),
             created_at=now,
         )
-        for candidate, reasons in ordered
+        for duplicate in found
     ]
     if links:
-        session.add_all(links)
-        await append_event(
-            session,
-            secret=settings.data_key,
-            case=case,
-            type_=CaseEventType.duplicate_flagged,
-            actor_id=None,
-            now=now,
-            data={"candidates": [str(link.candidate_id) for link in links]},
-        )
+        await session.execute(sa.insert(DuplicateLink), [link.model_dump() for link in links])
     return links
+
+
+def links_shown(
+    links: list[DuplicateLink], found: list[PossibleDuplicate], *, case_reference: str, viewer: User
+) -> list[DuplicateOut]:
+    """The new case's links as `viewer` may see them, in rank order."""
+    if not sees_possible_duplicates(viewer.role):
+        return []
+    return [
+        DuplicateOut(
+            id=link.id,
+            case_id=link.case_id,
+            case_reference=case_reference,
+            candidate_id=link.candidate_id,
+            candidate_reference=duplicate.reference,
+            reasons=[DuplicateReason(r) for r in link.reasons],
+            status=DuplicateStatus.open,
+            created_at=link.created_at,
+            decided_at=None,
+        )
+        for link, duplicate in zip(links, found, strict=True)
+    ]
 
 
 async def load_duplicates(

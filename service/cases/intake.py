@@ -9,18 +9,30 @@ its categories, its first event and its possible-duplicate links in one transact
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from models.case import Case, CaseCreate, ConsentIn, LocationIn, ReporterIn
-from models.enums import CaseEventType, CaseStatus, ConsentStatus, LegalBasis, Urgency
+from auth.policy import sees_full_id_number, sees_possible_duplicates
+from models.case import (
+    DUPLICATE_NAME_KEYS,
+    Case,
+    CaseCategory,
+    CaseCreate,
+    ConsentIn,
+    DuplicateOut,
+    LocationIn,
+    ReporterIn,
+)
+from models.enums import CaseEventType, CaseStatus, ConsentStatus, LegalBasis, Role, Urgency
 from models.user import User
 from service.cases.categories import category_rows
 from service.cases.client_fields import (
@@ -31,16 +43,18 @@ from service.cases.client_fields import (
     read_phone,
     target_groups,
 )
-from service.cases.duplicates import flag_possible_duplicates
+from service.cases.duplicates import find_possible_duplicates, links_shown, store_links
 from service.cases.events import append_event
 from service.cases.references import next_reference
-from service.cases.rendering import answer_for
+from service.cases.rendering import answer_for, etag, render_case
 from service.platform import idempotency
-from service.platform.crypto import id_number_hash, seal_id_number
-from service.platform.errors import Unprocessable, field_error
+from service.platform.crypto import id_number_hash, mask_id_number, seal_id_number
+from service.platform.db import dialect_name
+from service.platform.errors import Conflict, Unprocessable, field_error
 from service.platform.settings import Settings
 from service.thai.areas import check_location
 from service.thai.dates import BANGKOK
+from service.thai.names import PersonName
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -51,6 +65,7 @@ class Normalised:
 
     columns: dict[str, Any] = field(default_factory=dict)
     identity: IdentityValues | None = None
+    name: PersonName | None = None
 
 
 def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
@@ -72,12 +87,11 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
     if errors:
         raise Unprocessable("The case is not valid; see errors.", errors=errors)
 
-    full_key, last_key = name_keys(client.first_name, client.last_name)
+    keys = name_keys(client.first_name, client.last_name)
     client_columns.update(
+        keys,
         client_id_type=client.id_type,
         client_id_last4=identity.last4 if identity else None,
-        client_name_key=full_key,
-        client_last_name_key=last_key,
     )
     columns: dict[str, Any] = {
         "summary": data.summary,
@@ -114,7 +128,11 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
         "consent_recorded_by": data.consent.recorded_by,
         "guardian_name": data.consent.guardian_name,
     }
-    return Normalised(columns=columns, identity=identity)
+    name = PersonName(
+        key=keys["client_name_key"],
+        **{key: keys[f"client_{key}"] for key in DUPLICATE_NAME_KEYS},
+    )
+    return Normalised(columns=columns, identity=identity, name=name)
 
 
 def _recorded_at(data: CaseCreate, *, now: datetime, errors: list[dict[str, str]]) -> datetime:
@@ -194,7 +212,7 @@ async def submit_case(
             now=now,
         )
         if stored is not None:
-            return stored
+            return narrow_replay(stored, caller=reporter.role)
 
     normalised = check_intake(data, now=now)
     answer = await _create_or_find(
@@ -207,8 +225,32 @@ async def submit_case(
             owner_id=reporter.id,
             key=idempotency_key,
             answer=answer,
+            made_for=reporter.role,
         )
     return answer
+
+
+def narrow_replay(stored: idempotency.StoredAnswer, *, caller: Role) -> idempotency.StoredAnswer:
+    """A stored answer showing no more than `caller`'s role may see now (pure).
+
+    The first answer was made for the role the caller had then; one who has since lost the
+    right to see full id numbers or possible duplicates gets them masked and left out, as a
+    `GET` would show them. Byte-for-byte replay gives way to that."""
+    shown_to = stored.made_for
+    if shown_to is None or stored.status_code >= 300:
+        return stored
+    hide_id = sees_full_id_number(shown_to) and not sees_full_id_number(caller)
+    hide_duplicates = sees_possible_duplicates(shown_to) and not sees_possible_duplicates(caller)
+    if not (hide_id or hide_duplicates):
+        return stored
+    body = json.loads(stored.body)
+    client = body.get("client") or {}
+    if hide_id and client.get("id_number") and not client.get("id_number_masked"):
+        client["id_number"] = mask_id_number(client["id_number"][-4:])
+        client["id_number_masked"] = True
+    if hide_duplicates:
+        body["possible_duplicates"] = []
+    return replace(stored, body=json.dumps(body, ensure_ascii=False).encode(), made_for=caller)
 
 
 async def _create_or_find(
@@ -220,15 +262,12 @@ async def _create_or_find(
     normalised: Normalised,
     now: datetime,
 ) -> idempotency.StoredAnswer:
-    if data.client_reference is not None:
-        existing = await _existing_by_client_reference(
-            session, reporter=reporter, client_reference=data.client_reference
-        )
-        if existing is not None:
-            return await _answer_existing(
-                session, settings=settings, reporter=reporter, case=existing
-            )
+    """Store the case with its categories, events and duplicate links, and render it once.
 
+    The possible duplicates are found and both events chained before the case row is written,
+    so the row goes in with its final chain anchor in one statement; a repeated
+    `client_reference` is caught by that statement (`ON CONFLICT DO NOTHING`), not by a read
+    before it."""
     case_id = uuid.uuid4()
     columns = dict(normalised.columns)
     if normalised.identity is not None:
@@ -236,6 +275,7 @@ async def _create_or_find(
             settings.data_key, normalised.identity.number, case_id
         )
         columns["client_id_hash"] = id_number_hash(settings.data_key, normalised.identity.number)
+    found = await find_possible_duplicates(session, columns=columns, name=normalised.name)
     case = Case(
         id=case_id,
         reference=await next_reference(session, now=now),
@@ -246,42 +286,87 @@ async def _create_or_find(
         updated_at=now,
         **columns,
     )
-    try:
-        async with session.begin_nested():
-            session.add(case)
-            session.add_all(category_rows(case))
-            await session.flush()
-    except IntegrityError:
+    events = [
+        await append_event(
+            session,
+            secret=settings.data_key,
+            case=case,
+            type_=CaseEventType.created,
+            actor_id=reporter.id,
+            now=now,
+            data={
+                "reference": case.reference,
+                "channel": case.channel.value,
+                "urgency": case.urgency.value,
+                "categories": case.categories,
+            },
+        )
+    ]
+    if found:
+        events.append(
+            await append_event(
+                session,
+                secret=settings.data_key,
+                case=case,
+                type_=CaseEventType.duplicate_flagged,
+                actor_id=None,
+                now=now,
+                data={"candidates": [str(duplicate.id) for duplicate in found]},
+            )
+        )
+    # The events wait in the session until their case row exists.
+    with session.no_autoflush:
+        inserted = await _insert_case(session, case)
+    if not inserted:
         # Another request with the same client_reference committed first.
-        if data.client_reference is None:
-            raise
-        existing = await _existing_by_client_reference(
-            session, reporter=reporter, client_reference=data.client_reference
+        for event in events:
+            session.expunge(event)
+        existing = (
+            await _existing_by_client_reference(
+                session, reporter=reporter, client_reference=case.client_reference
+            )
+            if case.client_reference is not None
+            else None
         )
         if existing is None:
-            raise
-        return await _answer_existing(session, settings=settings, reporter=reporter, case=existing)
-
-    await append_event(
-        session,
-        secret=settings.data_key,
-        case=case,
-        type_=CaseEventType.created,
-        actor_id=reporter.id,
-        now=now,
-        data={
-            "reference": case.reference,
-            "channel": case.channel.value,
-            "urgency": case.urgency.value,
-            "categories": case.categories,
-        },
-    )
-    await flag_possible_duplicates(session, settings=settings, case=case, now=now)
+            raise Conflict("The case could not be stored; retry.", headers={"Retry-After": "1"})
+        return await answer_for(
+            session, case=existing, viewer=reporter, settings=settings, status_code=200
+        )
+    with session.no_autoflush:
+        await session.execute(
+            sa.insert(CaseCategory), [row.model_dump() for row in category_rows(case)]
+        )
     await session.flush()
-    return await answer_for(session, case=case, viewer=reporter, settings=settings, status_code=201)
+    links = await store_links(session, case_id=case.id, found=found, now=now)
+    shown = links_shown(links, found, case_reference=case.reference, viewer=reporter)
+    return _answer(case, viewer=reporter, settings=settings, duplicates=shown)
 
 
-async def _answer_existing(
-    session: AsyncSession, *, settings: Settings, reporter: User, case: Case
+async def _insert_case(session: AsyncSession, case: Case) -> bool:
+    """Insert the case row unless this caller's `client_reference` already has one."""
+    values = {column.name: getattr(case, column.name) for column in Case.__table__.columns}  # type: ignore[attr-defined]
+    insert: Any = pg_insert(Case) if dialect_name(session) == "postgresql" else sqlite_insert(Case)
+    statement = (
+        insert.values(**values)
+        .on_conflict_do_nothing(index_elements=["created_by_id", "client_reference"])
+        .returning(col(Case.id))
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+def _answer(
+    case: Case, *, viewer: User, settings: Settings, duplicates: list[DuplicateOut]
 ) -> idempotency.StoredAnswer:
-    return await answer_for(session, case=case, viewer=reporter, settings=settings, status_code=200)
+    """The 201 answer of a new case, rendered once from what intake holds (no read back)."""
+    body = render_case(case, viewer=viewer, settings=settings, duplicates=duplicates)
+    return idempotency.StoredAnswer(
+        status_code=201,
+        body=body.model_dump_json().encode(),
+        headers={
+            "content-type": "application/json",
+            "etag": etag(case),
+            "location": f"/api/v1/cases/{case.id}",
+        },
+        made_for=viewer.role,
+    )

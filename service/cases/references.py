@@ -5,8 +5,9 @@ is skipped), never duplicates.
 
 - PostgreSQL: one sequence, `case_reference_seq`, which never blocks and never hands out a value
   twice; `reference_counters` holds, per year, the sequence value at which that year started,
-  written once by the year's first intake. The number is `nextval - base`. Intakes therefore do
-  not queue behind each other (no counter row is locked for the length of a transaction).
+  written once by the year's first intake. The number is `nextval - base`, one statement per
+  intake. Intakes therefore do not queue behind each other (no counter row is locked for the
+  length of a transaction).
 - SQLite runs writers one at a time, so there `reference_counters.last` is simply bumped by an
   atomic upsert inside the intake's transaction.
 """
@@ -26,13 +27,16 @@ _SQLITE_NEXT = sa.text(
     "ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 "
     "RETURNING last"
 )
-_PG_BASE = sa.text("SELECT last FROM reference_counters WHERE year = :year")
 _PG_START_YEAR = sa.text(
     "INSERT INTO reference_counters (year, last) "
     "SELECT :year, CASE WHEN is_called THEN last_value ELSE last_value - 1 END "
     "FROM case_reference_seq ON CONFLICT (year) DO NOTHING"
 )
-_PG_NEXT = sa.text("SELECT nextval('case_reference_seq')")
+# NULL until the year's first intake has written its base.
+_PG_NEXT = sa.text(
+    "SELECT nextval('case_reference_seq') "
+    "- (SELECT last FROM reference_counters WHERE year = :year)"
+)
 
 
 def format_reference(year: int, number: int) -> str:
@@ -45,9 +49,9 @@ async def next_reference(session: AsyncSession, *, now: datetime) -> str:
     if dialect_name(session) != "postgresql":
         number = (await session.execute(_SQLITE_NEXT, {"year": year})).scalar_one()
         return format_reference(year, int(number))
-    base = (await session.execute(_PG_BASE, {"year": year})).scalar_one_or_none()
-    if base is None:
+    number = (await session.execute(_PG_NEXT, {"year": year})).scalar_one()
+    if number is None:
+        # The value just drawn is skipped: the year starts after it.
         await session.execute(_PG_START_YEAR, {"year": year})
-        base = (await session.execute(_PG_BASE, {"year": year})).scalar_one()
-    value = (await session.execute(_PG_NEXT)).scalar_one()
-    return format_reference(year, int(value) - int(base))
+        number = (await session.execute(_PG_NEXT, {"year": year})).scalar_one()
+    return format_reference(year, int(number))

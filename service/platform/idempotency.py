@@ -5,8 +5,11 @@ second case.
 - The first request claims the key by inserting it in the request's transaction; its answer
   is stored with the case, in the same commit.
 - A retry with the same body after that commit replays the stored answer byte for byte.
-- A retry while the first is still running finds the claim locked and answers 409 at once
-  (PostgreSQL); SQLite runs writers one at a time, so there the retry waits and replays.
+- A retry while the first is still running finds the key's advisory lock taken and answers
+  409 at once (PostgreSQL); SQLite runs writers one at a time, so there the retry waits and
+  replays. On PostgreSQL the claim, and the read of a stored answer, are one statement.
+- A replay shows no more than the caller's role may see now (`service.cases.intake`), so the
+  role the answer was made for is kept with it.
 - The stored answer is encrypted (it may hold a full id number, names and phones), bound to
   its caller and key.
 - The same key with a different body is 422. A request that fails releases its claim (its
@@ -23,17 +26,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.case import IdempotencyRecord
+from models.enums import Role
 from service.platform.crypto import seal, unseal
 from service.platform.db import dialect_name, insert_if_absent
 from service.platform.errors import Conflict, Unprocessable
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 RETENTION = timedelta(hours=48)
-LOCK_TIMEOUT_MS = 100
 ANSWER_PURPOSE = "idempotent-answer"
 
 
@@ -43,6 +47,8 @@ class StoredAnswer:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     replayed: bool = False
+    made_for: Role | None = None
+    """The role of the caller the answer was made for."""
 
 
 def fingerprint(body: bytes) -> str:
@@ -63,14 +69,6 @@ def check_key(key: str) -> str:
     return key
 
 
-def _is_lock_timeout(error: sa.exc.DBAPIError) -> bool:
-    original = getattr(error, "orig", None)
-    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
-    if code is None and original is not None:
-        code = getattr(getattr(original, "__cause__", None), "sqlstate", None)
-    return code == "55P03" or "lock timeout" in str(error).lower()
-
-
 def _context(owner_id: uuid.UUID, key: str) -> bytes:
     return owner_id.bytes + key.encode()
 
@@ -86,44 +84,15 @@ async def claim(
 ) -> StoredAnswer | None:
     """Claim `key` for this request, or return the stored answer to replay."""
     check_key(key)
-    values = {
-        "owner_id": owner_id,
-        "key": key,
-        "fingerprint": print_,
-        "status_code": None,
-        "body": None,
-        "headers": {},
-        "created_at": now,
-        "expires_at": now + RETENTION,
-    }
-    postgres = dialect_name(session) == "postgresql"
-    try:
-        async with session.begin_nested():
-            if postgres:
-                await session.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'"))
-            inserted = await insert_if_absent(session, IdempotencyRecord.__table__, values)  # type: ignore[attr-defined]
-            if postgres:
-                await session.execute(sa.text("SET LOCAL lock_timeout = 0"))
-    except sa.exc.DBAPIError as error:
-        if not _is_lock_timeout(error):
-            raise
-        raise Conflict(
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
-            headers={"Retry-After": "1"},
-        ) from None
-    if inserted:
+    if dialect_name(session) == "postgresql":
+        found = await _claim_postgres(session, owner_id=owner_id, key=key, print_=print_, now=now)
+    else:
+        found = await _claim_sqlite(session, owner_id=owner_id, key=key, print_=print_, now=now)
+    if found is None:
         return None
-    record = (
-        await session.execute(
-            sa.select(IdempotencyRecord).where(
-                col(IdempotencyRecord.owner_id) == owner_id, col(IdempotencyRecord.key) == key
-            )
-        )
-    ).scalar_one()
-    if record.expires_at <= now:
+    if found.expires_at <= now:
         # Another retry may be replacing the same expired key right now: delete only while it
         # is still expired, so finding it gone (or renewed) is not an error, then claim again.
-        session.expunge(record)
         await session.execute(
             sa.delete(IdempotencyRecord).where(
                 col(IdempotencyRecord.owner_id) == owner_id,
@@ -134,7 +103,7 @@ async def claim(
         return await claim(
             session, secret=secret, owner_id=owner_id, key=key, print_=print_, now=now
         )
-    if record.fingerprint != print_:
+    if found.fingerprint != print_:
         raise Unprocessable(
             "This Idempotency-Key was used with a different request body.",
             errors=[
@@ -145,22 +114,153 @@ async def claim(
                 }
             ],
         )
-    if record.status_code is None or record.body is None:
-        raise Conflict(
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
-            headers={"Retry-After": "1"},
+    if found.status_code is None or found.body is None:
+        raise _in_flight()
+    body = unseal(secret, ANSWER_PURPOSE, found.body, _context(owner_id, key))
+    return StoredAnswer(
+        found.status_code,
+        body,
+        dict(found.headers),
+        replayed=True,
+        made_for=Role(found.viewer_role) if found.viewer_role else None,
+    )
+
+
+def _in_flight() -> Conflict:
+    return Conflict(
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A claim already made for the key."""
+
+    fingerprint: str
+    status_code: int | None
+    body: bytes | None
+    headers: dict[str, str]
+    viewer_role: str | None
+    expires_at: datetime
+
+
+_COLUMNS = (
+    col(IdempotencyRecord.fingerprint),
+    col(IdempotencyRecord.status_code),
+    col(IdempotencyRecord.body),
+    col(IdempotencyRecord.headers),
+    col(IdempotencyRecord.viewer_role),
+    col(IdempotencyRecord.expires_at),
+)
+
+
+def _values(owner_id: uuid.UUID, key: str, print_: str, now: datetime) -> dict[str, object]:
+    return {
+        "owner_id": owner_id,
+        "key": key,
+        "fingerprint": print_,
+        "headers": {},
+        "created_at": now,
+        "expires_at": now + RETENTION,
+    }
+
+
+def _lock_id(owner_id: uuid.UUID, key: str) -> int:
+    """The advisory lock of a key: 64 bits of a hash of the caller and the key."""
+    digest = hashlib.sha256(_context(owner_id, key)).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def _claim_postgres(
+    session: AsyncSession, *, owner_id: uuid.UUID, key: str, print_: str, now: datetime
+) -> _Found | None:
+    """One statement: take the key's advisory lock without waiting, insert the claim, and
+    read a claim already committed.
+
+    The request holding the lock is the one running: a retry that cannot take it while no
+    answer is stored answers 409 at once, with no lock wait. A retry after the first request
+    committed reads the stored answer in the same round trip."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    lock = sa.select(sa.func.pg_try_advisory_xact_lock(_lock_id(owner_id, key)).label("got")).cte(
+        "lock"
+    )
+    values = _values(owner_id, key, print_, now)
+    claimed = (
+        pg_insert(table)
+        .from_select(
+            list(values),
+            sa.select(
+                *(sa.literal(v, type_=table.c[name].type) for name, v in values.items())
+            ).where(lock.c.got),
         )
-    body = unseal(secret, ANSWER_PURPOSE, record.body, _context(owner_id, key))
-    return StoredAnswer(record.status_code, body, dict(record.headers), replayed=True)
+        .on_conflict_do_nothing()
+        .returning(table.c.owner_id)
+        .cte("claimed")
+    )
+    record = table
+    query = sa.select(
+        lock.c.got,
+        sa.exists(sa.select(claimed.c.owner_id)).label("claimed"),
+        *_COLUMNS,
+    ).select_from(
+        lock.outerjoin(record, sa.and_(record.c.owner_id == owner_id, record.c.key == key))
+    )
+    got, inserted, *row = (await session.execute(query)).one()
+    if inserted:
+        return None
+    found = _Found(*row) if row[0] is not None else None
+    if not got:
+        # Another request holds the key: it is the first, or a retry replacing an expired
+        # claim. Only a finished, current answer can be replayed meanwhile.
+        if found is None or found.status_code is None or found.expires_at <= now:
+            raise _in_flight()
+        return found
+    # Without a row, the first request committed between this statement's snapshot and its
+    # insert: read what it stored.
+    return found or await _read_claim(session, owner_id=owner_id, key=key)
+
+
+async def _claim_sqlite(
+    session: AsyncSession, *, owner_id: uuid.UUID, key: str, print_: str, now: datetime
+) -> _Found | None:
+    """SQLite runs one writer at a time: a retry waits for the first and then reads it."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    if await insert_if_absent(session, table, _values(owner_id, key, print_, now)):
+        return None
+    return await _read_claim(session, owner_id=owner_id, key=key)
+
+
+async def _read_claim(session: AsyncSession, *, owner_id: uuid.UUID, key: str) -> _Found:
+    row = (
+        await session.execute(
+            sa.select(*_COLUMNS).where(
+                col(IdempotencyRecord.owner_id) == owner_id, col(IdempotencyRecord.key) == key
+            )
+        )
+    ).one()
+    return _Found(*row)
 
 
 async def store(
-    session: AsyncSession, *, secret: str, owner_id: uuid.UUID, key: str, answer: StoredAnswer
+    session: AsyncSession,
+    *,
+    secret: str,
+    owner_id: uuid.UUID,
+    key: str,
+    answer: StoredAnswer,
+    made_for: Role,
 ) -> None:
-    """Keep the answer (encrypted) with the claim, in the request's transaction."""
+    """Keep the answer (encrypted) with the claim, in the request's transaction, with the role
+    it was made for."""
     sealed = seal(secret, ANSWER_PURPOSE, answer.body, _context(owner_id, key))
     await session.execute(
         sa.update(IdempotencyRecord)
         .where(col(IdempotencyRecord.owner_id) == owner_id, col(IdempotencyRecord.key) == key)
-        .values(status_code=answer.status_code, body=sealed, headers=answer.headers)
+        .values(
+            status_code=answer.status_code,
+            body=sealed,
+            headers=answer.headers,
+            viewer_role=made_for,
+        )
     )

@@ -20,7 +20,7 @@ from models.case import Case, DuplicateLink, IdempotencyRecord
 from models.enums import Role
 from service.platform.crypto import open_id_number, seal, unseal
 from service.platform.db import is_sqlite
-from service.platform.idempotency import ANSWER_PURPOSE, fingerprint
+from service.platform.idempotency import ANSWER_PURPOSE, claim, fingerprint
 from service.thai.dates import buddhist_year
 from tests.conftest import Actor, access_headers, create_user
 from tests.support.cases import (
@@ -662,16 +662,15 @@ async def test_retry_while_the_first_is_running_is_409(
     # A first request that has claimed the key and not committed yet.
     async with committed_db.connect() as first:
         transaction = await first.begin()
-        await first.execute(
-            sa.insert(IdempotencyRecord).values(
-                owner_id=volunteer.user.id,
-                key="in-flight",
-                fingerprint=fingerprint(json.dumps(body).encode()),
-                headers={},
-                created_at=now,
-                expires_at=now,
-            )
+        claimed = await claim(
+            AsyncSession(bind=first),
+            secret=settings.data_key,
+            owner_id=volunteer.user.id,
+            key="in-flight",
+            print_=fingerprint(json.dumps(body).encode()),
+            now=now,
         )
+        assert claimed is None
         started = asyncio.get_running_loop().time()
         response = await committed_client.post(CASES, json=body, headers=headers)
         waited = asyncio.get_running_loop().time() - started

@@ -375,6 +375,17 @@ def test_target_group_helpers() -> None:
 
 
 def test_name_keys_drop_titles_and_spaces() -> None:
-    assert name_keys("นางสาว สมหญิง", "ใจดี") == ("สมหญิงใจดี", "ใจดี")
-    assert name_keys("Mr. John", None) == ("john", None)
-    assert name_keys(None, None) == (None, None)
+    thai = name_keys("นางสาว สมหญิง", "ใจดี")
+    assert (thai["client_name_key"], thai["client_last_name_key"]) == ("สมหญิงใจดี", "ใจดี")
+    latin = name_keys("Mr. John", None)
+    assert (latin["client_name_key"], latin["client_last_name_key"]) == ("john", None)
+    assert set(name_keys(None, None).values()) == {None}
+
+
+def test_name_keys_carry_each_parts_sound_and_skeleton() -> None:
+    keys = name_keys("นางสาว สมหญิง", "ใจดีย์")
+    assert keys["client_first_sound"] == name_keys("สมหญิง", None)["client_first_sound"]
+    assert keys["client_last_sound"] == name_keys(None, "ใจดี")["client_last_sound"]
+    assert keys["client_first_skeleton"] == name_keys("Somying", None)["client_first_skeleton"]
+    assert keys["client_last_skeleton"] == name_keys(None, "Jaidee")["client_last_skeleton"]
+    assert name_keys("John", "Smith")["client_first_sound"] is None

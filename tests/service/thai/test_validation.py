@@ -21,7 +21,7 @@ from service.thai.dates import (
     to_gregorian_year,
 )
 from service.thai.ids import is_valid_thai_id, normalise_thai_id, thai_id_check_digit
-from service.thai.names import names_similar, normalise_name
+from service.thai.names import normalise_name
 from service.thai.phones import normalise_phone
 
 # Thai ids
@@ -483,24 +483,6 @@ def test_nfc_and_nfd_forms_normalise_alike() -> None:
     assert normalise_name("Jose\u0301") == normalise_name("Jos\u00e9")
 
 
-def test_names_similar() -> None:
-    assert names_similar("นางสาว สมหญิง ใจดี", "สมหญิง ใจดี")
-    assert names_similar("สมหญิง ใจดี", "สมหญิง ใจดีย์")
-    assert names_similar("สมศักดิ์ รักชาติ", "สมศักดิ รักชาต")
-    assert names_similar("Mr. Somchai Jaidee", "somchai jaidee")
-    assert names_similar("Somchai Jaidee", "Somchai Jaide")
-    assert not names_similar("สมชาย ใจดี", "มานี มีตา")
-    assert not names_similar("สมชาย", "สมศรี")
-    assert not names_similar("John Smith", "Jane Smyth")
-
-
-def test_names_too_short_are_never_similar() -> None:
-    assert not names_similar("ก", "ก")
-    assert not names_similar("A", "a")
-    assert not names_similar("นาย", "นาย")
-    assert not names_similar("", "")
-
-
 @given(st.text(max_size=40))
 def test_normalized_names_hold_only_letters_digits_and_vowel_signs(name: str) -> None:
     normalised = normalise_name(name)
@@ -508,13 +490,7 @@ def test_normalized_names_hold_only_letters_digits_and_vowel_signs(name: str) ->
     assert not any("\u0e47" <= ch <= "\u0e4e" for ch in normalised)
 
 
-@given(st.text(max_size=30), st.text(max_size=30))
-def test_names_similar_is_symmetric(a: str, b: str) -> None:
-    assert names_similar(a, b) == names_similar(b, a)
-
-
 @given(st.text(alphabet=st.characters(min_codepoint=0x0E01, max_codepoint=0x0E2E), min_size=2))
 def test_tone_marks_and_spaces_do_not_matter(name: str) -> None:
     decorated = " ".join(ch + "\u0e48" for ch in name)
     assert normalise_name(decorated) == normalise_name(name)
-    assert names_similar(decorated, name)
