@@ -18,8 +18,9 @@ from models.case import Case, IdempotencyRecord
 from models.enums import Role
 from models.events import CaseEvent
 from service.app import create_app
+from service.platform.db import is_sqlite
 from service.platform.settings import InsecureSettings, Settings
-from tests.conftest import committed_actor, make_settings, run_cli
+from tests.conftest import DATABASE_URL, committed_actor, make_settings, run_cli
 from tests.support.cases import CASES, OTHER_THAI_ID, VALID_THAI_ID, intake_body
 
 pytestmark = pytest.mark.slow
@@ -167,3 +168,43 @@ def test_production_refuses_a_short_previous_key() -> None:
     make_settings(**production, data_key_id="2", previous_data_keys=f"1:{KEY_1}").check_secrets()
     with pytest.raises(InsecureSettings, match="key 1"):
         make_settings(**production, data_key_id="2", previous_data_keys="1:short").check_secrets()
+
+
+@pytest.mark.skipif(
+    is_sqlite(DATABASE_URL), reason="SQLite runs writers one at a time: nothing to skip"
+)
+async def test_a_rotation_skips_a_case_a_request_holds_and_moves_it_on_the_next_run(
+    committed_db, committed_client, database_url, settings
+) -> None:
+    caseworker = await committed_actor(committed_db, settings, Role.caseworker)
+    ids = []
+    for id_number, name in ((VALID_THAI_ID, "สมศรี"), (OTHER_THAI_ID, "มานี")):
+        response = await committed_client.post(
+            CASES, json=_body(id_number, name), headers=caseworker.headers
+        )
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    async with committed_db.connect() as request:
+        transaction = await request.begin()
+        # What a request changing the case holds until it commits.
+        await request.execute(
+            sa.select(Case.id).where(Case.id == ids[0]).with_for_update()  # type: ignore[call-overload, arg-type]
+        )
+        during = await _cli(database_url, "rotate-data-key", **ROTATED_ENV)
+        await transaction.rollback()
+    assert during.returncode == 1, during.stdout + during.stderr
+    assert "re-sealed 1 id numbers" in during.stdout
+    assert "1 row(s) still name another key than 2" in during.stderr
+    after = await _cli(database_url, "rotate-data-key", **ROTATED_ENV)
+    assert after.returncode == 0 and "re-sealed 1 id numbers" in after.stdout, after.stdout
+    assert set((await _stored(committed_db))["sealed"]) == {b"k2:"}
+
+
+def test_lookup_hashes_under_every_configured_key_name_their_key() -> None:
+    from service.platform.crypto import id_number_hash, id_number_hashes
+
+    under_1 = id_number_hash(KEY_1, VALID_THAI_ID)
+    under_2 = id_number_hash(ROTATED.data_key, VALID_THAI_ID)
+    assert (under_1[:3], under_2[:3]) == ("k1:", "k2:")
+    assert id_number_hashes(ROTATED.data_key, VALID_THAI_ID) == [under_2, under_1]
+    assert id_number_hashes(KEY_1_RETIRED.data_key, VALID_THAI_ID) == [under_2]
