@@ -142,10 +142,7 @@ async def append_event(
         case.chain_anchor = chain_anchor(key, case_id=case.id, count=seq, last_hash=digest)
     else:
         # Re-signing would launder a rewound chain: the stale anchor keeps it reported.
-        log.warning(
-            "case chain anchor does not hold; left for verify-audit",
-            extra={"case_id": str(case.id)},
-        )
+        log.warning("chain anchor of case %s does not hold; left for verify-audit", case.id)
     session.add(event)
     return event
 

@@ -134,11 +134,9 @@ def open_id_number(secret: str, blob: bytes, case_id: uuid.UUID) -> str | None:
     (logged without values); raises if it was moved or altered."""
     try:
         return unseal(secret, ID_NUMBER_PURPOSE, blob, case_id.bytes).decode()
-    except UnknownKey:
-        log.warning(
-            "id number sealed with a key that is not configured",
-            extra={"case_id": str(case_id)},
-        )
+    except UnknownKey as error:
+        # The case id and key id only: the log never carries the values.
+        log.warning("id number of case %s names key %s, which is not configured", case_id, error)
         return None
 
 

@@ -115,7 +115,7 @@ async def rotate_cases(
                 values["client_id_hash"] = id_number_hash(key, number)
                 done.id_numbers += 1
         except (UnknownKey, InvalidTag):
-            log.warning("id number left under its old key", extra={"case_id": str(case_id)})
+            log.warning("id number of case %s left under its old key", case_id)
             done.refused += 1
         if anchor is None or not _names_current(anchor, key.key_id):
             if await _chain_end_holds(
@@ -126,7 +126,7 @@ async def rotate_cases(
                 )
                 done.anchors += 1
             else:
-                log.warning("chain anchor left unsigned", extra={"case_id": str(case_id)})
+                log.warning("chain anchor of case %s not re-signed: it does not hold", case_id)
                 done.refused += 1
         if values:
             await session.execute(sa.update(Case).where(col(Case.id) == case_id).values(values))
