@@ -48,6 +48,7 @@ from models.enums import (
     TargetGroup,
     Urgency,
 )
+from models.events import KEYED_VALUE_LENGTH
 from service.thai.dates import BUDDHIST_ERA_THRESHOLD, to_gregorian_year
 
 MAX_CATEGORIES = 10
@@ -176,7 +177,7 @@ class Case(SQLModel, table=True):
     client_last_skeleton: str | None = SQLField(default=None, max_length=32)
     client_id_type: IdType = SQLField(default=IdType.unknown, sa_type=EnumText(IdType, 16))
     client_id_number_enc: bytes | None = SQLField(default=None, sa_type=sa.LargeBinary)
-    client_id_hash: str | None = SQLField(default=None, max_length=64)
+    client_id_hash: str | None = SQLField(default=None, max_length=KEYED_VALUE_LENGTH)
     client_id_last4: str | None = SQLField(default=None, max_length=4)
     client_birth_date: date | None = None
     client_birth_year: int | None = None
@@ -225,7 +226,12 @@ class Case(SQLModel, table=True):
 
     version: int = SQLField(default=1, description="Bumped on every change; the ETag.")
     event_count: int = SQLField(default=0, description="Anchors the end of the event chain.")
-    last_event_hash: str | None = SQLField(default=None, max_length=64)
+    last_event_hash: str | None = SQLField(default=None, max_length=KEYED_VALUE_LENGTH)
+    chain_anchor: str | None = SQLField(
+        default=None,
+        max_length=KEYED_VALUE_LENGTH,
+        description="Keyed HMAC over the id, the event count and the last hash.",
+    )
 
 
 class CaseCategory(SQLModel, table=True):

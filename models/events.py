@@ -12,12 +12,16 @@ from sqlmodel import Field, SQLModel
 from models.base import EnumText, UTCDateTime, new_id
 from models.enums import CaseEventType
 
+# A key label (`k` and an id of up to 16 characters and `:`) and a hex SHA-256.
+KEYED_VALUE_LENGTH = 96
+
 
 class CaseEvent(SQLModel, table=True):
     """One change (or read) of a case. Never updated or deleted by the application.
 
     `hash` is an HMAC over the previous event's hash and this event's content, so an edited,
-    deleted or reordered event breaks the chain; the case row anchors the chain's end.
+    deleted or reordered event breaks the chain; the case row anchors the chain's end. Both
+    hashes name their key (`k<id>:<hex>`).
     Events hold no personal data: changed personal fields are named, their values withheld.
     """
 
@@ -32,5 +36,5 @@ class CaseEvent(SQLModel, table=True):
     occurred_at: datetime = Field(sa_type=UTCDateTime)
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    prev_hash: str | None = Field(default=None, max_length=64)
-    hash: str = Field(max_length=64)
+    prev_hash: str | None = Field(default=None, max_length=KEYED_VALUE_LENGTH)
+    hash: str = Field(max_length=KEYED_VALUE_LENGTH)

@@ -1,4 +1,5 @@
-"""The `onestop` command: serve, migrate, create-user, seed-demo, verify-audit."""
+"""The `onestop` command: serve, migrate, create-user, seed-demo, verify-audit,
+rotate-data-key."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from models.user import UserCreate
 from service.platform.db import begin, create_engine, create_sessionmaker
 from service.platform.errors import DomainError
 from service.platform.http_protocols import PROBLEM_HTTP_PROTOCOL
+from service.platform.key_rotation import BATCH
 from service.platform.settings import (
     METRICS_DIR_VARIABLE,
     InsecureSettings,
@@ -144,6 +146,35 @@ def _verify_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _rotate_data_key(args: argparse.Namespace, settings: Settings) -> int:
+    """Move stored values to the current data key in short batches; 1 when some could not."""
+    from service.platform.key_rotation import rotate_data_key
+
+    async def work() -> tuple[str, int]:
+        engine = create_engine(settings.database_url)
+        try:
+            done, left = await rotate_data_key(
+                create_sessionmaker(engine), secret=settings.data_key, batch=args.batch
+            )
+        finally:
+            await engine.dispose()
+        return (
+            f"re-sealed {done.id_numbers} id numbers, {done.answers} stored answers; "
+            f"re-signed {done.anchors} chain anchors; {done.refused} refused"
+        ), left
+
+    summary, left = asyncio.run(work())
+    print(summary)
+    if left:
+        print(
+            f"{left} row(s) still name another key than {settings.data_key_id}; see the log",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"every stored value names key {settings.data_key_id}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onestop", description="OneStop case service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -179,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
         "verify-audit", help="check the hash chain of every case's events (exit 1 if broken)"
     )
     verify.set_defaults(handler=_verify_audit)
+
+    rotate = commands.add_parser(
+        "rotate-data-key",
+        help="re-seal id numbers, lookup hashes, stored answers and chain anchors with the "
+        "current data key while the service runs (exit 1 if some could not move)",
+    )
+    rotate.add_argument("--batch", type=int, default=BATCH, help="rows per transaction")
+    rotate.set_defaults(handler=_rotate_data_key)
     return parser
 
 

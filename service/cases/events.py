@@ -1,15 +1,18 @@
 """Appending to and verifying the hash-chained case history.
 
 Every change of a case appends one event in the same transaction. The caller must hold the
-case row (loaded `FOR UPDATE`), which serialises appends per case; the case row keeps the
-count and the last hash, so a deleted tail is detected too.
+case row (loaded `FOR UPDATE`), which serialises appends per case. The case row keeps the
+count, the last hash and an anchor: a keyed HMAC over the case id, the count and the last hash.
+Without the key, a deleted tail cannot be hidden by rewinding the count and the last hash.
+
+Hashes and anchors name the key that made them (`k<id>:`); an event keeps its key for good,
+while each append signs with the current key.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +26,9 @@ from sqlmodel import col
 from models.case import Case
 from models.enums import CaseEventType
 from models.events import CaseEvent
-from service.platform.crypto import audit_key
+from service.platform.crypto import AuditKey, UnknownKey, audit_key, digest_of, key_id_of
+
+log = logging.getLogger("onestop.audit")
 
 
 def _canonical(value: Any) -> bytes:
@@ -55,10 +60,35 @@ def event_payload(
     }
 
 
-def chain_hash(key: bytes, prev_hash: str | None, payload: dict[str, Any]) -> str:
-    """HMAC-SHA256 over the previous hash and the canonical payload."""
-    message = (prev_hash or "").encode() + b"\n" + _canonical(payload)
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def _chain_message(prev_hash: str | None, payload: dict[str, Any]) -> bytes:
+    # The previous digest without its key label: the label only says which key checks it.
+    return (digest_of(prev_hash) if prev_hash else "").encode() + b"\n" + _canonical(payload)
+
+
+def chain_hash(key: AuditKey, prev_hash: str | None, payload: dict[str, Any]) -> str:
+    """HMAC-SHA256 under the current key over the previous hash and the canonical payload."""
+    return key.sign(_chain_message(prev_hash, payload))
+
+
+def _anchor_message(case_id: uuid.UUID, count: int, last_hash: str | None) -> bytes:
+    return f"anchor\n{case_id}\n{count}\n{last_hash or ''}".encode()
+
+
+def chain_anchor(key: AuditKey, *, case_id: uuid.UUID, count: int, last_hash: str | None) -> str:
+    """The keyed value that pins a case's chain to its count and last hash."""
+    return key.sign(_anchor_message(case_id, count, last_hash))
+
+
+def anchor_holds(
+    key: AuditKey, *, case_id: uuid.UUID, count: int, last_hash: str | None, anchor: str | None
+) -> bool:
+    """Whether `anchor` was signed, by a configured key, over this count and last hash."""
+    if anchor is None:
+        return False
+    try:
+        return key.verify(anchor, _anchor_message(case_id, count, last_hash))
+    except UnknownKey:
+        return False
 
 
 async def append_event(
@@ -85,7 +115,8 @@ async def append_event(
         changes=changes,
         data=data,
     )
-    digest = chain_hash(audit_key(secret), case.last_event_hash, payload)
+    key = audit_key(secret)
+    digest = chain_hash(key, case.last_event_hash, payload)
     event = CaseEvent(
         case_id=case.id,
         seq=seq,
@@ -97,8 +128,21 @@ async def append_event(
         prev_hash=case.last_event_hash,
         hash=digest,
     )
+    fresh = case.event_count == 0 and case.chain_anchor is None
+    intact = fresh or anchor_holds(
+        key,
+        case_id=case.id,
+        count=case.event_count,
+        last_hash=case.last_event_hash,
+        anchor=case.chain_anchor,
+    )
     case.event_count = seq
     case.last_event_hash = digest
+    if intact:
+        case.chain_anchor = chain_anchor(key, case_id=case.id, count=seq, last_hash=digest)
+    else:
+        # Re-signing would launder a rewound chain: the stale anchor keeps it reported.
+        log.warning("chain anchor of case %s does not hold; left for verify-audit", case.id)
     session.add(event)
     return event
 
@@ -116,7 +160,7 @@ class ChainProblem:
 
 
 def verify_chain(
-    key: bytes,
+    key: AuditKey,
     *,
     case_id: uuid.UUID,
     events: Sequence[CaseEvent],
@@ -124,7 +168,13 @@ def verify_chain(
     anchor_hash: str | None,
 ) -> list[ChainProblem]:
     """Every way the stored events differ from an untouched chain (pure)."""
+    if not events:
+        return [ChainProblem(case_id, None, "the case has no events")]
     problems: list[ChainProblem] = []
+    if events[0].type is not CaseEventType.created:
+        problems.append(
+            ChainProblem(case_id, events[0].seq, "the history does not begin with its creation")
+        )
     prev: str | None = None
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
@@ -146,8 +196,9 @@ def verify_chain(
             changes=event.changes,
             data=event.data,
         )
-        if chain_hash(key, event.prev_hash, payload) != event.hash:
-            problems.append(ChainProblem(case_id, event.seq, "content does not match its hash"))
+        problem = _hash_problem(key, event, _chain_message(event.prev_hash, payload))
+        if problem:
+            problems.append(ChainProblem(case_id, event.seq, problem))
         prev = event.hash
     if len(events) != anchor_count or prev != anchor_hash:
         problems.append(
@@ -156,6 +207,33 @@ def verify_chain(
             )
         )
     return problems
+
+
+def _hash_problem(key: AuditKey, event: CaseEvent, message: bytes) -> str | None:
+    try:
+        if key.verify(event.hash, message):
+            return None
+    except UnknownKey:
+        try:
+            return f"made with key {key_id_of(event.hash)}, which is not configured"
+        except UnknownKey:
+            pass
+    return "content does not match its hash"
+
+
+def verify_anchor(
+    key: AuditKey, *, case_id: uuid.UUID, count: int, last_hash: str | None, anchor: str | None
+) -> list[ChainProblem]:
+    """The problem with a case row's anchor, if any (pure)."""
+    if anchor is None:
+        return [ChainProblem(case_id, None, "the case has no anchor")]
+    if anchor_holds(key, case_id=case_id, count=count, last_hash=last_hash, anchor=anchor):
+        return []
+    try:
+        key.data_key.secret_for(key_id_of(anchor))
+    except UnknownKey:
+        return [ChainProblem(case_id, None, "the anchor names a key that is not configured")]
+    return [ChainProblem(case_id, None, "the anchor does not match the case's count and last hash")]
 
 
 async def verify_all(
@@ -168,7 +246,12 @@ async def verify_all(
     after: uuid.UUID | None = None
     while True:
         query = (
-            sa.select(col(Case.id), col(Case.event_count), col(Case.last_event_hash))
+            sa.select(
+                col(Case.id),
+                col(Case.event_count),
+                col(Case.last_event_hash),
+                col(Case.chain_anchor),
+            )
             .order_by(col(Case.id))
             .limit(batch)
         )
@@ -188,13 +271,16 @@ async def verify_all(
         by_case: dict[uuid.UUID, list[CaseEvent]] = {}
         for event in rows:
             by_case.setdefault(event.case_id, []).append(event)
-        for case_id, count, last_hash in anchors:
+        for case_id, count, last_hash, anchor in anchors:
             problems += verify_chain(
                 key,
                 case_id=case_id,
                 events=by_case.get(case_id, []),
                 anchor_count=count,
                 anchor_hash=last_hash,
+            )
+            problems += verify_anchor(
+                key, case_id=case_id, count=count, last_hash=last_hash, anchor=anchor
             )
         checked += len(anchors)
         after = ids[-1]

@@ -10,8 +10,10 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from service.platform.crypto import DEFAULT_KEY_ID, KEY_ID_PATTERN, DataKey
 
 DEV_JWT_SECRET = "onestop-development-jwt-secret-not-for-production"  # noqa: S105
 DEV_DATA_KEY = "onestop-development-data-key-not-for-production"
@@ -50,7 +52,11 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=15)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
 
+    # After validation `data_key` is a `DataKey`: the current secret, naming its id and the
+    # previous keys.
     data_key: str = DEV_DATA_KEY
+    data_key_id: str = Field(default=DEFAULT_KEY_ID, pattern=KEY_ID_PATTERN.pattern)
+    previous_data_keys: Annotated[dict[str, str], NoDecode] = {}
 
     login_account_max_failures: int = Field(default=5, ge=1)
     login_address_max_failures: int = Field(default=30, ge=1)
@@ -69,6 +75,34 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("previous_data_keys", mode="before")
+    @classmethod
+    def _split_previous_keys(cls, value: object) -> object:
+        """`id:secret,id:secret`; a secret may hold colons but not commas."""
+        if not isinstance(value, str):
+            return value
+        keys: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            key_id, colon, secret = item.partition(":")
+            if not colon or not secret:
+                raise ValueError("previous data keys are written id:secret,id:secret")
+            if key_id in keys:
+                raise ValueError(f"previous data key id {key_id} is given twice")
+            keys[key_id] = secret
+        return keys
+
+    @model_validator(mode="after")
+    def _data_key_with_id(self) -> Settings:
+        for key_id in self.previous_data_keys:
+            if not KEY_ID_PATTERN.match(key_id):
+                raise ValueError(f"data key id {key_id!r} must match {KEY_ID_PATTERN.pattern}")
+        if self.data_key_id in self.previous_data_keys:
+            raise ValueError(f"data key id {self.data_key_id} is both current and previous")
+        self.data_key = DataKey(
+            self.data_key, key_id=self.data_key_id, previous=self.previous_data_keys
+        )
+        return self
+
     @property
     def is_development(self) -> bool:
         """Development or the test suite: demo data may be seeded."""
@@ -86,6 +120,10 @@ class Settings(BaseSettings):
         for name, value, default in (
             ("ONESTOP_JWT_SECRET", self.jwt_secret, DEV_JWT_SECRET),
             ("ONESTOP_DATA_KEY", self.data_key, DEV_DATA_KEY),
+            *(
+                (f"ONESTOP_PREVIOUS_DATA_KEYS key {key_id}", secret, DEV_DATA_KEY)
+                for key_id, secret in self.previous_data_keys.items()
+            ),
         ):
             if not value or value == default or len(value.encode()) < MIN_SECRET_LENGTH:
                 raise InsecureSettings(

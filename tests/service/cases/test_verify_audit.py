@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.case import Case
 from models.enums import CaseEventType, Role
 from models.events import CaseEvent
 from service.platform.db import create_sessionmaker
@@ -155,3 +156,70 @@ async def test_swapped_events_are_found(cases, committed_db, database_url, setti
     assert f"case {target} event 2: link to the previous event is broken" in problems
     assert f"case {target} event 3: content does not match its hash" in problems
     assert all(line.startswith(f"case {target} ") for line in problems)
+
+
+CASES_TABLE = Case.__table__  # type: ignore[attr-defined]
+ANCHOR_PROBLEM = "the anchor does not match the case's count and last hash"
+
+
+async def _case_row(connection: AsyncConnection, case_id: uuid.UUID) -> Any:
+    query = sa.select(CASES_TABLE).where(CASES_TABLE.c.id == case_id)
+    return (await connection.execute(query)).one()
+
+
+async def test_a_deleted_tail_with_a_rewound_case_row_is_found(
+    cases, committed_db, database_url, settings
+) -> None:
+    target = cases[0]
+    async with committed_db.begin() as connection:
+        third = await connection.scalar(sa.select(EVENTS.c.hash).where(_at(target, 3)))
+        await connection.execute(
+            sa.delete(EVENTS).where(EVENTS.c.case_id == target, EVENTS.c.seq > 3)
+        )
+        await connection.execute(
+            sa.update(CASES_TABLE)
+            .where(CASES_TABLE.c.id == target)
+            .values(event_count=3, last_event_hash=third)
+        )
+    result = await _verify(database_url, settings)
+    assert result.returncode == 1
+    assert _problems(result) == [f"case {target} event -: {ANCHOR_PROBLEM}"]
+
+
+async def test_every_event_deleted_is_found(cases, committed_db, database_url, settings) -> None:
+    target = cases[1]
+    async with committed_db.begin() as connection:
+        await connection.execute(sa.delete(EVENTS).where(EVENTS.c.case_id == target))
+        await connection.execute(
+            sa.update(CASES_TABLE)
+            .where(CASES_TABLE.c.id == target)
+            .values(event_count=0, last_event_hash=None)
+        )
+    result = await _verify(database_url, settings)
+    assert result.returncode == 1
+    assert _problems(result) == [
+        f"case {target} event -: the case has no events",
+        f"case {target} event -: {ANCHOR_PROBLEM}",
+    ]
+
+
+async def test_a_changed_or_removed_anchor_is_found(
+    cases, committed_db, database_url, settings
+) -> None:
+    changed, removed = cases[0], cases[2]
+    async with committed_db.begin() as connection:
+        other = (await _case_row(connection, cases[1])).chain_anchor
+        await connection.execute(
+            sa.update(CASES_TABLE).where(CASES_TABLE.c.id == changed).values(chain_anchor=other)
+        )
+        await connection.execute(
+            sa.update(CASES_TABLE).where(CASES_TABLE.c.id == removed).values(chain_anchor=None)
+        )
+    result = await _verify(database_url, settings)
+    assert result.returncode == 1
+    assert sorted(_problems(result)) == sorted(
+        [
+            f"case {changed} event -: {ANCHOR_PROBLEM}",
+            f"case {removed} event -: the case has no anchor",
+        ]
+    )
