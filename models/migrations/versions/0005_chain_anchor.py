@@ -1,7 +1,7 @@
 """keys with ids: wider keyed-value columns, the case chain anchor, existing values labelled key 1
 
-Revision ID: 0004_chain_anchor
-Revises: 0003_case_list_indexes
+Revision ID: 0005_chain_anchor
+Revises: 0004_duplicate_keys
 Create Date: 2026-11-23 09:00:00.000000
 
 Values written before keys had ids were all made by the one data key there was; they are
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0004_chain_anchor'
-down_revision: Union[str, Sequence[str], None] = '0003_case_list_indexes'
+revision: str = '0005_chain_anchor'
+down_revision: Union[str, Sequence[str], None] = '0004_duplicate_keys'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
