@@ -226,7 +226,7 @@ async def _create_or_find(
         )
         if existing is not None:
             return await _answer_existing(
-                session, settings=settings, reporter=reporter, case=existing
+                session, settings=settings, reporter=reporter, case=existing, now=now
             )
 
     case_id = uuid.uuid4()
@@ -260,7 +260,9 @@ async def _create_or_find(
         )
         if existing is None:
             raise
-        return await _answer_existing(session, settings=settings, reporter=reporter, case=existing)
+        return await _answer_existing(
+            session, settings=settings, reporter=reporter, case=existing, now=now
+        )
 
     await append_event(
         session,
@@ -278,10 +280,14 @@ async def _create_or_find(
     )
     await flag_possible_duplicates(session, settings=settings, case=case, now=now)
     await session.flush()
-    return await answer_for(session, case=case, viewer=reporter, settings=settings, status_code=201)
+    return await answer_for(
+        session, case=case, viewer=reporter, settings=settings, status_code=201, now=now
+    )
 
 
 async def _answer_existing(
-    session: AsyncSession, *, settings: Settings, reporter: User, case: Case
+    session: AsyncSession, *, settings: Settings, reporter: User, case: Case, now: datetime
 ) -> idempotency.StoredAnswer:
-    return await answer_for(session, case=case, viewer=reporter, settings=settings, status_code=200)
+    return await answer_for(
+        session, case=case, viewer=reporter, settings=settings, status_code=200, now=now
+    )
