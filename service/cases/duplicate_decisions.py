@@ -36,7 +36,7 @@ async def decide_duplicate(
     if link is None or link.case_id != case.id:
         raise NotFound(code="duplicate.not_found")
     if link.status is not DuplicateStatus.open:
-        raise Conflict(code="duplicate.decided", extra={"status": link.status.value})
+        raise Conflict(code="duplicate.decided", extra={"decision": link.status.value})
     if confirm:
         return await transition_case(
             session,

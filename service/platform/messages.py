@@ -193,8 +193,8 @@ DETAILS: dict[str, Text] = {
         "No such possible duplicate on this case.", "ไม่พบรายการที่อาจซ้ำนี้ในเรื่องนี้"
     ),
     "duplicate.decided": Text(
-        "This possible duplicate was already decided; see status.",
-        "รายการที่อาจซ้ำนี้ได้รับการตัดสินแล้ว ดู status",
+        "This possible duplicate was already decided; see decision.",
+        "รายการที่อาจซ้ำนี้ได้รับการตัดสินแล้ว ดู decision",
     ),
     "duplicate.staff_only": Text(
         "Only caseworkers and supervisors decide on duplicates.",
