@@ -667,13 +667,22 @@ class CaseOut(BaseModel):
     location: LocationOut
     consent: ConsentOut
     created_by: uuid.UUID
+    created_by_name: str | None = Field(
+        default=None, description="Display name of the reporter (the user who submitted it)."
+    )
     lead: uuid.UUID | None
+    lead_name: str | None = Field(default=None, description="Display name of the lead.")
     screened_at: datetime | None
     screened_by: uuid.UUID | None
+    screened_by_name: str | None = Field(
+        default=None, description="Display name of who screened it."
+    )
     resolved_at: datetime | None
     closed_at: datetime | None
     closure_reason: ClosureReason | None
-    duplicate_of: uuid.UUID | None
+    duplicate_of: uuid.UUID | None = Field(
+        description="The case this one duplicates; shown only to those who may read that case."
+    )
     created_at: datetime
     updated_at: datetime
     version: int
@@ -708,6 +717,7 @@ class NoteOut(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     author: uuid.UUID
+    author_name: str | None = Field(default=None, description="Display name of the author.")
     body: str
     created_at: datetime
 
@@ -718,9 +728,15 @@ class NoteList(BaseModel):
 
 
 class CaseEventOut(BaseModel):
+    """One event of a case's history as the caller may see it.
+
+    Viewers who may not see possible duplicates are not shown the events about them; for them
+    `seq` counts only the events they are shown, so the numbering reveals no gap."""
+
     seq: int
     type: str
     actor: uuid.UUID | None
+    actor_name: str | None = Field(default=None, description="Display name of the actor.")
     occurred_at: datetime
     changes: dict[str, Any]
     data: dict[str, Any]

@@ -165,6 +165,14 @@ class CaseEventType(StrEnum):
     duplicate_dismissed = "duplicate_dismissed"
 
 
+class CaseReadKind(StrEnum):
+    """What of a case a recorded read showed."""
+
+    detail = "detail"
+    notes = "notes"
+    timeline = "timeline"
+
+
 class DuplicateReason(StrEnum):
     """Why two cases were flagged as possibly about the same client."""
 

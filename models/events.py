@@ -17,7 +17,10 @@ KEYED_VALUE_LENGTH = 96
 
 
 class CaseEvent(SQLModel, table=True):
-    """One change (or read) of a case. Never updated or deleted by the application.
+    """One change of a case. Never updated or deleted by the application.
+
+    Reads are recorded in the access log (`models.access_log`) instead, since appending to
+    this chain locks the case; `viewed` events written before stay valid history.
 
     `hash` is an HMAC over the previous event's hash and this event's content, so an edited,
     deleted or reordered event breaks the chain; the case row anchors the chain's end. Both

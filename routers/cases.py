@@ -248,12 +248,19 @@ async def case_timeline(
     case_id: uuid.UUID,
     user: CaseHandler,
     session: Session,
+    settings: AppSettings,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Timeline:
-    """The case's history, oldest first: every change and every read."""
+    """The case's history, oldest first, with who did what (the read is recorded)."""
     return await reading.case_timeline(
-        session, user=user, case_id=case_id, limit=limit, cursor=cursor
+        session,
+        settings=settings,
+        user=user,
+        case_id=case_id,
+        limit=limit,
+        cursor=cursor,
+        now=utcnow(),
     )
 
 
@@ -281,11 +288,20 @@ async def list_notes(
     case_id: uuid.UUID,
     user: CaseHandler,
     session: Session,
+    settings: AppSettings,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> NoteList:
-    """The notes of a case, oldest first."""
-    return await notes.list_notes(session, user=user, case_id=case_id, limit=limit, cursor=cursor)
+    """The notes of a case, oldest first, with their authors' names (the read is recorded)."""
+    return await notes.list_notes(
+        session,
+        settings=settings,
+        user=user,
+        case_id=case_id,
+        limit=limit,
+        cursor=cursor,
+        now=utcnow(),
+    )
 
 
 @router.post(

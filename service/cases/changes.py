@@ -3,8 +3,12 @@
 A change reads like an intake: every problem is collected with its JSON pointer and answered
 at once (422). Client fields are read as `CLIENT_FIELDS` declares them; the id type and number
 are read together, because a number is only ever stored with the type it was checked against.
-Name keys and target groups follow from what changed. One `updated` event names the changed
-columns: values of personal columns are withheld, derived columns are not mentioned.
+The rules tying client fields together are intake's (`service.cases.client_rules`), applied to
+the client as it would be after the change. Name keys and target groups follow from what
+changed. One `updated` event names the changed columns: values of personal columns are
+withheld, and derived columns are not mentioned at all, since a derived value (the target
+groups, a name key) would give away the personal values it follows from. Times are recorded
+in ISO 8601 with their offset, dates as ISO dates.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from service.cases.client_fields import (
     read_id_number,
     target_groups,
 )
+from service.cases.client_rules import client_rule_errors
 from service.cases.events import append_event
 from service.cases.loading import load_case_to_change
 from service.cases.rendering import case_for_viewer
 from service.platform.crypto import id_number_hash, seal_id_number
-from service.platform.errors import Conflict, Unprocessable, field_error
+from service.platform.errors import Conflict, Unprocessable, coded_field_error
 from service.platform.settings import Settings
 from service.thai.areas import check_location
 from service.thai.dates import BANGKOK
@@ -45,18 +50,29 @@ PERSONAL_COLUMNS = frozenset(
         "lon",
         "consent_recorded_by",
         "guardian_name",
+        # Below the province (which statistics keep), an area code locates a person.
+        "district_code",
+        "subdistrict_code",
+        "postal_code",
     }
     | {client_field.column for client_field in CLIENT_FIELDS if client_field.personal}
 )
-# Columns computed from others: a change of theirs is implied by the one it follows from.
-DERIVED_COLUMNS = frozenset(column for f in CLIENT_FIELDS for column in f.derives)
+# Columns computed from others: a change of theirs is implied by the one it follows from, and
+# their values would give away personal values (the target groups follow from the client's
+# age, disability and pregnancy), so they are never recorded.
+DERIVED_COLUMNS = frozenset(column for f in CLIENT_FIELDS for column in f.derives) | {
+    "target_groups"
+}
 _NO_ID_NUMBER = {"client_id_number_enc": None, "client_id_hash": None, "client_id_last4": None}
 _AREA_FIELDS = ("province_code", "district_code", "subdistrict_code", "postal_code")
 _PLACE_FIELDS = {"address": "address_text", "lat": "lat", "lon": "lon"}
 
 
 def _record(value: Any) -> Any:
-    if isinstance(value, uuid.UUID | datetime | date):
+    """A value as the history keeps it: times in ISO 8601 with offset, dates as ISO dates."""
+    if isinstance(value, date):  # datetimes included
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
         return str(value)
     if hasattr(value, "value"):
         return value.value
@@ -99,12 +115,12 @@ async def update_case(
     """Change a case's content; one `updated` event names what changed."""
     case = await load_case_to_change(session, user=user, case_id=case_id, if_match=if_match)
     if case.status is CaseStatus.closed:
-        raise Conflict("A closed case is read-only; a supervisor may reopen it.")
+        raise Conflict(code="case.closed")
     today = now.astimezone(BANGKOK).date()
     changes = _read_patch(case, patch, settings=settings, today=today)
     recorded = apply_changes(case, changes)
-    recorded.update(apply_changes(case, {"target_groups": _target_groups(case, today)}))
     if recorded:
+        apply_changes(case, {"target_groups": _target_groups(case, today)})
         bump_version(case, now)
         await append_event(
             session,
@@ -116,7 +132,7 @@ async def update_case(
             changes=recorded,
         )
     await session.flush()
-    return await case_for_viewer(session, case=case, viewer=user, settings=settings)
+    return await case_for_viewer(session, case=case, viewer=user, settings=settings, now=now)
 
 
 def _read_patch(case: Case, patch: CasePatch, *, settings: Settings, today: date) -> dict[str, Any]:
@@ -129,8 +145,12 @@ def _read_patch(case: Case, patch: CasePatch, *, settings: Settings, today: date
     changes.update(_identity_changes(case, client, settings=settings, errors=errors))
     changes.update(_location_changes(case, sent.get("location") or {}, errors))
     changes.update(_consent_changes(case, sent.get("consent") or {}, errors))
+    errors += client_rule_errors(
+        gender=changes.get("client_gender", case.client_gender),
+        pregnant=changes.get("client_pregnant", case.client_pregnant),
+    )
     if errors:
-        raise Unprocessable("The change is not valid; see errors.", errors=errors)
+        raise Unprocessable(errors=errors)
     if any(k in changes for k in ("client_first_name", "client_last_name")):
         first = changes.get("client_first_name", case.client_first_name)
         last = changes.get("client_last_name", case.client_last_name)
@@ -142,7 +162,7 @@ def _summary_change(sent: dict[str, Any], errors: list[dict[str, str]]) -> dict[
     if "summary" not in sent:
         return {}
     if sent["summary"] is None:
-        errors.append(field_error("/summary", "the summary cannot be cleared", "null"))
+        errors.append(coded_field_error("/summary", "null"))
         return {}
     return {"summary": sent["summary"]}
 
@@ -161,11 +181,7 @@ def _identity_changes(
             if id_type in (IdType.none, IdType.unknown):
                 changes.update(_NO_ID_NUMBER)
             else:
-                errors.append(
-                    field_error(
-                        "/client/id_number", "send the number again with its new id_type", "id_type"
-                    )
-                )
+                errors.append(coded_field_error("/client/id_number", "id_number_again"))
         return changes
     identity = read_id_number(id_type, client["id_number"], "/client/id_number", errors)
     if identity is None:
@@ -189,16 +205,14 @@ def _location_changes(
         name: location[name] if name in location else getattr(case, name) for name in _AREA_FIELDS
     }
     if merged["province_code"] is None:
-        errors.append(
-            field_error("/location/province_code", "the province cannot be cleared", "null")
-        )
-    for name, message in check_location(
+        errors.append(coded_field_error("/location/province_code", "null"))
+    for name, _message in check_location(
         merged["province_code"],
         merged["district_code"],
         merged["subdistrict_code"],
         merged["postal_code"],
     ):
-        errors.append(field_error(f"/location/{name}", message, "area"))
+        errors.append(coded_field_error(f"/location/{name}", "area"))
     changes: dict[str, Any] = dict(merged)
     for key, column in _PLACE_FIELDS.items():
         if key in location:
@@ -213,7 +227,7 @@ def _consent_changes(
     changes: dict[str, Any] = {}
     if "data_collection" in consent:
         if consent["data_collection"] is None:
-            errors.append(field_error("/consent/data_collection", "cannot be cleared", "null"))
+            errors.append(coded_field_error("/consent/data_collection", "null"))
         else:
             changes["consent_data_collection"] = consent["data_collection"]
             if (

@@ -34,9 +34,9 @@ async def decide_duplicate(
     case = await load_case(session, user=user, case_id=case_id, lock=True)
     link = await session.get(DuplicateLink, link_id, with_for_update=True)
     if link is None or link.case_id != case.id:
-        raise NotFound("No such duplicate link on this case.")
+        raise NotFound(code="duplicate.not_found")
     if link.status is not DuplicateStatus.open:
-        raise Conflict(f"This possible duplicate was already {link.status.value}.")
+        raise Conflict(code="duplicate.decided", extra={"decision": link.status.value})
     if confirm:
         return await transition_case(
             session,
@@ -53,7 +53,7 @@ async def decide_duplicate(
             event_type=CaseEventType.duplicate_confirmed,
         )
     if user.role not in (Role.caseworker, Role.supervisor):
-        raise Forbidden("Only caseworkers and supervisors decide on duplicates.")
+        raise Forbidden(code="duplicate.staff_only")
     link.status = DuplicateStatus.dismissed
     link.decided_by_id = user.id
     link.decided_at = now
@@ -67,4 +67,4 @@ async def decide_duplicate(
         data={"candidate": str(link.candidate_id)},
     )
     await session.flush()
-    return await case_for_viewer(session, case=case, viewer=user, settings=settings)
+    return await case_for_viewer(session, case=case, viewer=user, settings=settings, now=now)

@@ -45,8 +45,9 @@ from service.cases.client_fields import (
 )
 from service.cases.duplicates import find_possible_duplicates, links_shown, store_links
 from service.cases.events import append_event
+from service.cases.loading import CaseContext, etag
 from service.cases.references import next_reference
-from service.cases.rendering import answer_for, etag, render_case
+from service.cases.rendering import answer_for, render_case
 from service.platform import idempotency
 from service.platform.crypto import id_number_hash, mask_id_number, seal_id_number
 from service.platform.db import dialect_name
@@ -331,7 +332,7 @@ async def _create_or_find(
         if existing is None:
             raise Conflict("The case could not be stored; retry.", headers={"Retry-After": "1"})
         return await answer_for(
-            session, case=existing, viewer=reporter, settings=settings, status_code=200
+            session, case=existing, viewer=reporter, settings=settings, status_code=200, now=now
         )
     with session.no_autoflush:
         await session.execute(
@@ -340,7 +341,7 @@ async def _create_or_find(
     await session.flush()
     links = await store_links(session, case_id=case.id, found=found, now=now)
     shown = links_shown(links, found, case_reference=case.reference, viewer=reporter)
-    return _answer(case, viewer=reporter, settings=settings, duplicates=shown)
+    return _answer(case, viewer=reporter, settings=settings, duplicates=shown, now=now)
 
 
 async def _insert_case(session: AsyncSession, case: Case) -> bool:
@@ -356,10 +357,19 @@ async def _insert_case(session: AsyncSession, case: Case) -> bool:
 
 
 def _answer(
-    case: Case, *, viewer: User, settings: Settings, duplicates: list[DuplicateOut]
+    case: Case,
+    *,
+    viewer: User,
+    settings: Settings,
+    duplicates: list[DuplicateOut],
+    now: datetime,
 ) -> idempotency.StoredAnswer:
-    """The 201 answer of a new case, rendered once from what intake holds (no read back)."""
-    body = render_case(case, viewer=viewer, settings=settings, duplicates=duplicates)
+    """The 201 answer of a new case, rendered once from what intake holds (no read back): the
+    only person it names is its reporter, the caller."""
+    context = CaseContext(names={viewer.id: viewer.display_name}, original=None)
+    body = render_case(
+        case, viewer=viewer, settings=settings, context=context, duplicates=duplicates, now=now
+    )
     return idempotency.StoredAnswer(
         status_code=201,
         body=body.model_dump_json().encode(),

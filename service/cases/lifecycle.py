@@ -53,13 +53,22 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], Step] = {
 
 
 class Refusal(Exception):
-    """Why a transition is refused; `kind` maps to the HTTP answer."""
+    """Why a transition is refused; `kind` maps to the HTTP answer.
 
-    def __init__(self, kind: str, message: str, pointer: str | None = None) -> None:
+    `code` names the answer's words in `service.platform.messages`: a detail (`DETAILS`) for a
+    forbidden step, a field sentence (`FIELD_TEXT`) for an unprocessable one at `pointer`, none
+    for an invalid one (its problem type says it, with the allowed statuses). `message` is the
+    English explanation, for tests and logs.
+    """
+
+    def __init__(
+        self, kind: str, message: str, pointer: str | None = None, *, code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind  # "invalid" (409), "forbidden" (403) or "unprocessable" (422)
         self.message = message
         self.pointer = pointer
+        self.code = code
 
 
 def next_statuses(current: CaseStatus) -> list[CaseStatus]:
@@ -88,32 +97,60 @@ def check_transition(
         raise Refusal("invalid", f"A case cannot move from {current.value} to {target.value}.")
     if not may_make(step, role=role, is_lead=is_lead):
         raise Refusal(
-            "forbidden", f"Your role may not move a case from {current.value} to {target.value}."
+            "forbidden",
+            f"Your role may not move a case from {current.value} to {target.value}.",
+            code="transition.role",
         )
     if target is S.closed:
         if closure_reason is None:
-            raise Refusal("unprocessable", "Closing needs a closure reason.", "/closure_reason")
+            raise Refusal(
+                "unprocessable",
+                "Closing needs a closure reason.",
+                "/closure_reason",
+                code="missing",
+            )
         if step.closure_reasons is not None and closure_reason not in step.closure_reasons:
             allowed = ", ".join(sorted(r.value for r in step.closure_reasons))
             raise Refusal(
                 "unprocessable",
                 f"From {current.value} a case closes only as: {allowed}.",
                 "/closure_reason",
+                code="closure_early",
             )
         if closure_reason is ClosureReason.duplicate and not has_duplicate_of:
             raise Refusal(
-                "unprocessable", "A duplicate names the case it duplicates.", "/duplicate_of"
+                "unprocessable",
+                "A duplicate names the case it duplicates.",
+                "/duplicate_of",
+                code="missing",
             )
         if closure_reason is not ClosureReason.duplicate and has_duplicate_of:
             raise Refusal(
-                "unprocessable", "duplicate_of goes only with a duplicate closure.", "/duplicate_of"
+                "unprocessable",
+                "duplicate_of goes only with a duplicate closure.",
+                "/duplicate_of",
+                code="duplicate_only",
             )
         if urgency is Urgency.critical and role is not Role.supervisor:
-            raise Refusal("forbidden", "Only a supervisor may close a critical case.")
+            raise Refusal(
+                "forbidden",
+                "Only a supervisor may close a critical case.",
+                code="transition.critical",
+            )
     elif closure_reason is not None:
-        raise Refusal("unprocessable", "Only closing takes a closure reason.", "/closure_reason")
+        raise Refusal(
+            "unprocessable",
+            "Only closing takes a closure reason.",
+            "/closure_reason",
+            code="closing_only",
+        )
     elif has_duplicate_of:
-        raise Refusal("unprocessable", "Only closing as a duplicate names one.", "/duplicate_of")
+        raise Refusal(
+            "unprocessable",
+            "Only closing as a duplicate names one.",
+            "/duplicate_of",
+            code="closing_only",
+        )
     if step.needs_reason and not reason:
-        raise Refusal("unprocessable", "This step needs a reason.", "/reason")
+        raise Refusal("unprocessable", "This step needs a reason.", "/reason", code="missing")
     return step

@@ -1,22 +1,29 @@
-"""Loading a case for a caller: who may read it, who may change it, and whether their copy is
-current.
+"""Loading a case for a caller: who may read it, who may change it, whether their copy is
+current, and what an answer about it shows besides the case row.
 
 Access (SPEC §2) is decided by `auth.policy`: a case the caller may not read is 404; one they
 may read but not change is 403. Changes need the case's current version in `If-Match` (428
 without, 412 when stale); the case row is locked while it changes, so of two updates sent with
-the same ETag exactly one succeeds.
+the same ETag exactly one succeeds. A read takes no lock.
+
+An answer names the people on the case (reporter, lead, screener) and may link to the case it
+duplicates; both come from one joined query (`CaseContext`), with the case itself when reading.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from auth.policy import CaseFacts, may_read_case, may_update_case
 from models.case import Case
 from models.user import User
-from service.cases.rendering import etag
 from service.platform.errors import (
     Forbidden,
     NotFound,
@@ -25,16 +32,104 @@ from service.platform.errors import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class CaseContext:
+    """What an answer about a case shows besides the case row."""
+
+    names: dict[uuid.UUID, str]
+    """Display names of the people the case names (reporter, lead, screener)."""
+    original: CaseFacts | None
+    """The case this one duplicates, for deciding whether the viewer may see the link."""
+
+
 def case_facts(case: Case) -> CaseFacts:
     """What the access policy needs to know about a case."""
     return CaseFacts(created_by_id=case.created_by_id, lead_id=case.lead_id)
+
+
+def etag(case: Case) -> str:
+    """The strong ETag of a case's current version."""
+    return f'"{case.version}"'
+
+
+_Query = TypeVar("_Query", bound=sa.Select[*tuple[Any, ...]])
+_lead = aliased(User)
+_creator = aliased(User)
+_screener = aliased(User)
+_original = aliased(Case)
+_CONTEXT_COLUMNS = (
+    col(_creator.display_name),
+    col(_lead.display_name),
+    col(_screener.display_name),
+    col(_original.created_by_id),
+    col(_original.lead_id),
+)
+
+
+def _with_context(query: _Query) -> _Query:
+    return (
+        query.outerjoin(_creator, col(_creator.id) == col(Case.created_by_id))
+        .outerjoin(_lead, col(_lead.id) == col(Case.lead_id))
+        .outerjoin(_screener, col(_screener.id) == col(Case.screened_by_id))
+        .outerjoin(_original, col(_original.id) == col(Case.duplicate_of_id))
+    )
+
+
+def _context(case: Case, row: sa.Row[*tuple[Any, ...]]) -> CaseContext:
+    creator_name, lead_name, screener_name, original_by, original_lead = tuple(row)[-5:]
+    names = {
+        person: name
+        for person, name in (
+            (case.created_by_id, creator_name),
+            (case.lead_id, lead_name),
+            (case.screened_by_id, screener_name),
+        )
+        if person is not None and name is not None
+    }
+    original = (
+        CaseFacts(created_by_id=original_by, lead_id=original_lead)
+        if original_by is not None
+        else None
+    )
+    return CaseContext(names=names, original=original)
+
+
+def _not_found() -> NotFound:
+    return NotFound(code="case.not_found")
+
+
+async def load_case_for_reading(
+    session: AsyncSession, *, user: User, case_id: uuid.UUID
+) -> tuple[Case, CaseContext]:
+    """The case and its context in one query, without a lock, if the caller may read it."""
+    row = (
+        await session.execute(
+            _with_context(sa.select(Case, *_CONTEXT_COLUMNS)).where(col(Case.id) == case_id)
+        )
+    ).first()
+    if row is None or not may_read_case(user.id, user.role, case_facts(row[0])):
+        raise _not_found()
+    case: Case = row[0]
+    return case, _context(case, row)
+
+
+async def load_context(session: AsyncSession, *, case: Case) -> CaseContext:
+    """The context of a case already loaded (and flushed): one query."""
+    row = (
+        await session.execute(
+            _with_context(sa.select(*_CONTEXT_COLUMNS).select_from(Case)).where(
+                col(Case.id) == case.id
+            )
+        )
+    ).one()
+    return _context(case, row)
 
 
 async def load_case(session: AsyncSession, *, user: User, case_id: uuid.UUID, lock: bool) -> Case:
     """The case if the caller may read it (locked for the transaction when `lock`), else 404."""
     case = await session.get(Case, case_id, with_for_update=lock, populate_existing=lock)
     if case is None or not may_read_case(user.id, user.role, case_facts(case)):
-        raise NotFound("No such case.")
+        raise _not_found()
     return case
 
 
@@ -44,7 +139,7 @@ async def load_case_to_change(
     """The case, locked, if the caller may change it and names its current version."""
     case = await load_case(session, user=user, case_id=case_id, lock=True)
     if not may_update_case(user.id, user.role, case_facts(case)):
-        raise Forbidden("You may read this case but not change it.")
+        raise Forbidden(code="case.read_only")
     check_if_match(case, if_match)
     return case
 
@@ -53,12 +148,9 @@ def check_if_match(case: Case, if_match: str | None) -> None:
     """428 without `If-Match`, 412 unless it names the current version."""
     if if_match is None or not if_match.strip():
         raise PreconditionRequired(
-            "Send the case's ETag in If-Match.",
+            code="case.if_match",
             errors=[{"header": "If-Match", "detail": "required", "type": "missing"}],
         )
     tags = {tag.strip() for tag in if_match.split(",")}
     if "*" not in tags and etag(case) not in tags:
-        raise PreconditionFailed(
-            "The case changed since you read it; read it again.",
-            extra={"current_etag": etag(case)},
-        )
+        raise PreconditionFailed(code="case.stale", extra={"current_etag": etag(case)})

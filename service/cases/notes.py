@@ -1,6 +1,7 @@
 """Notes on a case: added by those who may change the case, read by those who may handle it.
 
 A note's text stays in `case_notes`; the history records only that a note was added, by its id.
+Reading the notes (free text about the client) is recorded in the access log, without a lock.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from sqlmodel import col
 from auth.policy import may_update_case
 from models.base import UTCDateTime
 from models.case import CaseNote, NoteIn, NoteList, NoteOut
-from models.enums import CaseEventType
+from models.enums import CaseEventType, CaseReadKind
 from models.user import User
+from service.cases.access_log import record_read
 from service.cases.events import append_event
 from service.cases.loading import case_facts, load_case
 from service.platform.errors import Forbidden
@@ -24,11 +26,12 @@ from service.platform.pagination import decode_time_id_cursor, encode_time_id_cu
 from service.platform.settings import Settings
 
 
-def _note_out(note: CaseNote) -> NoteOut:
+def _note_out(note: CaseNote, author_name: str | None) -> NoteOut:
     return NoteOut(
         id=note.id,
         case_id=note.case_id,
         author=note.author_id,
+        author_name=author_name,
         body=note.body,
         created_at=note.created_at,
     )
@@ -46,7 +49,7 @@ async def add_note(
     """Add a note; the event records that a note was added, not its text."""
     case = await load_case(session, user=user, case_id=case_id, lock=True)
     if not may_update_case(user.id, user.role, case_facts(case)):
-        raise Forbidden("You may read this case but not add notes to it.")
+        raise Forbidden(code="case.read_only")
     note = CaseNote(case_id=case.id, author_id=user.id, body=body.body, created_at=now)
     session.add(note)
     await append_event(
@@ -59,16 +62,32 @@ async def add_note(
         data={"note_id": str(note.id)},
     )
     await session.flush()
-    return _note_out(note)
+    return _note_out(note, user.display_name)
 
 
 async def list_notes(
-    session: AsyncSession, *, user: User, case_id: uuid.UUID, limit: int, cursor: str | None
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    user: User,
+    case_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
 ) -> NoteList:
-    """Notes of a case, oldest first."""
+    """Notes of a case, oldest first, with their authors' names; the read is recorded."""
     await load_case(session, user=user, case_id=case_id, lock=False)
+    await record_read(
+        session,
+        secret=settings.data_key,
+        case_id=case_id,
+        reader_id=user.id,
+        what=CaseReadKind.notes,
+        now=now,
+    )
     query = (
-        sa.select(CaseNote)
+        sa.select(CaseNote, col(User.display_name))
+        .outerjoin(User, col(User.id) == col(CaseNote.author_id))
         .where(col(CaseNote.case_id) == case_id)
         .order_by(col(CaseNote.created_at), col(CaseNote.id))
         .limit(limit + 1)
@@ -79,11 +98,12 @@ async def list_notes(
             sa.tuple_(col(CaseNote.created_at), col(CaseNote.id))
             > sa.tuple_(sa.literal(after_at, UTCDateTime()), sa.literal(after_id))
         )
-    notes = list((await session.execute(query)).scalars())
-    page = notes[:limit]
+    rows = (await session.execute(query)).all()
+    page = rows[:limit]
+    last: CaseNote | None = page[-1][0] if page else None
     return NoteList(
-        items=[_note_out(n) for n in page],
-        next_cursor=encode_time_id_cursor(page[-1].created_at, page[-1].id)
-        if len(notes) > limit
+        items=[_note_out(note, author_name) for note, author_name in page],
+        next_cursor=encode_time_id_cursor(last.created_at, last.id)
+        if last is not None and len(rows) > limit
         else None,
     )

@@ -1,14 +1,20 @@
 """Reading one case: the case as the caller may see it, and its history.
 
-Reading a case's detail is itself recorded (a `viewed` event), so the case row is locked for
-the read as for a change. Events naming possible duplicates keep their data from those who may
-not see the matches.
+A read takes no lock and changes nothing of the case: it loads the case with the names it shows
+(one query) and appends one record to the access log (`service.cases.access_log`), the
+timeline's reads included. Reads used to be `viewed` events in the case's own chain; those
+already written stay valid history and are still shown.
+
+Nothing a volunteer sees may depend on cases they cannot read: events about possible duplicates
+are not shown to those who may not see the matches, their `seq` counts only the events shown
+(the cursor too), and the link of a closed duplicate is withheld from the changes shown.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,65 +22,99 @@ from sqlmodel import col
 
 from auth.policy import sees_possible_duplicates
 from models.case import CaseEventOut, CaseOut, Timeline
-from models.enums import CaseEventType
+from models.enums import CaseEventType, CaseReadKind
 from models.events import CaseEvent
 from models.user import User
-from service.cases.events import append_event
-from service.cases.loading import load_case
+from service.cases.access_log import record_read
+from service.cases.loading import load_case, load_case_for_reading
 from service.cases.rendering import case_for_viewer
 from service.platform.pagination import decode_int_cursor, encode_cursor
 from service.platform.settings import Settings
 
-# Events naming possible duplicates: their data is shown only to those who see the matches.
+# Events about possible duplicates: shown only to those who see the matches.
 POSSIBLE_DUPLICATE_EVENTS = frozenset(
     {CaseEventType.duplicate_flagged, CaseEventType.duplicate_dismissed}
 )
+# Changes that name another case: shown only to those who see the matches.
+LINKS_TO_OTHER_CASES = frozenset({"duplicate_of_id"})
 
 
 async def read_case(
     session: AsyncSession, *, settings: Settings, user: User, case_id: uuid.UUID, now: datetime
 ) -> tuple[CaseOut, str]:
-    """The case and its ETag; the read is recorded as a `viewed` event."""
-    case = await load_case(session, user=user, case_id=case_id, lock=True)
-    await append_event(
+    """The case and its ETag; the read is recorded in the access log."""
+    case, context = await load_case_for_reading(session, user=user, case_id=case_id)
+    await record_read(
         session,
         secret=settings.data_key,
-        case=case,
-        type_=CaseEventType.viewed,
-        actor_id=user.id,
+        case_id=case.id,
+        reader_id=user.id,
+        what=CaseReadKind.detail,
         now=now,
     )
-    return await case_for_viewer(session, case=case, viewer=user, settings=settings)
+    return await case_for_viewer(
+        session, case=case, viewer=user, settings=settings, now=now, context=context
+    )
+
+
+def shown_changes(changes: dict[str, Any], *, sees_matches: bool) -> dict[str, Any]:
+    """The changes of an event as a viewer may see them (pure)."""
+    if sees_matches:
+        return changes
+    return {name: change for name, change in changes.items() if name not in LINKS_TO_OTHER_CASES}
 
 
 async def case_timeline(
-    session: AsyncSession, *, user: User, case_id: uuid.UUID, limit: int, cursor: str | None
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    user: User,
+    case_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
 ) -> Timeline:
-    """The case's events in order, a page at a time."""
-    await load_case(session, user=user, case_id=case_id, lock=False)
+    """The case's events in order, a page at a time; the read is recorded.
+
+    The cursor is the number of events already shown. Those who see every event page by
+    `seq` (a keyset: events are numbered from 1 without gaps); the others skip that many of
+    the events they may see, within this one case.
+    """
+    case = await load_case(session, user=user, case_id=case_id, lock=False)
+    await record_read(
+        session,
+        secret=settings.data_key,
+        case_id=case.id,
+        reader_id=user.id,
+        what=CaseReadKind.timeline,
+        now=now,
+    )
+    shown = decode_int_cursor(cursor) if cursor else 0
+    sees_matches = sees_possible_duplicates(user.role)
     query = (
-        sa.select(CaseEvent)
-        .where(col(CaseEvent.case_id) == case_id)
+        sa.select(CaseEvent, col(User.display_name))
+        .outerjoin(User, col(User.id) == col(CaseEvent.actor_id))
+        .where(col(CaseEvent.case_id) == case.id)
         .order_by(col(CaseEvent.seq))
         .limit(limit + 1)
     )
-    if cursor:
-        query = query.where(col(CaseEvent.seq) > decode_int_cursor(cursor))
-    events = list((await session.execute(query)).scalars())
-    page = events[:limit]
-    hide_matches = not sees_possible_duplicates(user.role)
-    return Timeline(
-        items=[
-            CaseEventOut(
-                seq=e.seq,
-                type=e.type.value,
-                actor=e.actor_id,
-                occurred_at=e.occurred_at,
-                changes=e.changes,
-                data={} if hide_matches and e.type in POSSIBLE_DUPLICATE_EVENTS else e.data,
-                hash=e.hash,
-            )
-            for e in page
-        ],
-        next_cursor=encode_cursor([page[-1].seq]) if len(events) > limit else None,
-    )
+    if sees_matches:
+        query = query.where(col(CaseEvent.seq) > shown)
+    else:
+        query = query.where(col(CaseEvent.type).not_in(POSSIBLE_DUPLICATE_EVENTS)).offset(shown)
+    rows = (await session.execute(query)).all()
+    items = [
+        CaseEventOut(
+            seq=event.seq if sees_matches else shown + position,
+            type=event.type.value,
+            actor=event.actor_id,
+            actor_name=actor_name,
+            occurred_at=event.occurred_at,
+            changes=shown_changes(event.changes, sees_matches=sees_matches),
+            data=event.data,
+            hash=event.hash,
+        )
+        for position, (event, actor_name) in enumerate(rows[:limit], start=1)
+    ]
+    more = len(rows) > limit
+    return Timeline(items=items, next_cursor=encode_cursor([items[-1].seq]) if more else None)

@@ -2,7 +2,9 @@
 
 What a viewer sees of the client follows `CLIENT_FIELDS`: a field with `shown_in_full` (the id
 number) is masked for everyone else. Possible duplicates are listed for staff only
-(`service.cases.duplicates.load_duplicates`).
+(`service.cases.duplicates.load_duplicates`); the case this one duplicates is named only to
+those who may read it. People on the case are named (`CaseContext`). Ages are computed for the
+request's own time, never the wall clock, so an answer is the same whenever it is rendered.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.policy import may_read_case
 from models.case import (
     Case,
     CaseOut,
@@ -25,15 +28,11 @@ from models.enums import Category, TargetGroup
 from models.user import User
 from service.cases.client_fields import CLIENT_FIELDS, ClientField, Reading, client_age
 from service.cases.duplicates import load_duplicates
+from service.cases.loading import CaseContext, etag, load_context
 from service.platform.crypto import mask_id_number, open_id_number
 from service.platform.idempotency import StoredAnswer
 from service.platform.settings import Settings
 from service.thai.dates import BANGKOK
-
-
-def etag(case: Case) -> str:
-    """The strong ETag of a case's current version."""
-    return f'"{case.version}"'
 
 
 def _id_number_for(
@@ -65,10 +64,19 @@ def render_client(case: Case, *, viewer: User, settings: Settings, today: date) 
 
 
 def render_case(
-    case: Case, *, viewer: User, settings: Settings, duplicates: list[DuplicateOut]
+    case: Case,
+    *,
+    viewer: User,
+    settings: Settings,
+    context: CaseContext,
+    duplicates: list[DuplicateOut],
+    now: datetime,
 ) -> CaseOut:
     """The case as `viewer` may see it (id numbers masked for volunteers and agencies)."""
-    today = datetime.now(BANGKOK).date()
+    today = now.astimezone(BANGKOK).date()
+    shows_original = context.original is not None and may_read_case(
+        viewer.id, viewer.role, context.original
+    )
     return CaseOut(
         id=case.id,
         reference=case.reference,
@@ -107,13 +115,16 @@ def render_case(
             guardian_name=case.guardian_name,
         ),
         created_by=case.created_by_id,
+        created_by_name=context.names.get(case.created_by_id),
         lead=case.lead_id,
+        lead_name=context.names.get(case.lead_id) if case.lead_id else None,
         screened_at=case.screened_at,
         screened_by=case.screened_by_id,
+        screened_by_name=context.names.get(case.screened_by_id) if case.screened_by_id else None,
         resolved_at=case.resolved_at,
         closed_at=case.closed_at,
         closure_reason=case.closure_reason,
-        duplicate_of=case.duplicate_of_id,
+        duplicate_of=case.duplicate_of_id if shows_original else None,
         created_at=case.created_at,
         updated_at=case.updated_at,
         version=case.version,
@@ -122,18 +133,37 @@ def render_case(
 
 
 async def case_for_viewer(
-    session: AsyncSession, *, case: Case, viewer: User, settings: Settings
+    session: AsyncSession,
+    *,
+    case: Case,
+    viewer: User,
+    settings: Settings,
+    now: datetime,
+    context: CaseContext | None = None,
 ) -> tuple[CaseOut, str]:
-    """The case as `viewer` may see it, with the possible duplicates they may see, and its ETag."""
+    """The case as `viewer` may see it, with the possible duplicates they may see, and its ETag.
+
+    `context` is loaded (one query) unless the caller loaded it with the case."""
+    if context is None:
+        context = await load_context(session, case=case)
     duplicates = await load_duplicates(session, case_id=case.id, viewer=viewer)
-    return render_case(case, viewer=viewer, settings=settings, duplicates=duplicates), etag(case)
+    body = render_case(
+        case, viewer=viewer, settings=settings, context=context, duplicates=duplicates, now=now
+    )
+    return body, etag(case)
 
 
 async def answer_for(
-    session: AsyncSession, *, case: Case, viewer: User, settings: Settings, status_code: int
+    session: AsyncSession,
+    *,
+    case: Case,
+    viewer: User,
+    settings: Settings,
+    status_code: int,
+    now: datetime,
 ) -> StoredAnswer:
     """The exact bytes and headers of a case answer (stored for idempotent replays)."""
-    body, tag = await case_for_viewer(session, case=case, viewer=viewer, settings=settings)
+    body, tag = await case_for_viewer(session, case=case, viewer=viewer, settings=settings, now=now)
     return StoredAnswer(
         status_code=status_code,
         body=body.model_dump_json().encode(),

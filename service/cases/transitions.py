@@ -33,7 +33,12 @@ from service.cases.events import append_event
 from service.cases.lifecycle import Refusal, check_transition, next_statuses
 from service.cases.loading import case_facts, load_case_to_change
 from service.cases.rendering import case_for_viewer
-from service.platform.errors import Forbidden, InvalidTransition, Unprocessable, field_error
+from service.platform.errors import (
+    Forbidden,
+    InvalidTransition,
+    Unprocessable,
+    coded_field_error,
+)
 from service.platform.settings import Settings
 
 
@@ -74,7 +79,7 @@ async def transition_case(
         data={"reason": body.reason} if body.reason else {},
     )
     await session.flush()
-    return await case_for_viewer(session, case=case, viewer=user, settings=settings)
+    return await case_for_viewer(session, case=case, viewer=user, settings=settings, now=now)
 
 
 def _check_step(case: Case, *, user: User, body: TransitionIn) -> None:
@@ -93,13 +98,13 @@ def _check_step(case: Case, *, user: User, body: TransitionIn) -> None:
     except Refusal as refusal:
         if refusal.kind == "invalid":
             raise InvalidTransition(
-                refusal.message, extra={"allowed": [s.value for s in next_statuses(case.status)]}
+                extra={"allowed": [s.value for s in next_statuses(case.status)]}
             ) from None
         if refusal.kind == "forbidden":
-            raise Forbidden(refusal.message) from None
+            raise Forbidden(code=refusal.code) from None
+        assert refusal.code is not None
         raise Unprocessable(
-            refusal.message,
-            errors=[field_error(refusal.pointer or "", refusal.message, "transition")],
+            errors=[coded_field_error(refusal.pointer or "", refusal.code)]
         ) from None
 
 
@@ -108,12 +113,7 @@ def _check_screening_fields(body: TransitionIn) -> None:
         body.urgency is not None or body.categories is not None or body.basis is not None
     )
     if screening_fields and body.to is not CaseStatus.screened:
-        raise Unprocessable(
-            "urgency, categories and basis are set when screening.",
-            errors=[
-                field_error("/to", "only a move to screened takes screening fields", "screening")
-            ],
-        )
+        raise Unprocessable(errors=[coded_field_error("/to", "screening")])
 
 
 async def _changes_of_step(
@@ -149,10 +149,7 @@ def _screening_changes(
             body.basis is LegalBasis.consent
             and case.consent_data_collection is not ConsentStatus.given
         ):
-            raise Unprocessable(
-                "consent is not a basis when consent was not given.",
-                errors=[field_error("/basis", "consent was not given", "basis")],
-            )
+            raise Unprocessable(errors=[coded_field_error("/basis", "basis")])
         changes["legal_basis"] = body.basis
     if body.categories is not None:
         changes["categories"] = list(dict.fromkeys(c.value for c in body.categories))
@@ -173,10 +170,7 @@ async def _closing_changes(
         or original.id == case.id
         or not may_read_case(user.id, user.role, case_facts(original))
     ):
-        raise Unprocessable(
-            "duplicate_of must name another case you can see.",
-            errors=[field_error("/duplicate_of", "no such case", "not_found")],
-        )
+        raise Unprocessable(errors=[coded_field_error("/duplicate_of", "not_found")])
     changes["duplicate_of_id"] = original.id
     await session.execute(
         sa.update(DuplicateLink)

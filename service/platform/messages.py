@@ -170,6 +170,36 @@ DETAILS: dict[str, Text] = {
         "The query has parameters this operation does not take; see errors.",
         "คำขอมีพารามิเตอร์ที่รายการนี้ไม่รับ โปรดดูรายละเอียดใน errors",
     ),
+    # cases (service.cases: loading, changes, transitions, notes, duplicate decisions)
+    "case.not_found": Text("No such case.", "ไม่พบเรื่องนี้"),
+    "case.read_only": Text("You may read this case but not change it.", "คุณอ่านเรื่องนี้ได้ แต่แก้ไขไม่ได้"),
+    "case.if_match": Text("Send the case's ETag in If-Match.", "โปรดส่ง ETag ของเรื่องนี้ใน If-Match"),
+    "case.stale": Text(
+        "The case changed since you read it; read it again.",
+        "เรื่องนี้ถูกเปลี่ยนหลังจากที่คุณอ่าน โปรดอ่านใหม่อีกครั้ง",
+    ),
+    "case.closed": Text(
+        "A closed case is read-only; a supervisor may reopen it.",
+        "เรื่องที่ปิดแล้วแก้ไขไม่ได้ หัวหน้างานเปิดเรื่องใหม่ได้",
+    ),
+    "transition.role": Text(
+        "Your role may not make this move on this case.",
+        "บทบาทของคุณเปลี่ยนสถานะเรื่องนี้ตามที่ขอไม่ได้",
+    ),
+    "transition.critical": Text(
+        "Only a supervisor may close a critical case.", "เฉพาะหัวหน้างานปิดเรื่องวิกฤตได้"
+    ),
+    "duplicate.not_found": Text(
+        "No such possible duplicate on this case.", "ไม่พบรายการที่อาจซ้ำนี้ในเรื่องนี้"
+    ),
+    "duplicate.decided": Text(
+        "This possible duplicate was already decided; see decision.",
+        "รายการที่อาจซ้ำนี้ได้รับการตัดสินแล้ว ดู decision",
+    ),
+    "duplicate.staff_only": Text(
+        "Only caseworkers and supervisors decide on duplicates.",
+        "เฉพาะเจ้าหน้าที่และหัวหน้างานตัดสินเรื่องซ้ำได้",
+    ),
 }
 
 GENERIC_FIELD_TEXT = Text("This value is not valid.", "ค่านี้ไม่ถูกต้อง")
@@ -287,6 +317,19 @@ FIELD_TEXT: dict[str, Text] = {
     "mismatch": Text(
         "This key was used with a different request body.",
         "คีย์นี้เคยใช้กับเนื้อหาคำขออื่นแล้ว",
+    ),
+    "id_number_again": Text(
+        "Send the id number again with its new id_type.",
+        "โปรดส่งเลขประจำตัวอีกครั้งพร้อม id_type ใหม่",
+    ),
+    "closure_early": Text(
+        "A new or screened case closes only as duplicate or out_of_scope.",
+        "เรื่องใหม่หรือเรื่องที่คัดกรองแล้วปิดได้เฉพาะเหตุผล duplicate หรือ out_of_scope",
+    ),
+    "closing_only": Text("Only a move to closed takes this field.", "ช่องนี้ใช้ได้เฉพาะเมื่อปิดเรื่อง"),
+    "duplicate_only": Text(
+        "Only a closure as duplicate names the case it duplicates.",
+        "ระบุเรื่องที่ซ้ำได้เฉพาะเมื่อปิดด้วยเหตุผล duplicate",
     ),
     "unknown_parameter": Text(
         "This operation takes no query parameter of this name.",

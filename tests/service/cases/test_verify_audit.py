@@ -36,19 +36,24 @@ async def _actor(engine: AsyncEngine, settings: Settings, role: Role) -> Actor:
 
 
 async def _case_with_history(client: httpx.AsyncClient, actor: Actor) -> uuid.UUID:
-    """A case with five events: created, viewed, screened, note_added, viewed."""
+    """A case with five events: created, updated, screened, note_added, note_added.
+
+    Reads are not events (they go to the access log), so the history is made of changes."""
     case = await create_case(client, actor.headers)
     url = f"{CASES}/{case['id']}"
-    tag = (await client.get(url, headers=actor.headers)).headers["etag"]
+    updated = await client.patch(
+        url, json={"summary": "ติดตามแล้ว"}, headers={**actor.headers, "If-Match": '"1"'}
+    )
+    assert updated.status_code == 200, updated.text
     screened = await client.post(
         url + "/transitions",
         json={"to": "screened", "urgency": "normal"},
-        headers={**actor.headers, "If-Match": tag},
+        headers={**actor.headers, "If-Match": updated.headers["etag"]},
     )
     assert screened.status_code == 200, screened.text
-    note = await client.post(url + "/notes", json={"body": "โทรติดตาม"}, headers=actor.headers)
-    assert note.status_code == 201, note.text
-    assert (await client.get(url, headers=actor.headers)).status_code == 200
+    for body in ("โทรติดตาม", "นัดเยี่ยมบ้าน"):
+        note = await client.post(url + "/notes", json={"body": body}, headers=actor.headers)
+        assert note.status_code == 201, note.text
     return uuid.UUID(case["id"])
 
 
