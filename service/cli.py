@@ -118,14 +118,18 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verify_audit(args: argparse.Namespace, settings: Settings) -> int:
-    """Check every case's event chain in one read-only transaction; 1 when tampered with."""
+    """Check every case's event chain and every read record in one read-only transaction;
+    1 when anything was tampered with."""
     import sqlalchemy as sa
 
     from models.events import CaseEvent
+    from service.cases.access_log import ReadProblem, verify_all_reads
     from service.cases.events import ChainProblem, summarise, verify_all
     from service.platform.db import dialect_name
 
-    async def work(session: AsyncSession) -> tuple[int, int, list[ChainProblem]]:
+    async def work(
+        session: AsyncSession,
+    ) -> tuple[int, int, list[ChainProblem], int, list[ReadProblem]]:
         if dialect_name(session) == "postgresql":
             # One snapshot for every batch, and no way to write by mistake.
             await session.execute(
@@ -133,14 +137,24 @@ def _verify_audit(args: argparse.Namespace, settings: Settings) -> int:
             )
         checked, problems = await verify_all(session, secret=settings.data_key)
         events = await session.scalar(sa.select(sa.func.count()).select_from(CaseEvent))
-        return checked, int(events or 0), problems
+        reads, read_problems = await verify_all_reads(session, secret=settings.data_key)
+        return checked, int(events or 0), problems, reads, read_problems
 
-    checked, events, problems = asyncio.run(_in_transaction(settings, work, writing=False))
+    checked, events, problems, reads, read_problems = asyncio.run(
+        _in_transaction(settings, work, writing=False)
+    )
     print(f"checked {checked} cases and {events} events")
     for line in summarise(problems):
         print(line)
-    if problems:
-        print(f"audit chain broken: {len(problems)} problem(s)", file=sys.stderr)
+    print(f"checked {reads} read records")
+    for problem in read_problems:
+        print(f"read {problem.read_id} of case {problem.case_id}: altered, or its key is gone")
+    if problems or read_problems:
+        print(
+            f"audit broken: {len(problems)} chain problem(s), "
+            f"{len(read_problems)} altered read record(s)",
+            file=sys.stderr,
+        )
         return 1
     print("audit chain intact")
     return 0

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.access_log import CaseRead
 from models.case import Case
 from models.enums import CaseEventType, Role
 from models.events import CaseEvent
@@ -228,3 +229,29 @@ async def test_a_changed_or_removed_anchor_is_found(
             f"case {removed} event -: the case has no anchor",
         ]
     )
+
+
+READS = CaseRead.__table__  # type: ignore[attr-defined]
+
+
+async def test_read_records_are_checked_and_an_altered_one_is_named(
+    cases, committed_client, committed_db, database_url, settings
+) -> None:
+    """Reads go to the access log; `verify-audit` checks each record's keyed hash too."""
+    reader = await _actor(committed_db, settings, Role.supervisor)
+    for case_id in cases:
+        answer = await committed_client.get(f"{CASES}/{case_id}", headers=reader.headers)
+        assert answer.status_code == 200, answer.text
+    intact = await _verify(database_url, settings)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert "checked 3 read records" in intact.stdout
+
+    async with committed_db.begin() as connection:
+        target = (await connection.execute(sa.select(READS.c.id, READS.c.case_id).limit(1))).one()
+        # Who read it is rewritten: the record no longer matches its hash.
+        await connection.execute(
+            sa.update(READS).where(READS.c.id == target.id).values(reader_id=uuid.uuid4())
+        )
+    result = await _verify(database_url, settings)
+    assert result.returncode == 1
+    assert f"read {target.id} of case {target.case_id}: altered" in result.stdout
