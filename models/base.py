@@ -26,6 +26,13 @@ metadata = SQLModel.metadata
 
 T = TypeVar("T")
 
+HAS_TEXT = (
+    r"[^\t\n\u000b\f\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000]"
+)
+"""A pattern for text that is not only whitespace: what is left once Python's `str.strip()`
+(which input schemas apply) has run, spelled so that JSON Schema (ECMA-262) reads it the same."""
+
 
 def no_nul_characters(value: Any) -> Any:
     """Refuse text with NUL characters, which PostgreSQL cannot store (checks lists too)."""

@@ -31,7 +31,7 @@ from pydantic import (
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from models.base import EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
+from models.base import HAS_TEXT, EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
 from models.enums import (
     CaseStatus,
     Category,
@@ -434,7 +434,7 @@ class ConsentIn(_Strict):
 class CaseCreate(_Strict):
     """A new case, as a volunteer, caseworker or supervisor reports it."""
 
-    summary: str = Field(min_length=1, max_length=4000)
+    summary: str = Field(min_length=1, max_length=4000, pattern=HAS_TEXT)
     categories: list[Category] = Field(min_length=1, max_length=MAX_CATEGORIES)
     immediate_danger: StrictBool = Field(
         default=False, description="Immediate danger to life or body: urgency becomes critical."
@@ -551,6 +551,7 @@ class CasePatch(_Strict):
         default=None,
         min_length=1,
         max_length=4000,
+        pattern=HAS_TEXT,
         description="May be changed, not cleared.",
     )
     client: ClientPatch | None = None
@@ -565,7 +566,11 @@ class TransitionIn(_Strict):
 
     to: CaseStatus
     reason: str | None = Field(
-        default=None, min_length=1, max_length=1000, description="Required to reopen."
+        default=None,
+        min_length=1,
+        max_length=1000,
+        pattern=HAS_TEXT,
+        description="Required to reopen.",
     )
     closure_reason: ClosureReason | None = Field(default=None, description="Required to close.")
     duplicate_of: uuid.UUID | None = Field(
@@ -579,7 +584,7 @@ class TransitionIn(_Strict):
 
 
 class NoteIn(_Strict):
-    body: str = Field(min_length=1, max_length=4000)
+    body: str = Field(min_length=1, max_length=4000, pattern=HAS_TEXT)
 
 
 # --------------------------------------------------------------------------- read schemas
