@@ -14,7 +14,7 @@ searched across every district and updated (GIN) on every intake.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,14 +48,17 @@ class PossibleDuplicate:
     reasons: frozenset[DuplicateReason]
 
 
-def candidate_query(columns: Mapping[str, Any]) -> sa.Select[Any] | None:
-    """The one indexed query for the open cases that may match a new case's `columns`."""
-    id_hash = columns.get("client_id_hash")
+def candidate_query(
+    columns: Mapping[str, Any], *, id_hashes: Sequence[str] = ()
+) -> sa.Select[Any] | None:
+    """The one indexed query for the open cases that may match a new case's `columns`;
+    `id_hashes` are the id number's lookup hashes under every configured data key."""
     phone = columns.get("client_phone")
     district = columns.get("district_code")
     terms: list[sa.ColumnElement[bool]] = []
-    if id_hash:
-        terms.append(col(Case.client_id_hash) == id_hash)
+    same_id = col(Case.client_id_hash).in_(list(id_hashes)) if id_hashes else None
+    if same_id is not None:
+        terms.append(same_id)
     if phone:
         terms.append(col(Case.client_phone) == phone)
     if district and columns.get("client_name_key"):
@@ -71,7 +74,7 @@ def candidate_query(columns: Mapping[str, Any]) -> sa.Select[Any] | None:
             col(Case.id),
             col(Case.reference),
             col(Case.created_at),
-            (col(Case.client_id_hash) == id_hash) if id_hash else sa.false(),
+            same_id if same_id is not None else sa.false(),
             (col(Case.client_phone) == phone) if phone else sa.false(),
             col(Case.district_code) == district if district else sa.false(),
             col(Case.client_name_key),
@@ -107,10 +110,14 @@ def rank_duplicates(name: PersonName | None, rows: list[sa.Row[Any]]) -> list[Po
 
 
 async def find_possible_duplicates(
-    session: AsyncSession, *, columns: Mapping[str, Any], name: PersonName | None
+    session: AsyncSession,
+    *,
+    columns: Mapping[str, Any],
+    id_hashes: Sequence[str] = (),
+    name: PersonName | None,
 ) -> list[PossibleDuplicate]:
     """Open cases that may be about the person a new case's `columns` describe."""
-    query = candidate_query(columns)
+    query = candidate_query(columns, id_hashes=id_hashes)
     if query is None:
         return []
     return rank_duplicates(name, list((await session.execute(query)).all()))

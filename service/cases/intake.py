@@ -49,7 +49,12 @@ from service.cases.loading import CaseContext, etag
 from service.cases.references import next_reference
 from service.cases.rendering import answer_for, render_case
 from service.platform import idempotency
-from service.platform.crypto import id_number_hash, mask_id_number, seal_id_number
+from service.platform.crypto import (
+    id_number_hash,
+    id_number_hashes,
+    mask_id_number,
+    seal_id_number,
+)
 from service.platform.db import dialect_name
 from service.platform.errors import Conflict, Unprocessable, field_error
 from service.platform.settings import Settings
@@ -276,7 +281,13 @@ async def _create_or_find(
             settings.data_key, normalised.identity.number, case_id
         )
         columns["client_id_hash"] = id_number_hash(settings.data_key, normalised.identity.number)
-    found = await find_possible_duplicates(session, columns=columns, name=normalised.name)
+        # While a key rotation runs, older cases still hold the hash made under the previous key.
+        id_hashes = id_number_hashes(settings.data_key, normalised.identity.number)
+    else:
+        id_hashes = []
+    found = await find_possible_duplicates(
+        session, columns=columns, id_hashes=id_hashes, name=normalised.name
+    )
     case = Case(
         id=case_id,
         reference=await next_reference(session, now=now),

@@ -97,9 +97,18 @@ async def test_a_rotation_moves_every_value_to_the_new_key_while_reads_go_on(
     before = await _stored(committed_db)
     assert set(before["sealed"]) == {b"k1:"} and set(before["answers"]) == {b"k1:"}
 
-    # Key 2 is current, key 1 previous: everything made under key 1 still reads.
+    # Key 2 is current, key 1 previous: everything made under key 1 still reads, and a new
+    # case is matched by id number with a case whose lookup hash is still key 1's.
     async with _server(committed_db, ROTATED) as server:
         assert await _id_numbers(server, caseworker.headers, old) == [VALID_THAI_ID, OTHER_THAI_ID]
+        during = await server.post(
+            CASES, json=_body(OTHER_THAI_ID, "ชูใจ"), headers=caseworker.headers
+        )
+        assert during.status_code == 201, during.text
+        assert [
+            (d["candidate_id"], d["reasons"]) for d in during.json()["possible_duplicates"]
+        ] == [(old[1], ["id_number"])]
+        old.append(during.json()["id"])
         replay = await server.post(CASES, json=_body(VALID_THAI_ID), headers=headers)
         assert replay.content == first.content
         note = await server.post(
@@ -125,7 +134,11 @@ async def test_a_rotation_moves_every_value_to_the_new_key_while_reads_go_on(
 
     # Key 1 retired: every id number still reads and matches; only old events need key 1.
     async with _server(committed_db, KEY_1_RETIRED) as server:
-        assert await _id_numbers(server, caseworker.headers, old) == [VALID_THAI_ID, OTHER_THAI_ID]
+        assert await _id_numbers(server, caseworker.headers, old) == [
+            VALID_THAI_ID,
+            OTHER_THAI_ID,
+            OTHER_THAI_ID,
+        ]
         # Only the id number in common with the first case.
         newer = await server.post(
             CASES, json=_body(VALID_THAI_ID, "ปิติ"), headers=caseworker.headers
