@@ -43,6 +43,7 @@ from service.cases.client_fields import (
     read_phone,
     target_groups,
 )
+from service.cases.client_rules import client_rule_errors
 from service.cases.duplicates import find_possible_duplicates, links_shown, store_links
 from service.cases.events import append_event
 from service.cases.loading import CaseContext, etag
@@ -86,10 +87,7 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
     _check_location(data.location, errors)
     _check_reporter(data.reporter, errors)
     basis = _legal_basis(data.consent, errors)
-    if client.pregnant and client.gender is not None and client.gender.value == "male":
-        errors.append(
-            field_error("/client/pregnant", "inconsistent with the gender given", "consistency")
-        )
+    errors += client_rule_errors(gender=client.gender, pregnant=bool(client.pregnant))
     if errors:
         raise Unprocessable("The case is not valid; see errors.", errors=errors)
 

@@ -44,6 +44,16 @@ async def test_a_patch_cannot_make_a_male_client_pregnant(client, actors, start,
     assert unchanged.json()["version"] == 1
 
 
+async def test_intake_refuses_a_pregnant_male_client_as_a_patch_does(client, actors) -> None:
+    body = anonymous_body()
+    body["client"].update({"gender": "male", "pregnant": True})
+    response = await client.post(CASES, json=body, headers={**actors[Role.volunteer].headers, **TH})
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert [(e["pointer"], e["type"]) for e in errors] == [("/client/pregnant", "consistency")]
+    assert errors[0]["detail"] == FIELD_TEXT["consistency"].th
+
+
 async def test_recorded_times_are_iso_8601_with_offset(client, actors) -> None:
     caseworker = actors[Role.caseworker]
     case = await create_case(client, actors[Role.volunteer].headers)
