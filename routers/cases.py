@@ -108,6 +108,7 @@ async def submit_case(
 async def list_cases(
     user: CaseReader,
     session: Session,
+    settings: AppSettings,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     status: Annotated[list[CaseStatus] | None, Query(max_length=7)] = None,
@@ -139,7 +140,12 @@ async def list_cases(
     created_to: Annotated[IsoDateTime | None, Query(description="Exclusive, with offset.")] = None,
     q: Annotated[
         str | None,
-        Query(min_length=1, max_length=100, description="A reference or the start of a name."),
+        Query(
+            min_length=1,
+            max_length=100,
+            description="A reference (`OS-2569-000123`), a Thai id number, a phone number, or "
+            "the start of a first or last name.",
+        ),
     ] = None,
 ) -> CaseList:
     """List the cases the caller may see, newest first, with filters and a cursor."""
@@ -160,6 +166,7 @@ async def list_cases(
         ),
         limit=limit,
         cursor=cursor,
+        secret=settings.data_key,
     )
 
 

@@ -8,6 +8,7 @@ at a time (`tests/service/cases/test_list_query_plans.py` checks the plans on Po
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,10 +23,13 @@ from models.base import UTCDateTime
 from models.case import Case, CaseCategory, CaseList, CaseSummary
 from models.enums import CaseStatus, Category, Urgency
 from models.user import User
+from service.platform.crypto import id_number_hashes
 from service.platform.db import dialect_name
 from service.platform.errors import Unprocessable
 from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
+from service.thai.ids import normalise_thai_id
 from service.thai.names import normalise_name
+from service.thai.phones import normalise_phone
 
 
 @dataclass
@@ -57,9 +61,15 @@ def _user_ref(value: str, me: uuid.UUID, parameter: str) -> uuid.UUID:
 
 
 def build_case_list_query(
-    *, user: User, filters: CaseFilters, limit: int, cursor: str | None
+    *,
+    user: User,
+    filters: CaseFilters,
+    limit: int,
+    cursor: str | None,
+    secret: str | None = None,
 ) -> sa.Select[Case] | None:
-    """The query of one page of `list_cases` (`limit + 1` rows), or None for no access."""
+    """The query of one page of `list_cases` (`limit + 1` rows), or None for no access;
+    without the data key (`secret`) an id number in `q` is not looked up."""
     lead_id = (
         _user_ref(filters.lead, user.id, "lead") if filters.lead not in (None, "none") else None
     )
@@ -75,7 +85,9 @@ def build_case_list_query(
         order_at, order_id = col(CaseCategory.created_at), col(CaseCategory.case_id)
     else:
         order_at, order_id = col(Case.created_at), col(Case.id)
-    query = _filtered(filters, lead_id=lead_id, reporter_id=reporter_id, order_at=order_at)
+    query = _filtered(
+        filters, secret=secret, lead_id=lead_id, reporter_id=reporter_id, order_at=order_at
+    )
     if after is not None:
         after_at, after_id = after
         query = query.where(
@@ -90,6 +102,7 @@ def build_case_list_query(
 def _filtered(
     filters: CaseFilters,
     *,
+    secret: str | None,
     lead_id: uuid.UUID | None,
     reporter_id: uuid.UUID | None,
     order_at: Mapped[datetime],
@@ -122,7 +135,7 @@ def _filtered(
     if filters.created_to is not None:
         query = query.where(order_at < filters.created_to)
     if filters.q:
-        query = query.where(_search(filters.q))
+        query = query.where(_search(parse_search(filters.q, secret=secret)))
     return query
 
 
@@ -165,10 +178,18 @@ _PLAN_LIST_QUERY = sa.text(
 
 
 async def list_cases(
-    session: AsyncSession, *, user: User, filters: CaseFilters, limit: int, cursor: str | None
+    session: AsyncSession,
+    *,
+    user: User,
+    filters: CaseFilters,
+    limit: int,
+    cursor: str | None,
+    secret: str | None = None,
 ) -> CaseList:
     """Cases the caller may see, newest first, filtered, one keyset page at a time."""
-    query = build_case_list_query(user=user, filters=filters, limit=limit, cursor=cursor)
+    query = build_case_list_query(
+        user=user, filters=filters, limit=limit, cursor=cursor, secret=secret
+    )
     if query is None:
         return CaseList(items=[])
     if dialect_name(session) == "postgresql":
@@ -181,17 +202,56 @@ async def list_cases(
     return CaseList(items=[_summary(c) for c in page], next_cursor=next_cursor)
 
 
-def _search(text: str) -> sa.ColumnElement[bool]:
-    """A reference number, or the start of a client's (first or last) name."""
+# What may be a phone number typed by a person: digits with spaces, dashes, brackets, a plus.
+_PHONE_LIKE = re.compile(r"^\+?[0-9 ()\-]{6,24}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """What `q` asks for: a reference, a person by id number or phone, or a name's start."""
+
+    reference: str | None = None
+    id_hashes: tuple[str, ...] = ()
+    phone: str | None = None
+    name_key: str | None = None
+
+
+def parse_search(text: str, *, secret: str | None) -> Search:
+    """Read `q`: `OS-...` is a reference; a valid Thai id number is looked up through its keyed
+    hashes (under every configured data key, so a rotation in progress still finds it; needs
+    the data key, `secret`); a phone number through its E.164 form; anything else is the start
+    of a name. Never a scan of decrypted values."""
     cleaned = text.strip()
     if cleaned.upper().startswith("OS-"):
-        return col(Case.reference) == cleaned.upper()
-    key = normalise_name(cleaned)
-    if not key:
+        return Search(reference=cleaned.upper())
+    if secret is not None:
+        try:
+            number = normalise_thai_id(cleaned)
+        except ValueError:
+            number = None
+        if number is not None:
+            return Search(id_hashes=tuple(id_number_hashes(secret, number)))
+    if _PHONE_LIKE.match(cleaned):
+        try:
+            return Search(phone=normalise_phone(cleaned))
+        except ValueError:
+            pass
+    return Search(name_key=normalise_name(cleaned) or None)
+
+
+def _search(search: Search) -> sa.ColumnElement[bool]:
+    """The condition for one parsed `q`, each through its own index."""
+    if search.reference is not None:
+        return col(Case.reference) == search.reference
+    if search.id_hashes:
+        return col(Case.client_id_hash).in_(search.id_hashes)
+    if search.phone is not None:
+        return col(Case.client_phone) == search.phone
+    if not search.name_key:
         return sa.false()
     return sa.or_(
-        col(Case.client_name_key).startswith(key, autoescape=True),
-        col(Case.client_last_name_key).startswith(key, autoescape=True),
+        col(Case.client_name_key).startswith(search.name_key, autoescape=True),
+        col(Case.client_last_name_key).startswith(search.name_key, autoescape=True),
     )
 
 

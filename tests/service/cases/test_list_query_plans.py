@@ -30,7 +30,10 @@ from bench.explain_cases import (
     scenarios,
 )
 from bench.seed_cases import seed_cases
-from service.cases.listing import build_case_list_query, list_cases
+from models.case import Case
+from models.enums import Role
+from service.cases.listing import CaseFilters, build_case_list_query, list_cases
+from service.platform.crypto import id_number_hashes
 from service.platform.db import is_sqlite
 from tests.conftest import DATABASE_URL
 
@@ -152,3 +155,38 @@ async def test_without_its_index_the_filter_would_read_a_whole_table(
     finally:
         await savepoint.rollback()
     assert plan.seq_scans() != [], plan.summary()
+
+
+async def test_a_person_is_found_by_id_number_and_phone_through_an_index(seeded: Seeded) -> None:
+    """`q` as a Thai id number reads the keyed-hash index, as a phone the phone index."""
+    secret = "plan-test-data-key-" + "x" * 32
+    number, phone = "1101700230708", "+66812345678"
+    connection = seeded.connection
+    savepoint = await connection.begin_nested()
+    try:
+        await connection.execute(
+            sa.text(
+                "UPDATE cases SET client_id_hash = 'k1:' || md5(id::text), "
+                "client_phone = '+668' || lpad((abs(hashtext(id::text)) % 100000000)::text, 8, '0')"
+            )
+        )
+        target = (await connection.execute(sa.text("SELECT id FROM cases LIMIT 1"))).scalar_one()
+        await connection.execute(
+            sa.text(
+                "UPDATE cases SET client_id_hash = :hash, client_phone = :phone WHERE id = :id"
+            ),
+            {"hash": id_number_hashes(secret, number)[0], "phone": phone, "id": target},
+        )
+        await connection.execute(sa.text("ANALYZE cases"))
+        staff = next(s.user for s in scenarios(seeded.samples) if s.user.role is not Role.volunteer)
+        for q in ("1-1017-00230-70-8", "081-234-5678", "+66 81 234 5678"):
+            query = build_case_list_query(
+                user=staff, filters=CaseFilters(q=q), limit=LIMIT, cursor=None, secret=secret
+            )
+            assert query is not None
+            plan = await explain(connection, query)
+            assert _problems(plan) == [], f"{q}: {plan.summary()}"
+            found = (await connection.execute(query.with_only_columns(Case.id))).scalars().all()
+            assert found == [target], q
+    finally:
+        await savepoint.rollback()
