@@ -355,7 +355,7 @@ class ClientIn(_Strict):
         "(read for region TH).",
     )
     nationality: str | None = Field(default=None, max_length=64)
-    languages: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+    languages: list[Annotated[str, Field(min_length=1, max_length=32, pattern=HAS_TEXT)]] = Field(
         default_factory=list, max_length=MAX_LANGUAGES
     )
     disability: StrictBool = False
@@ -497,8 +497,8 @@ class ClientPatch(_Strict):
         "TH).",
     )
     nationality: str | None = Field(default=None, max_length=64)
-    languages: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
-        default=None, max_length=MAX_LANGUAGES
+    languages: list[Annotated[str, Field(min_length=1, max_length=32, pattern=HAS_TEXT)]] | None = (
+        Field(default=None, max_length=MAX_LANGUAGES)
     )
     disability: StrictBool | None = None
     pregnant: StrictBool | None = None

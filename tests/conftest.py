@@ -243,13 +243,6 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-# The live server's secrets; data it serves must be sealed with the same data key.
-LIVE_SERVER_KEYS = {
-    "ONESTOP_JWT_SECRET": "live-server-jwt-secret-" + "z" * 32,
-    "ONESTOP_DATA_KEY": "live-server-data-key-" + "w" * 32,
-}
-
-
 def start_server(database_url: str, *, workers: int = 1, **env: str) -> LiveServer:
     """`onestop serve` in a subprocess on a free port, ready when /healthz answers."""
     port = _free_port()
@@ -258,7 +251,8 @@ def start_server(database_url: str, *, workers: int = 1, **env: str) -> LiveServ
         **os.environ,
         "DATABASE_URL": database_url,
         "ONESTOP_ENVIRONMENT": "test",
-        **LIVE_SERVER_KEYS,
+        "ONESTOP_JWT_SECRET": "live-server-jwt-secret-" + "z" * 32,
+        "ONESTOP_DATA_KEY": "live-server-data-key-" + "w" * 32,
         **env,
     }
     with log_path.open("wb") as log_file:
@@ -325,7 +319,7 @@ def run_cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedPr
 def demo_server(engine: AsyncEngine, database_url: str) -> Iterator[LiveServer]:
     """A real server on the test database with the demo data seeded; wiped afterwards."""
     wipe_database_blocking(database_url)
-    seeded = run_cli(database_url, "seed-demo", **LIVE_SERVER_KEYS)
+    seeded = run_cli(database_url, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     server = start_server(database_url)
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +26,15 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service.app import create_app
-from tests.conftest import LiveServer, demo_login, make_settings
+from tests.conftest import (
+    LiveServer,
+    demo_login,
+    make_settings,
+    run_cli,
+    start_server,
+    stop_server,
+    wipe_database_blocking,
+)
 
 EXAMPLES = int(os.environ.get("ONESTOP_SCHEMATHESIS_EXAMPLES", "20"))
 SESSION_ENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all"}
@@ -143,6 +152,29 @@ def positive_data_accepted(ctx: CheckContext, response: Response, case: Case) ->
         if response.status_code == 412 and _takes_if_match(case):
             return None
         raise
+
+
+# The server's secrets, given to the seeding too: the shared `demo_server` seeds with the
+# default data key and serves with another, so a demo case's id number cannot be opened and
+# reading it answers 500, which the links from the case list reach.
+SERVER_KEYS = {
+    "ONESTOP_JWT_SECRET": "contract-server-jwt-secret-" + "c" * 32,
+    "ONESTOP_DATA_KEY": "contract-server-data-key-" + "d" * 32,
+}
+
+
+@pytest.fixture(scope="module")
+def demo_server(engine, database_url: str) -> Iterator[LiveServer]:
+    """A real server on the test database with the demo data seeded under its own keys."""
+    wipe_database_blocking(database_url)
+    seeded = run_cli(database_url, "seed-demo", **SERVER_KEYS)
+    assert seeded.returncode == 0, seeded.stderr
+    server = start_server(database_url, **SERVER_KEYS)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+        wipe_database_blocking(database_url)
 
 
 @pytest.fixture(scope="module")
