@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from tests.conftest import LIVE_SERVER_KEYS, LiveServer, demo_login, run_cli
+from tests.conftest import LiveServer, demo_login, run_cli
 
 DEMO_USERS = [
     ("demo.volunteer", "volunteer"),
@@ -51,7 +51,7 @@ def test_one_worker_serves_metrics_too(demo_server: LiveServer) -> None:
 
 @pytest.mark.slow
 def test_seeding_twice_is_harmless(demo_server: LiveServer, database_url: str) -> None:
-    again = run_cli(database_url, "seed-demo", **LIVE_SERVER_KEYS)
+    again = run_cli(database_url, "seed-demo")
     assert again.returncode == 0, again.stderr
     assert "accounts=5" in again.stdout
 
