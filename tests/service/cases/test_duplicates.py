@@ -132,9 +132,9 @@ async def test_candidate_queries_read_through_indexes(
         (None, None, {"id_type": "thai_id", "id_number": "1101700230708"}),
     ):
         normalised = _intake(first, last, **client)
-        if "client_id_hash" not in normalised.columns and client.get("id_number"):
-            normalised.columns["client_id_hash"] = "0" * 64
-        query = candidate_query(normalised.columns)
+        # The lookup hashes under every configured data key (one key here).
+        id_hashes = ["k1:" + "0" * 64] if client.get("id_number") else []
+        query = candidate_query(normalised.columns, id_hashes=id_hashes)
         assert query is not None
         plan = await explain(connection, query)
         assert plan.seq_scans() == [], plan.summary()
