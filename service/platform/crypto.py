@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -130,13 +131,21 @@ def seal_id_number(secret: str, number: str, case_id: uuid.UUID) -> bytes:
 
 
 def open_id_number(secret: str, blob: bytes, case_id: uuid.UUID) -> str | None:
-    """Decrypt an id number sealed for `case_id`; None when its key is no longer configured
-    (logged without values); raises if it was moved or altered."""
+    """Decrypt an id number sealed for `case_id`; None when its key is no longer configured,
+    or when it does not open under the key it names (the key's secret was changed without a new
+    key id, or the value was moved or altered): readers are answered, and the log says which
+    case (never a value)."""
     try:
         return unseal(secret, ID_NUMBER_PURPOSE, blob, case_id.bytes).decode()
     except UnknownKey as error:
-        # The case id and key id only: the log never carries the values.
         log.warning("id number of case %s names key %s, which is not configured", case_id, error)
+        return None
+    except InvalidTag:
+        log.error(
+            "id number of case %s does not open under the key it names: the key's secret "
+            "changed without a new key id, or the value was altered",
+            case_id,
+        )
         return None
 
 

@@ -166,6 +166,20 @@ async def test_an_id_number_under_a_key_no_longer_configured_reads_as_unavailabl
         assert await _id_numbers(server, caseworker.headers, [created.json()["id"]]) == [None]
 
 
+async def test_a_changed_secret_under_the_same_key_id_reads_as_unavailable_not_500(
+    committed_db, committed_client, settings
+) -> None:
+    """ONESTOP_DATA_KEY changed without a new key id: readers are answered, id unavailable."""
+    caseworker = await committed_actor(committed_db, settings, Role.caseworker)
+    created = await committed_client.post(
+        CASES, json=_body(VALID_THAI_ID), headers=caseworker.headers
+    )
+    assert created.status_code == 201, created.text
+    changed = make_settings(data_key="changed-data-key-" + "c" * 32)
+    async with _server(committed_db, changed) as server:
+        assert await _id_numbers(server, caseworker.headers, [created.json()["id"]]) == [None]
+
+
 def test_previous_keys_are_validated() -> None:
     with pytest.raises(ValueError, match="given twice"):
         make_settings(previous_data_keys=f"2:{KEY_2},2:{KEY_2}")
