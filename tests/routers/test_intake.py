@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from models.base import utcnow
 from models.case import Case, DuplicateLink, IdempotencyRecord
 from models.enums import Role
-from service.platform.crypto import open_id_number, seal, unseal
+from service.platform.crypto import ID_NUMBER_PURPOSE, open_id_number, seal, unseal
 from service.platform.db import is_sqlite
 from service.platform.idempotency import ANSWER_PURPOSE, claim, fingerprint
 from service.thai.dates import buddhist_year
@@ -342,10 +342,12 @@ async def test_raw_id_number_is_never_stored(client, session, volunteer, setting
         assert VALID_THAI_ID not in str(value), column
         assert "1-1017-00230-70-8" not in str(value), column
     assert row["client_id_last4"] == "0708"
-    # Sealed for this row only: copied to another case, it does not open.
+    # Sealed for this row only: copied to another case, it does not open (readers see it as
+    # unavailable; the seal itself refuses).
     assert open_id_number(settings.data_key, encrypted, case_id) == VALID_THAI_ID
+    assert open_id_number(settings.data_key, encrypted, uuid.uuid4()) is None
     with pytest.raises(InvalidTag):
-        open_id_number(settings.data_key, encrypted, uuid.uuid4())
+        unseal(settings.data_key, ID_NUMBER_PURPOSE, encrypted, uuid.uuid4().bytes)
 
 
 async def test_stored_idempotent_answers_hold_no_readable_personal_data(
