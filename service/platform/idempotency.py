@@ -69,7 +69,7 @@ def check_key(key: str) -> str:
     return key
 
 
-def _context(owner_id: uuid.UUID, key: str) -> bytes:
+def answer_context(owner_id: uuid.UUID, key: str) -> bytes:
     return owner_id.bytes + key.encode()
 
 
@@ -116,7 +116,7 @@ async def claim(
         )
     if found.status_code is None or found.body is None:
         raise _in_flight()
-    body = unseal(secret, ANSWER_PURPOSE, found.body, _context(owner_id, key))
+    body = unseal(secret, ANSWER_PURPOSE, found.body, answer_context(owner_id, key))
     return StoredAnswer(
         found.status_code,
         body,
@@ -168,7 +168,7 @@ def _values(owner_id: uuid.UUID, key: str, print_: str, now: datetime) -> dict[s
 
 def _lock_id(owner_id: uuid.UUID, key: str) -> int:
     """The advisory lock of a key: 64 bits of a hash of the caller and the key."""
-    digest = hashlib.sha256(_context(owner_id, key)).digest()
+    digest = hashlib.sha256(answer_context(owner_id, key)).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
@@ -253,7 +253,7 @@ async def store(
 ) -> None:
     """Keep the answer (encrypted) with the claim, in the request's transaction, with the role
     it was made for."""
-    sealed = seal(secret, ANSWER_PURPOSE, answer.body, _context(owner_id, key))
+    sealed = seal(secret, ANSWER_PURPOSE, answer.body, answer_context(owner_id, key))
     await session.execute(
         sa.update(IdempotencyRecord)
         .where(col(IdempotencyRecord.owner_id) == owner_id, col(IdempotencyRecord.key) == key)

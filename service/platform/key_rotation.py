@@ -35,7 +35,7 @@ from service.platform.crypto import (
     unseal,
 )
 from service.platform.db import begin
-from service.platform.idempotency import ANSWER_PURPOSE, _context
+from service.platform.idempotency import ANSWER_PURPOSE, answer_context
 
 BATCH = 200
 log = logging.getLogger("onestop.keys")
@@ -188,7 +188,7 @@ async def rotate_answers(
     done = Rotation()
     for owner_id, idempotency_key, body in rows:
         assert body is not None  # a claim still running has no answer and is not selected
-        context = _context(owner_id, idempotency_key)
+        context = answer_context(owner_id, idempotency_key)
         try:
             plaintext = unseal(key, ANSWER_PURPOSE, body, context)
         except (UnknownKey, InvalidTag):

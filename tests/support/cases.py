@@ -8,40 +8,17 @@ from typing import Any
 
 import httpx
 
+from routers.examples import INTAKE_EXAMPLES
+
 CASES = "/api/v1/cases"
 VALID_THAI_ID = "1101700230708"
 OTHER_THAI_ID = "3100600452569"
 
 
 def intake_body(**changes: Any) -> dict[str, Any]:
-    """A valid, realistic intake; `changes` replace top-level fields (nested dicts merge)."""
-    body: dict[str, Any] = {
-        "summary": "ผู้สูงอายุอาศัยอยู่ลำพัง ไม่มีรายได้ ขาดอาหารมาสองวัน",
-        "categories": ["older_person", "income_livelihood"],
-        "immediate_danger": False,
-        "urgency": "high",
-        "channel": "mobile",
-        "client": {
-            "title": "นาง",
-            "first_name": "สมศรี",
-            "last_name": "ใจดี",
-            "id_type": "thai_id",
-            "id_number": "1-1017-00230-70-8",
-            "birth_year": 2490,
-            "gender": "female",
-            "phone": "081-234-5678",
-            "languages": ["th"],
-        },
-        "reporter": {"relationship": "neighbour", "name": "สมชาย", "phone": "0891234567"},
-        "location": {
-            "province_code": "10",
-            "district_code": "1001",
-            "subdistrict_code": "100101",
-            "postal_code": "10200",
-            "address": "ซอย 5 ถนนราชดำเนิน",
-        },
-        "consent": {"data_collection": "given", "share_with_agencies": True},
-    }
+    """A valid, realistic intake (the OpenAPI's own example); `changes` replace top-level
+    fields (nested dicts merge)."""
+    body: dict[str, Any] = copy.deepcopy(INTAKE_EXAMPLES["older_person_alone"]["value"])
     return _with_changes(body, changes)
 
 
