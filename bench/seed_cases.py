@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from auth.passwords import hash_password_sync
 from models.enums import Category, Role
 from service.cases.client_fields import name_keys
-from service.platform.crypto import audit_key
+from service.platform.crypto import CHAIN_PURPOSE, AuditKey, audit_key, derive_key, label
 from service.platform.db import create_engine
 from service.platform.migrations import upgrade
 
@@ -300,7 +300,8 @@ located AS (
 hashed AS (
     SELECT
         l.*,
-        encode(sha256(CAST(:outer_key AS bytea) || sha256(CAST(:inner_key AS bytea) || convert_to(
+        CAST(:key_label AS text) || encode(sha256(CAST(:outer_key AS bytea) || sha256(
+            CAST(:inner_key AS bytea) || convert_to(
             E'\\n{"actor_id":"' || l.reporter_id || '","case_id":"' || l.case_id
             || '","changes":{},"data":{"categories":' || l.category_list::text
             || ',"channel":"' || l.channel || '","reference":"' || l.reference
@@ -310,6 +311,17 @@ hashed AS (
             'UTF8'
         ))), 'hex') AS event_hash
     FROM located AS l
+),
+anchored AS (
+    -- The keyed anchor of a one-event chain, as `service.cases.events.chain_anchor` signs it.
+    SELECT
+        h.*,
+        CAST(:key_label AS text) || encode(sha256(CAST(:outer_key AS bytea) || sha256(
+            CAST(:inner_key AS bytea) || convert_to(
+                E'anchor\\n' || h.case_id || E'\\n1\\n' || h.event_hash, 'UTF8'
+            )
+        )), 'hex') AS anchor
+    FROM hashed AS h
 ),
 inserted AS (
     INSERT INTO cases (
@@ -324,7 +336,7 @@ inserted AS (
         consent_data_collection, consent_share_with_agencies, legal_basis,
         consent_recorded_by_id, created_by_id, lead_id, screened_at, screened_by_id,
         resolved_at, closed_at, closure_reason, created_at, updated_at, version, event_count,
-        last_event_hash
+        last_event_hash, chain_anchor
     )
     SELECT
         n.case_id,
@@ -407,8 +419,9 @@ inserted AS (
             ELSE n.created_at + make_interval(hours => floor(n.r_days * 48)::int) END,
         CASE WHEN n.status = 'new' THEN 1 ELSE 3 + floor(n.r_misc * 6)::int END,
         CASE WHEN n.event_hash IS NULL THEN 0 ELSE 1 END,
-        n.event_hash
-    FROM hashed AS n
+        n.event_hash,
+        n.anchor
+    FROM anchored AS n
     RETURNING id, reference, channel, urgency, categories, created_by_id, created_at,
         last_event_hash
 ),
@@ -429,14 +442,17 @@ WHERE i.last_event_hash IS NOT NULL
 """
 
 
-def _hmac_blocks(key: bytes | None) -> dict[str, bytes | None]:
-    """The inner and outer padded key blocks of HMAC-SHA256 (RFC 2104) for a 32-byte key."""
+def _hmac_blocks(key: AuditKey | None) -> dict[str, bytes | str | None]:
+    """The inner and outer padded key blocks of HMAC-SHA256 (RFC 2104) of the audit key's
+    current key, and the label that names it in stored values."""
     if key is None:
-        return {"inner_key": None, "outer_key": None}
-    block = key.ljust(64, b"\0")
+        return {"inner_key": None, "outer_key": None, "key_label": None}
+    secret = derive_key(key.data_key.secret_for(key.key_id), CHAIN_PURPOSE)
+    block = secret.ljust(64, b"\0")
     return {
         "inner_key": bytes(byte ^ 0x36 for byte in block),
         "outer_key": bytes(byte ^ 0x5C for byte in block),
+        "key_label": label(key.key_id),
     }
 
 
@@ -459,7 +475,7 @@ async def seed_cases(
     now: datetime | None = None,
     analyze: bool = True,
     busiest: Sequence[uuid.UUID] = (),
-    event_key: bytes | None = None,
+    event_key: AuditKey | None = None,
 ) -> SeedSummary:
     """Insert `users` staff and `cases` cases with their categories; no commit.
 
@@ -595,7 +611,7 @@ async def main(
     users: int,
     seed: float,
     busiest: Sequence[uuid.UUID] = (),
-    event_key: bytes | None = None,
+    event_key: AuditKey | None = None,
 ) -> None:
     await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
