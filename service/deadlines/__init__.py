@@ -1,0 +1,1 @@
+"""Deadlines on the center's working calendar (SPEC §6)."""
