@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from pydantic import ConfigDict, StrictBool, field_validator
 from sqlmodel import Field, SQLModel
 
@@ -117,6 +118,8 @@ class RefreshFamily(SQLModel, table=True):
     """One login session: every refresh token rotated from one password login."""
 
     __tablename__ = "refresh_families"
+    # The worker forgets sessions from the oldest on (`service.worker.jobs`).
+    __table_args__ = (sa.Index("ix_refresh_families_created_at", "created_at"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
@@ -141,6 +144,7 @@ class LoginThrottle(SQLModel, table=True):
     """Failed-login counters per account and per client address, keyed by a keyed hash."""
 
     __tablename__ = "login_throttles"
+    __table_args__ = (sa.Index("ix_login_throttles_window_started_at", "window_started_at"),)
 
     key: str = Field(primary_key=True, max_length=80)
     failures: int = Field(default=0)

@@ -30,6 +30,7 @@ from service.platform.observability import (
 )
 from service.platform.request_rules import HeadAsGetMiddleware, check_request, inputs_by_route
 from service.platform.settings import Settings, get_settings
+from service.worker.runner import start_jobs
 
 DESCRIPTION = """
 Case intake and tracking for a social help center: volunteers report people in social
@@ -70,9 +71,12 @@ def create_app(
             pool_size=settings.database_pool_size,
         )
         app.state.sessionmaker = create_sessionmaker(engine)
+        jobs = start_jobs(app.state.sessionmaker, settings) if settings.jobs_in_server else None
         try:
             yield
         finally:
+            if jobs is not None:
+                await jobs.stop()
             await engine.dispose()
 
     app = FastAPI(

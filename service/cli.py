@@ -1,4 +1,4 @@
-"""The `onestop` command: serve, migrate, create-user, seed-demo, verify-audit,
+"""The `onestop` command: serve, worker, migrate, create-user, seed-demo, verify-audit,
 rotate-data-key."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import asyncio
 import getpass
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.base import utcnow
 from models.enums import Role
 from models.user import UserCreate
-from service.platform.db import begin, create_engine, create_sessionmaker
+from service.platform.db import begin, create_engine, create_sessionmaker, is_sqlite
 from service.platform.errors import DomainError
 from service.platform.http_protocols import PROBLEM_HTTP_PROTOCOL
 from service.platform.key_rotation import BATCH
@@ -51,6 +52,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     multiprocess mode at import) and removed when the server stops.
     """
     settings.check_secrets()
+    if args.no_jobs:
+        os.environ["ONESTOP_JOBS_IN_SERVER"] = "false"  # read by each worker process's settings
     metrics_dir = tempfile.mkdtemp(prefix="onestop-metrics-")
     os.environ[METRICS_DIR_VARIABLE] = metrics_dir
     try:
@@ -76,6 +79,35 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the background jobs until interrupted (PostgreSQL; on SQLite they run in the server)."""
+    if is_sqlite(settings.database_url):
+        raise ValueError(
+            "on SQLite the background jobs run inside `onestop serve`; "
+            "`onestop worker` is for PostgreSQL"
+        )
+    import logging.config
+
+    from service.platform.observability import logging_config
+    from service.worker.runner import run_worker
+
+    logging.config.dictConfig(logging_config(settings.log_level))
+
+    async def work() -> None:
+        engine = create_engine(settings.database_url, pool_size=2)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        try:
+            await run_worker(create_sessionmaker(engine), settings=settings, stop=stop)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(work())
     return 0
 
 
@@ -202,7 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="trust X-Forwarded-For from FORWARDED_ALLOW_IPS (behind a proxy)",
     )
+    serve.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="do not run the background jobs in the server (run `onestop worker` instead)",
+    )
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run the background jobs (offers, deadlines, webhooks, clean-up)"
+    )
+    worker.set_defaults(handler=_worker)
 
     migrate = commands.add_parser("migrate", help="upgrade the database schema")
     migrate.add_argument("--revision", default="head")

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     worker_timeout_seconds: int = Field(default=60, ge=5, le=600)
 
+    # The background jobs (`service.worker`): inside each `onestop serve` process unless
+    # switched off (then run `onestop worker` beside it, PostgreSQL only).
+    jobs_in_server: bool = True
+    jobs_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    jobs_batch_size: int = Field(default=200, ge=1, le=10_000)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -1,0 +1,132 @@
+"""The worker as it runs in production: `onestop worker` processes, and inside `onestop serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models.base import utcnow
+from models.case import IdempotencyRecord
+from service.platform.db import create_sessionmaker, is_sqlite
+from tests.conftest import ROOT, run_cli, start_server, stop_server
+
+pytestmark = pytest.mark.slow
+
+
+async def _expired_answers(engine: AsyncEngine, count: int) -> None:
+    now = utcnow()
+    owner = uuid.uuid4()
+    async with create_sessionmaker(engine)() as session, session.begin():
+        await session.execute(
+            sa.insert(IdempotencyRecord),
+            [
+                {
+                    "owner_id": owner,
+                    "key": f"expired-{n}",
+                    "fingerprint": "f" * 64,
+                    "headers": {},
+                    "created_at": now - timedelta(days=2),
+                    "expires_at": now - timedelta(days=1),
+                }
+                for n in range(count)
+            ],
+        )
+
+
+async def _left(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int(
+            await connection.scalar(sa.select(sa.func.count()).select_from(IdempotencyRecord)) or 0
+        )
+
+
+async def _wait_until_gone(engine: AsyncEngine, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    for _ in range(int(seconds / 0.2)):
+        if not await _left(engine) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert await _left(engine) == 0
+
+
+def _start_worker(environment: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "worker"],
+            cwd=ROOT,
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_the_worker_command_is_refused_on_sqlite(database_url: str) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip("SQLite's refusal; PostgreSQL runs the workers below")
+    result = run_cli(database_url, "worker")
+    assert result.returncode == 2
+    assert "inside `onestop serve`" in result.stderr
+
+
+async def test_two_workers_share_the_work_and_handle_each_row_once(
+    committed_db: AsyncEngine, database_url: str
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("several worker processes are for PostgreSQL")
+    await _expired_answers(committed_db, 3000)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ONESTOP_ENVIRONMENT": "test",
+        "ONESTOP_JOBS_BATCH_SIZE": "25",
+        "ONESTOP_JOBS_INTERVAL_SECONDS": "0.1",
+    }
+    logs = [Path(tempfile.mkstemp(prefix="onestop-worker-", suffix=".log")[1]) for _ in range(2)]
+    workers = [_start_worker(environment, log_path) for log_path in logs]
+    try:
+        await _wait_until_gone(committed_db, 60)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        codes = [worker.wait(timeout=30) for worker in workers]
+
+    handled: list[int] = []
+    for log_path in logs:
+        for line in log_path.read_text().splitlines():
+            entry = json.loads(line)  # every line is JSON
+            if entry["message"] == "jobs ran":
+                counts = dict(part.split("=") for part in entry["event"].split(","))
+                handled.append(int(counts["idempotency_keys"]))
+    assert codes == [0, 0]
+    assert sum(handled) == 3000  # each expired answer forgotten by exactly one worker
+
+
+async def test_the_server_runs_the_jobs_unless_told_not_to(
+    committed_db: AsyncEngine, database_url: str
+) -> None:
+    await _expired_answers(committed_db, 40)
+    quiet = start_server(database_url, ONESTOP_JOBS_IN_SERVER="false")
+    try:
+        await asyncio.sleep(1.5)
+        assert await _left(committed_db) == 40
+    finally:
+        stop_server(quiet)
+
+    server = start_server(database_url, ONESTOP_JOBS_INTERVAL_SECONDS="0.2")
+    try:
+        await _wait_until_gone(committed_db, 30)
+    finally:
+        stop_server(server)
