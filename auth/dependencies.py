@@ -127,4 +127,6 @@ CaseReader = Annotated[
 """Everyone who may read some case; which cases is decided per object by `auth.policy`."""
 Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
+PolicyReader = Annotated[User, Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin))]
+"""Who may read the center's deadline policies and calendar: staff who meet them, and admins."""
 CallerClaims = Annotated[TokenClaims, Depends(token_claims)]

@@ -187,3 +187,11 @@ class DuplicateStatus(StrEnum):
     open = "open"
     confirmed = "confirmed"
     dismissed = "dismissed"
+
+
+class BudgetUnit(StrEnum):
+    """How a deadline's time is counted: around the clock, or in the calendar's open hours."""
+
+    hours = "hours"
+    days = "days"
+    business_days = "business_days"

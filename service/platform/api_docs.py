@@ -92,7 +92,7 @@ def problem_json_everywhere(schema: dict[str, Any]) -> None:
 
 
 ETAG_PATTERN = '^"[0-9]+"$'
-"""A case's strong ETag: its version in double quotes."""
+"""A strong ETag (a case's, the calendar's): the version in double quotes."""
 IF_MATCH_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
 
 
@@ -111,8 +111,8 @@ def preconditions_documented(schema: dict[str, Any]) -> None:
                     parameter["required"] = True
                     parameter["schema"] = dict(IF_MATCH_SCHEMA)
                     parameter["description"] = (
-                        "The case's ETag from its last read or change (or `*`): without it the "
-                        "answer is 428, with an older one 412."
+                        "The ETag from the last read or change (or `*`): without it the answer "
+                        "is 428, with an older one 412."
                     )
             for status, response in responses.items():
                 etag = response.get("headers", {}).get("ETag")

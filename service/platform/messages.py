@@ -196,6 +196,13 @@ DETAILS: dict[str, Text] = {
         "This possible duplicate was already decided; see decision.",
         "รายการที่อาจซ้ำนี้ได้รับการตัดสินแล้ว ดู decision",
     ),
+    "calendar.if_match": Text(
+        "Send the calendar's ETag in If-Match.", "โปรดส่ง ETag ของปฏิทินทำการใน If-Match"
+    ),
+    "calendar.stale": Text(
+        "The calendar changed since you read it; read it again.",
+        "ปฏิทินทำการถูกเปลี่ยนหลังจากที่คุณอ่าน โปรดอ่านใหม่อีกครั้ง",
+    ),
     "duplicate.staff_only": Text(
         "Only caseworkers and supervisors decide on duplicates.",
         "เฉพาะเจ้าหน้าที่และหัวหน้างานตัดสินเรื่องซ้ำได้",
