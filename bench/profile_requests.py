@@ -13,7 +13,7 @@ on the engine). CPU time does not drift with the machine's load as throughput do
 versions compare by it even on a shared machine. `--cprofile N` profiles one run of each
 scenario and prints its top N functions by own time and by cumulative time.
 
-The database (default `wt_perf`, never a shared one) is migrated and seeded by `--seed N`
+The database (default `bench_profile`, never a shared one) is migrated and seeded by `--seed N`
 (`bench.seed_cases`, with events) and holds the profile's own accounts (`profile.*`).
 """
 
@@ -46,7 +46,7 @@ from service.platform.crypto import audit_key
 from service.platform.db import create_engine, create_sessionmaker
 from service.platform.settings import Environment, Settings
 
-DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/wt_perf"
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_profile"
 JWT_SECRET = "profile-jwt-secret-" + "j" * 32
 DATA_KEY = "profile-data-key-" + "d" * 32
 ROLES = (Role.volunteer, Role.caseworker)
@@ -184,9 +184,8 @@ class Samples:
 
 async def samples(engine: AsyncEngine) -> Samples:
     async with engine.connect() as connection:
-        cases = (
-            await connection.execute(sa.text("SELECT id::text FROM cases ORDER BY random() LIMIT 500"))
-        ).scalars()
+        query = "SELECT id::text FROM cases ORDER BY random() LIMIT 500"
+        cases = (await connection.execute(sa.text(query))).scalars()
         district = await connection.scalar(
             sa.text(
                 "SELECT district_code FROM cases WHERE province_code = '10' "
@@ -240,7 +239,7 @@ def scenarios(
                 "id_type": "thai_id",
                 "id_number": thai_id(rng),
                 "birth_year": rng.randint(2480, 2560),
-                "phone": f"08{rng.randint(0, 9)}-{rng.randint(0, 999):03d}-{rng.randint(0, 9999):04d}",
+                "phone": f"08{rng.randint(0, 9)}{rng.randint(0, 9_999_999):07d}",
             },
             "reporter": {"relationship": "neighbour"},
             "location": {"province_code": "10", "district_code": data.district},

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth.policy import sees_possible_duplicates
+from models.base import new_id
 from models.case import DUPLICATE_NAME_KEYS, Case, DuplicateLink, DuplicateOut
 from models.enums import DuplicateReason, DuplicateStatus
 from models.user import User
@@ -123,16 +124,28 @@ async def find_possible_duplicates(
     return rank_duplicates(name, list((await session.execute(query)).all()))
 
 
+@dataclass(frozen=True, slots=True)
+class StoredLink:
+    """A link `store_links` wrote: what the new case's answer shows of it."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    candidate_id: uuid.UUID
+    reasons: list[str]
+    created_at: datetime
+
+
 async def store_links(
     session: AsyncSession,
     *,
     case_id: uuid.UUID,
     found: list[PossibleDuplicate],
     now: datetime,
-) -> list[DuplicateLink]:
+) -> list[StoredLink]:
     """Store a link per possible duplicate of the new case `case_id`, in one statement."""
     links = [
-        DuplicateLink(
+        StoredLink(
+            id=new_id(),
             case_id=case_id,
             candidate_id=duplicate.id,
             reasons=sorted(r.value for r in duplicate.reasons),
@@ -141,12 +154,31 @@ async def store_links(
         for duplicate in found
     ]
     if links:
-        await session.execute(sa.insert(DuplicateLink), [link.model_dump() for link in links])
+        await session.execute(
+            _INSERT_LINK,
+            [
+                {
+                    "id": link.id,
+                    "case_id": link.case_id,
+                    "candidate_id": link.candidate_id,
+                    "reasons": link.reasons,
+                    "status": DuplicateStatus.open,
+                    "decided_by_id": None,
+                    "decided_at": None,
+                    "created_at": link.created_at,
+                }
+                for link in links
+            ],
+        )
     return links
 
 
+# The table's own INSERT (not the ORM's bulk path): the rows are plain values.
+_INSERT_LINK = sa.insert(DuplicateLink.__table__)  # type: ignore[attr-defined]
+
+
 def links_shown(
-    links: list[DuplicateLink], found: list[PossibleDuplicate], *, case_reference: str, viewer: User
+    links: list[StoredLink], found: list[PossibleDuplicate], *, case_reference: str, viewer: User
 ) -> list[DuplicateOut]:
     """The new case's links as `viewer` may see them, in rank order."""
     if not sees_possible_duplicates(viewer.role):
