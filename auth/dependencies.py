@@ -89,9 +89,7 @@ async def current_user(
     except InvalidToken:
         raise _refused_token("token.invalid") from None
     row = (
-        await session.execute(
-            _CALLER, {"user_id": claims.subject, "family_id": claims.family_id}
-        )
+        await session.execute(_CALLER, {"user_id": claims.subject, "family_id": claims.family_id})
     ).first()
     if row is None:
         raise _refused_token("token.invalid")
