@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,41 +50,84 @@ class PossibleDuplicate:
     reasons: frozenset[DuplicateReason]
 
 
-def candidate_query(
-    columns: Mapping[str, Any], *, id_hashes: Sequence[str] = ()
-) -> sa.Select[Any] | None:
-    """The one indexed query for the open cases that may match a new case's `columns`;
-    `id_hashes` are the id number's lookup hashes under every configured data key."""
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which terms a candidate query has: the statement for each shape is built once."""
+
+    by_id: bool
+    by_phone: bool
+    by_district: bool
+    name_keys: tuple[str, ...]
+
+
+def _candidate_terms(
+    columns: Mapping[str, Any], id_hashes: Sequence[str]
+) -> tuple[_Shape, dict[str, Any]] | None:
+    """The shape of a new case's candidate query and the values it is run with."""
     phone = columns.get("client_phone")
     district = columns.get("district_code")
-    terms: list[sa.ColumnElement[bool]] = []
-    same_id = col(Case.client_id_hash).in_(list(id_hashes)) if id_hashes else None
-    if same_id is not None:
-        terms.append(same_id)
+    values: dict[str, Any] = {}
+    if id_hashes:
+        values["id_hashes"] = list(id_hashes)
     if phone:
-        terms.append(col(Case.client_phone) == phone)
+        values["phone"] = phone
+    if district:
+        values["district"] = district
+    name_keys: list[str] = []
     if district and columns.get("client_name_key"):
         for key in DUPLICATE_NAME_KEYS:
             value = columns.get(f"client_{key}")
             if value:
-                column = Case.__table__.c[f"client_{key}"]  # type: ignore[attr-defined]
-                terms.append(sa.and_(col(Case.district_code) == district, column == value))
-    if not terms:
+                name_keys.append(key)
+                values[key] = value
+    if not (id_hashes or phone or name_keys):
         return None
+    shape = _Shape(bool(id_hashes), bool(phone), bool(district), tuple(name_keys))
+    return shape, values
+
+
+@lru_cache(maxsize=64)
+def _candidate_statement(shape: _Shape) -> sa.Select[Any]:
+    """The candidate query of one shape, with bound parameters (see `_candidate_terms`)."""
+    district_code = col(Case.district_code)
+    same_id = col(Case.client_id_hash).in_(sa.bindparam("id_hashes", expanding=True))
+    same_phone = col(Case.client_phone) == sa.bindparam("phone")
+    same_district = district_code == sa.bindparam("district")
+    terms: list[sa.ColumnElement[bool]] = []
+    if shape.by_id:
+        terms.append(same_id)
+    if shape.by_phone:
+        terms.append(same_phone)
+    for key in shape.name_keys:
+        column = Case.__table__.c[f"client_{key}"]  # type: ignore[attr-defined]
+        terms.append(sa.and_(same_district, column == sa.bindparam(key)))
     return (
         sa.select(
             col(Case.id),
             col(Case.reference),
             col(Case.created_at),
-            same_id if same_id is not None else sa.false(),
-            (col(Case.client_phone) == phone) if phone else sa.false(),
-            col(Case.district_code) == district if district else sa.false(),
+            same_id if shape.by_id else sa.false(),
+            same_phone if shape.by_phone else sa.false(),
+            same_district if shape.by_district else sa.false(),
             col(Case.client_name_key),
             *(Case.__table__.c[f"client_{key}"] for key in DUPLICATE_NAME_KEYS),  # type: ignore[attr-defined]
         )
         .where(OPEN, sa.or_(*terms))
         .limit(CANDIDATE_LIMIT)
     )
+
+
+def candidate_query(
+    columns: Mapping[str, Any], *, id_hashes: Sequence[str] = ()
+) -> sa.Select[Any] | None:
+    """The one indexed query for the open cases that may match a new case's `columns`, with
+    its values bound; `id_hashes` are the id number's lookup hashes under every configured
+    data key."""
+    terms = _candidate_terms(columns, id_hashes)
+    if terms is None:
+        return None
+    shape, values = terms
+    return _candidate_statement(shape).params(**values)
 
 
 def rank_duplicates(name: PersonName | None, rows: list[sa.Row[Any]]) -> list[PossibleDuplicate]:
@@ -118,10 +162,12 @@ async def find_possible_duplicates(
     name: PersonName | None,
 ) -> list[PossibleDuplicate]:
     """Open cases that may be about the person a new case's `columns` describe."""
-    query = candidate_query(columns, id_hashes=id_hashes)
-    if query is None:
+    terms = _candidate_terms(columns, id_hashes)
+    if terms is None:
         return []
-    return rank_duplicates(name, list((await session.execute(query)).all()))
+    shape, values = terms
+    rows = (await session.execute(_candidate_statement(shape), values)).all()
+    return rank_duplicates(name, list(rows))
 
 
 @dataclass(frozen=True, slots=True)
