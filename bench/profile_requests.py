@@ -265,6 +265,7 @@ def scenarios(
         )
 
     return {
+        "me": get("/api/v1/users/me"),
         "intake": intake,
         "detail": get("/api/v1/cases/{case}"),
         "timeline": get("/api/v1/cases/{case}/timeline"),
