@@ -265,6 +265,7 @@ def scenarios(
         )
 
     return {
+        "healthz": get("/healthz"),
         "me": get("/api/v1/users/me"),
         "intake": intake,
         "detail": get("/api/v1/cases/{case}"),
