@@ -29,8 +29,11 @@ def category_values(case: Case) -> list[dict[str, object]]:
 
 
 def category_rows(case: Case) -> list[CaseCategory]:
-    """The `case_categories` rows that mirror `case.categories`."""
-    return [CaseCategory(**values) for values in category_values(case)]
+    """The `case_categories` rows that mirror `case.categories` (as `category_values`)."""
+    return [
+        CaseCategory(case_id=case.id, category=Category(c), created_at=case.created_at)
+        for c in case.categories
+    ]
 
 
 # The table's own INSERT for a new case's rows (not the ORM's bulk path).

@@ -277,7 +277,7 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summary(row: sa.Row[Any]) -> CaseSummary:
+def _summary(row: sa.Row[*tuple[Any, ...]]) -> CaseSummary:
     (
         case_id,
         reference,

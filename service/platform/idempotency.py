@@ -193,7 +193,8 @@ def _claim_statement() -> sa.Select[Any]:
         .returning(table.c.owner_id)
         .cte("claimed")
     )
-    owner, key = sa.bindparam("owner_id", type_=table.c.owner_id.type), sa.bindparam("key")
+    owner = sa.bindparam("owner_id", type_=table.c.owner_id.type)
+    key: sa.BindParameter[str] = sa.bindparam("key")
     return sa.select(
         lock.c.got,
         sa.exists(sa.select(claimed.c.owner_id)).label("claimed"),
