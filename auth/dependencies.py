@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import col
 
 from auth.tokens import ExpiredToken, InvalidToken, TokenClaims, TokenKind, decode_token
 from models.base import utcnow
@@ -25,8 +27,9 @@ bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 ACCESS_RULE_ATTRIBUTE = "access_rule"
 
 
-def app_settings(request: Request) -> Settings:
-    """The settings the running app was built with."""
+async def app_settings(request: Request) -> Settings:
+    """The settings the running app was built with (async: a plain function would be run in
+    a worker thread on every request)."""
     settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
     return settings
 
@@ -49,13 +52,34 @@ def _refused_token(code: str) -> Unauthenticated:
     return Unauthenticated(code=code, headers={"WWW-Authenticate": challenge})
 
 
+# The account and the login session of a token in one indexed statement (both by primary
+# key), built once so that every request reuses its compiled form. The session is joined only
+# when it belongs to the account, so a missing or foreign session reads as NULL columns.
+_CALLER = (
+    sa.select(User, col(RefreshFamily.user_id), col(RefreshFamily.revoked_at))
+    .outerjoin(
+        RefreshFamily,
+        sa.and_(
+            col(RefreshFamily.id) == sa.bindparam("family_id"),
+            col(RefreshFamily.user_id) == col(User.id),
+        ),
+    )
+    .where(col(User.id) == sa.bindparam("user_id"))
+)
+
+
 async def current_user(
     request: Request,
     session: Session,
     settings: AppSettings,
     token: Annotated[str | None, Depends(bearer_scheme)],
 ) -> User:
-    """The active user behind a valid access token, or 401."""
+    """The active user behind a valid access token, or 401.
+
+    Nothing about the caller is cached between requests: each one verifies the token's
+    signature and claims, then reads the account and the login session afresh (one statement),
+    so a deactivated or demoted account, a bumped token version or a revoked session stops
+    working with the next request."""
     if not token:
         raise Unauthenticated(code="token.missing")
     try:
@@ -64,22 +88,26 @@ async def current_user(
         raise _refused_token("token.expired") from None
     except InvalidToken:
         raise _refused_token("token.invalid") from None
-    user = await session.get(User, claims.subject)
-    if user is None:
+    row = (
+        await session.execute(_CALLER, {"user_id": claims.subject, "family_id": claims.family_id})
+    ).first()
+    if row is None:
         raise _refused_token("token.invalid")
+    user, family_user_id, revoked_at = row
     if not user.is_active or user.token_version != claims.version:
         raise _refused_token("token.revoked")
-    family = await session.get(RefreshFamily, claims.family_id)
-    if family is None or family.user_id != user.id:
+    if family_user_id is None:
         raise _refused_token("token.invalid")
-    if family.revoked_at is not None:
+    if revoked_at is not None:
         raise _refused_token("token.revoked")
     request.state.token_claims = claims
     request.state.user_id = user.id
     return user
 
 
-def token_claims(request: Request, _user: Annotated[User, Depends(current_user)]) -> TokenClaims:
+async def token_claims(
+    request: Request, _user: Annotated[User, Depends(current_user)]
+) -> TokenClaims:
     """The verified claims of the caller's access token."""
     claims: TokenClaims = request.state.token_claims
     return claims

@@ -20,12 +20,24 @@ from models.case import Case, CaseCategory
 from models.enums import Category
 
 
+def category_values(case: Case) -> list[dict[str, object]]:
+    """The values of the `case_categories` rows that mirror `case.categories`."""
+    return [
+        {"case_id": case.id, "category": Category(c), "created_at": case.created_at}
+        for c in case.categories
+    ]
+
+
 def category_rows(case: Case) -> list[CaseCategory]:
-    """The `case_categories` rows that mirror `case.categories`."""
+    """The `case_categories` rows that mirror `case.categories` (as `category_values`)."""
     return [
         CaseCategory(case_id=case.id, category=Category(c), created_at=case.created_at)
         for c in case.categories
     ]
+
+
+# The table's own INSERT for a new case's rows (not the ORM's bulk path).
+INSERT_CATEGORY_ROWS = sa.insert(CaseCategory.__table__)  # type: ignore[attr-defined]
 
 
 async def rewrite_category_rows(session: AsyncSession, *, case: Case) -> None:

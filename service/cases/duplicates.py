@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth.policy import sees_possible_duplicates
+from models.base import new_id
 from models.case import DUPLICATE_NAME_KEYS, Case, DuplicateLink, DuplicateOut
 from models.enums import DuplicateReason, DuplicateStatus
 from models.user import User
@@ -48,41 +50,84 @@ class PossibleDuplicate:
     reasons: frozenset[DuplicateReason]
 
 
-def candidate_query(
-    columns: Mapping[str, Any], *, id_hashes: Sequence[str] = ()
-) -> sa.Select[Any] | None:
-    """The one indexed query for the open cases that may match a new case's `columns`;
-    `id_hashes` are the id number's lookup hashes under every configured data key."""
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which terms a candidate query has: the statement for each shape is built once."""
+
+    by_id: bool
+    by_phone: bool
+    by_district: bool
+    name_keys: tuple[str, ...]
+
+
+def _candidate_terms(
+    columns: Mapping[str, Any], id_hashes: Sequence[str]
+) -> tuple[_Shape, dict[str, Any]] | None:
+    """The shape of a new case's candidate query and the values it is run with."""
     phone = columns.get("client_phone")
     district = columns.get("district_code")
-    terms: list[sa.ColumnElement[bool]] = []
-    same_id = col(Case.client_id_hash).in_(list(id_hashes)) if id_hashes else None
-    if same_id is not None:
-        terms.append(same_id)
+    values: dict[str, Any] = {}
+    if id_hashes:
+        values["id_hashes"] = list(id_hashes)
     if phone:
-        terms.append(col(Case.client_phone) == phone)
+        values["phone"] = phone
+    if district:
+        values["district"] = district
+    name_keys: list[str] = []
     if district and columns.get("client_name_key"):
         for key in DUPLICATE_NAME_KEYS:
             value = columns.get(f"client_{key}")
             if value:
-                column = Case.__table__.c[f"client_{key}"]  # type: ignore[attr-defined]
-                terms.append(sa.and_(col(Case.district_code) == district, column == value))
-    if not terms:
+                name_keys.append(key)
+                values[key] = value
+    if not (id_hashes or phone or name_keys):
         return None
+    shape = _Shape(bool(id_hashes), bool(phone), bool(district), tuple(name_keys))
+    return shape, values
+
+
+@lru_cache(maxsize=64)
+def _candidate_statement(shape: _Shape) -> sa.Select[Any]:
+    """The candidate query of one shape, with bound parameters (see `_candidate_terms`)."""
+    district_code = col(Case.district_code)
+    same_id = col(Case.client_id_hash).in_(sa.bindparam("id_hashes", expanding=True))
+    same_phone = col(Case.client_phone) == sa.bindparam("phone")
+    same_district = district_code == sa.bindparam("district")
+    terms: list[sa.ColumnElement[bool]] = []
+    if shape.by_id:
+        terms.append(same_id)
+    if shape.by_phone:
+        terms.append(same_phone)
+    for key in shape.name_keys:
+        column = Case.__table__.c[f"client_{key}"]  # type: ignore[attr-defined]
+        terms.append(sa.and_(same_district, column == sa.bindparam(key)))
     return (
         sa.select(
             col(Case.id),
             col(Case.reference),
             col(Case.created_at),
-            same_id if same_id is not None else sa.false(),
-            (col(Case.client_phone) == phone) if phone else sa.false(),
-            col(Case.district_code) == district if district else sa.false(),
+            same_id if shape.by_id else sa.false(),
+            same_phone if shape.by_phone else sa.false(),
+            same_district if shape.by_district else sa.false(),
             col(Case.client_name_key),
             *(Case.__table__.c[f"client_{key}"] for key in DUPLICATE_NAME_KEYS),  # type: ignore[attr-defined]
         )
         .where(OPEN, sa.or_(*terms))
         .limit(CANDIDATE_LIMIT)
     )
+
+
+def candidate_query(
+    columns: Mapping[str, Any], *, id_hashes: Sequence[str] = ()
+) -> sa.Select[Any] | None:
+    """The one indexed query for the open cases that may match a new case's `columns`, with
+    its values bound; `id_hashes` are the id number's lookup hashes under every configured
+    data key."""
+    terms = _candidate_terms(columns, id_hashes)
+    if terms is None:
+        return None
+    shape, values = terms
+    return _candidate_statement(shape).params(**values)
 
 
 def rank_duplicates(name: PersonName | None, rows: list[sa.Row[Any]]) -> list[PossibleDuplicate]:
@@ -117,10 +162,23 @@ async def find_possible_duplicates(
     name: PersonName | None,
 ) -> list[PossibleDuplicate]:
     """Open cases that may be about the person a new case's `columns` describe."""
-    query = candidate_query(columns, id_hashes=id_hashes)
-    if query is None:
+    terms = _candidate_terms(columns, id_hashes)
+    if terms is None:
         return []
-    return rank_duplicates(name, list((await session.execute(query)).all()))
+    shape, values = terms
+    rows = (await session.execute(_candidate_statement(shape), values)).all()
+    return rank_duplicates(name, list(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLink:
+    """A link `store_links` wrote: what the new case's answer shows of it."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    candidate_id: uuid.UUID
+    reasons: list[str]
+    created_at: datetime
 
 
 async def store_links(
@@ -129,10 +187,11 @@ async def store_links(
     case_id: uuid.UUID,
     found: list[PossibleDuplicate],
     now: datetime,
-) -> list[DuplicateLink]:
+) -> list[StoredLink]:
     """Store a link per possible duplicate of the new case `case_id`, in one statement."""
     links = [
-        DuplicateLink(
+        StoredLink(
+            id=new_id(),
             case_id=case_id,
             candidate_id=duplicate.id,
             reasons=sorted(r.value for r in duplicate.reasons),
@@ -141,12 +200,31 @@ async def store_links(
         for duplicate in found
     ]
     if links:
-        await session.execute(sa.insert(DuplicateLink), [link.model_dump() for link in links])
+        await session.execute(
+            _INSERT_LINK,
+            [
+                {
+                    "id": link.id,
+                    "case_id": link.case_id,
+                    "candidate_id": link.candidate_id,
+                    "reasons": link.reasons,
+                    "status": DuplicateStatus.open,
+                    "decided_by_id": None,
+                    "decided_at": None,
+                    "created_at": link.created_at,
+                }
+                for link in links
+            ],
+        )
     return links
 
 
+# The table's own INSERT (not the ORM's bulk path): the rows are plain values.
+_INSERT_LINK = sa.insert(DuplicateLink.__table__)  # type: ignore[attr-defined]
+
+
 def links_shown(
-    links: list[DuplicateLink], found: list[PossibleDuplicate], *, case_reference: str, viewer: User
+    links: list[StoredLink], found: list[PossibleDuplicate], *, case_reference: str, viewer: User
 ) -> list[DuplicateOut]:
     """The new case's links as `viewer` may see them, in rank order."""
     if not sees_possible_duplicates(viewer.role):
@@ -167,36 +245,61 @@ def links_shown(
     ]
 
 
+# Built once: an alias made per request costs more than the whole query it serves.
+_newer = sa.orm.aliased(Case)
+_older = sa.orm.aliased(Case)
+_LINKS_OF_CASE = (
+    sa.select(
+        col(DuplicateLink.id),
+        col(DuplicateLink.case_id),
+        col(_newer.reference),
+        col(DuplicateLink.candidate_id),
+        col(_older.reference),
+        col(DuplicateLink.reasons),
+        col(DuplicateLink.status),
+        col(DuplicateLink.created_at),
+        col(DuplicateLink.decided_at),
+    )
+    .join(_newer, col(_newer.id) == col(DuplicateLink.case_id))
+    .join(_older, col(_older.id) == col(DuplicateLink.candidate_id))
+    .where(
+        sa.or_(
+            col(DuplicateLink.case_id) == sa.bindparam("case_id"),
+            col(DuplicateLink.candidate_id) == sa.bindparam("case_id"),
+        )
+    )
+    .order_by(col(DuplicateLink.created_at).desc())
+)
+
+
 async def load_duplicates(
     session: AsyncSession, *, case_id: uuid.UUID, viewer: User
 ) -> list[DuplicateOut]:
     """Duplicate links touching a case, newest first; none for viewers who may not see them."""
     if not sees_possible_duplicates(viewer.role):
         return []
-    newer = sa.orm.aliased(Case)
-    older = sa.orm.aliased(Case)
-    rows = await session.execute(
-        sa.select(DuplicateLink, col(newer.reference), col(older.reference))
-        .join(newer, col(newer.id) == col(DuplicateLink.case_id))
-        .join(older, col(older.id) == col(DuplicateLink.candidate_id))
-        .where(
-            sa.or_(
-                col(DuplicateLink.case_id) == case_id, col(DuplicateLink.candidate_id) == case_id
-            )
-        )
-        .order_by(col(DuplicateLink.created_at).desc())
-    )
+    rows = await session.execute(_LINKS_OF_CASE, {"case_id": case_id})
     return [
         DuplicateOut(
-            id=link.id,
-            case_id=link.case_id,
+            id=link_id,
+            case_id=link_case_id,
             case_reference=case_reference,
-            candidate_id=link.candidate_id,
+            candidate_id=candidate_id,
             candidate_reference=candidate_reference,
-            reasons=[DuplicateReason(r) for r in link.reasons],
-            status=link.status,
-            created_at=link.created_at,
-            decided_at=link.decided_at,
+            reasons=[DuplicateReason(r) for r in reasons],
+            status=status,
+            created_at=created_at,
+            decided_at=decided_at,
         )
-        for link, case_reference, candidate_reference in rows.all()
+        for (
+            link_id,
+            link_case_id,
+            case_reference,
+            candidate_id,
+            candidate_reference,
+            reasons,
+            status,
+            created_at,
+            decided_at,
+        ) in rows.all()
     ]

@@ -25,7 +25,6 @@ from auth.policy import sees_full_id_number, sees_possible_duplicates
 from models.case import (
     DUPLICATE_NAME_KEYS,
     Case,
-    CaseCategory,
     CaseCreate,
     ConsentIn,
     DuplicateOut,
@@ -34,7 +33,7 @@ from models.case import (
 )
 from models.enums import CaseEventType, CaseStatus, ConsentStatus, LegalBasis, Role, Urgency
 from models.user import User
-from service.cases.categories import category_rows
+from service.cases.categories import INSERT_CATEGORY_ROWS, category_values
 from service.cases.client_fields import (
     IdentityValues,
     name_keys,
@@ -344,25 +343,35 @@ async def _create_or_find(
             session, case=existing, viewer=reporter, settings=settings, status_code=200, now=now
         )
     with session.no_autoflush:
-        await session.execute(
-            sa.insert(CaseCategory), [row.model_dump() for row in category_rows(case)]
-        )
+        await session.execute(INSERT_CATEGORY_ROWS, category_values(case))
     await session.flush()
     links = await store_links(session, case_id=case.id, found=found, now=now)
     shown = links_shown(links, found, case_reference=case.reference, viewer=reporter)
     return _answer(case, viewer=reporter, settings=settings, duplicates=shown, now=now)
 
 
+def _insert_case_statement(insert: Any) -> Any:
+    """The case row's INSERT, unless this caller's `client_reference` already has a case."""
+    table = Case.__table__  # type: ignore[attr-defined]
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["created_by_id", "client_reference"])
+        .returning(table.c.id)
+    )
+
+
+# Built once per dialect; the values go in as parameters, so the compiled form is reused.
+_INSERT_CASE = {
+    "postgresql": _insert_case_statement(pg_insert),
+    "sqlite": _insert_case_statement(sqlite_insert),
+}
+
+
 async def _insert_case(session: AsyncSession, case: Case) -> bool:
     """Insert the case row unless this caller's `client_reference` already has one."""
     values = {column.name: getattr(case, column.name) for column in Case.__table__.columns}  # type: ignore[attr-defined]
-    insert: Any = pg_insert(Case) if dialect_name(session) == "postgresql" else sqlite_insert(Case)
-    statement = (
-        insert.values(**values)
-        .on_conflict_do_nothing(index_elements=["created_by_id", "client_reference"])
-        .returning(col(Case.id))
-    )
-    return (await session.execute(statement)).first() is not None
+    statement = _INSERT_CASE[dialect_name(session)]
+    return (await session.execute(statement, values)).first() is not None
 
 
 def _answer(

@@ -94,6 +94,12 @@ def _context(case: Case, row: sa.Row[*tuple[Any, ...]]) -> CaseContext:
     return CaseContext(names=names, original=original)
 
 
+# Built once: the case, its people's names and the case it duplicates, by the case's id.
+_CASE_FOR_READING = _with_context(sa.select(Case, *_CONTEXT_COLUMNS)).where(
+    col(Case.id) == sa.bindparam("case_id")
+)
+
+
 def _not_found() -> NotFound:
     return NotFound(code="case.not_found")
 
@@ -102,11 +108,7 @@ async def load_case_for_reading(
     session: AsyncSession, *, user: User, case_id: uuid.UUID
 ) -> tuple[Case, CaseContext]:
     """The case and its context in one query, without a lock, if the caller may read it."""
-    row = (
-        await session.execute(
-            _with_context(sa.select(Case, *_CONTEXT_COLUMNS)).where(col(Case.id) == case_id)
-        )
-    ).first()
+    row = (await session.execute(_CASE_FOR_READING, {"case_id": case_id})).first()
     if row is None or not may_read_case(user.id, user.role, case_facts(row[0])):
         raise _not_found()
     case: Case = row[0]

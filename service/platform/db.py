@@ -16,13 +16,14 @@ PostgreSQL needs none of this: its row locks and MVCC do the same work.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,6 +36,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.platform.errors import DomainError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A pooled PostgreSQL connection idle for this long is pinged before it is used again.
+IDLE_PING_SECONDS = 10.0
+_IDLE_SINCE = "onestop_idle_since"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # The execution option the SQLite `begin` listener reads: take the write lock at BEGIN or not.
 _WRITE_LOCK_OPTION = "onestop_write_lock"
@@ -74,15 +78,43 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         hide_parameters=True,
         connect_args={"server_settings": {"timezone": "UTC"}},
     )
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """Check a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's `pool_pre_ping` checks on every checkout, which with asyncpg is three round
+    trips (`BEGIN`, `;`, `ROLLBACK`) before each request's own statements. A connection in
+    steady use is checked by that use: if the server went away, the request that finds out
+    fails, and SQLAlchemy then drops every connection pooled before it. A connection idle for
+    `IDLE_PING_SECONDS` (after a quiet night, a restart or a failover) is pinged first and
+    replaced if the ping fails, so the first request after a pause does not fail.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out another (a new one if need be).
+            raise DisconnectionError("an idle pooled connection did not answer") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

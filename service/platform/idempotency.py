@@ -24,6 +24,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -172,6 +173,38 @@ def _lock_id(owner_id: uuid.UUID, key: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def _claim_statement() -> sa.Select[Any]:
+    """The claim of `_claim_postgres` with bound parameters, built once (its compiled form is
+    then reused by every request)."""
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    lock = sa.select(
+        sa.func.pg_try_advisory_xact_lock(sa.bindparam("lock_id", type_=sa.BigInteger)).label("got")
+    ).cte("lock")
+    names = list(_values(uuid.UUID(int=0), "", "", datetime.min))
+    claimed = (
+        pg_insert(table)
+        .from_select(
+            names,
+            sa.select(
+                *(sa.bindparam(f"new_{name}", type_=table.c[name].type) for name in names)
+            ).where(lock.c.got),
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.owner_id)
+        .cte("claimed")
+    )
+    owner = sa.bindparam("owner_id", type_=table.c.owner_id.type)
+    key: sa.BindParameter[str] = sa.bindparam("key")
+    return sa.select(
+        lock.c.got,
+        sa.exists(sa.select(claimed.c.owner_id)).label("claimed"),
+        *_COLUMNS,
+    ).select_from(lock.outerjoin(table, sa.and_(table.c.owner_id == owner, table.c.key == key)))
+
+
+_CLAIM = _claim_statement()
+
+
 async def _claim_postgres(
     session: AsyncSession, *, owner_id: uuid.UUID, key: str, print_: str, now: datetime
 ) -> _Found | None:
@@ -181,32 +214,14 @@ async def _claim_postgres(
     The request holding the lock is the one running: a retry that cannot take it while no
     answer is stored answers 409 at once, with no lock wait. A retry after the first request
     committed reads the stored answer in the same round trip."""
-    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-    lock = sa.select(sa.func.pg_try_advisory_xact_lock(_lock_id(owner_id, key)).label("got")).cte(
-        "lock"
-    )
     values = _values(owner_id, key, print_, now)
-    claimed = (
-        pg_insert(table)
-        .from_select(
-            list(values),
-            sa.select(
-                *(sa.literal(v, type_=table.c[name].type) for name, v in values.items())
-            ).where(lock.c.got),
-        )
-        .on_conflict_do_nothing()
-        .returning(table.c.owner_id)
-        .cte("claimed")
-    )
-    record = table
-    query = sa.select(
-        lock.c.got,
-        sa.exists(sa.select(claimed.c.owner_id)).label("claimed"),
-        *_COLUMNS,
-    ).select_from(
-        lock.outerjoin(record, sa.and_(record.c.owner_id == owner_id, record.c.key == key))
-    )
-    got, inserted, *row = (await session.execute(query)).one()
+    parameters = {
+        "lock_id": _lock_id(owner_id, key),
+        "owner_id": owner_id,
+        "key": key,
+        **{f"new_{name}": value for name, value in values.items()},
+    }
+    got, inserted, *row = (await session.execute(_CLAIM, parameters)).one()
     if inserted:
         return None
     found = _Found(*row) if row[0] is not None else None
@@ -255,12 +270,28 @@ async def store(
     it was made for."""
     sealed = seal(secret, ANSWER_PURPOSE, answer.body, answer_context(owner_id, key))
     await session.execute(
-        sa.update(IdempotencyRecord)
-        .where(col(IdempotencyRecord.owner_id) == owner_id, col(IdempotencyRecord.key) == key)
-        .values(
-            status_code=answer.status_code,
-            body=sealed,
-            headers=answer.headers,
-            viewer_role=made_for,
-        )
+        _STORE,
+        {
+            "owner": owner_id,
+            "claimed_key": key,
+            "status_code": answer.status_code,
+            "body": sealed,
+            "headers": answer.headers,
+            "viewer_role": made_for,
+        },
     )
+
+
+_STORE = (
+    sa.update(IdempotencyRecord.__table__)  # type: ignore[attr-defined]
+    .where(
+        col(IdempotencyRecord.owner_id) == sa.bindparam("owner"),
+        col(IdempotencyRecord.key) == sa.bindparam("claimed_key"),
+    )
+    .values(
+        status_code=sa.bindparam("status_code"),
+        body=sa.bindparam("body"),
+        headers=sa.bindparam("headers"),
+        viewer_role=sa.bindparam("viewer_role"),
+    )
+)

@@ -19,6 +19,7 @@ from models.enums import Role
 from models.events import CaseEvent
 from models.user import User
 from service.cases.events import audit_key, verify_chain
+from service.platform import db
 from service.platform.db import create_sessionmaker, is_sqlite
 from tests.conftest import committed_actor
 from tests.support.cases import CASES, anonymous_body, create_case
@@ -106,3 +107,24 @@ async def test_case_reads_alongside_intakes_all_succeed(
         anchor_hash=stored.last_event_hash,
     )
     assert problems == []
+
+
+async def test_an_idle_pooled_connection_that_died_is_replaced_before_use(
+    database_url, monkeypatch
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL's pool: SQLite opens a connection per use.")
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)
+    engine = db.create_engine(database_url, pool_size=1)
+    other = db.create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            pid = await connection.scalar(sa.text("SELECT pg_backend_pid()"))
+        async with other.connect() as connection:
+            await connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await asyncio.sleep(0.1)
+        async with engine.connect() as connection:
+            assert await connection.scalar(sa.text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
+        await other.dispose()
