@@ -26,11 +26,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    ValidationInfo,
     field_validator,
 )
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from models import field_rules
 from models.base import HAS_TEXT, EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
 from models.enums import (
     CaseStatus,
@@ -316,6 +318,63 @@ class _Strict(BaseModel):
     _no_nul = field_validator("*")(no_nul_characters)
 
 
+# The rules of `models.field_rules` as validators, shared by the intake and update schemas: each
+# checks a value sent (not a default), and a rule about two fields reads the one declared
+# before it from `info.data` (where a field that failed its own checks is missing). Rules about
+# time use the validation context's `now` when it gives one (tests pin it), else the clock.
+
+
+def _now(info: ValidationInfo) -> datetime:
+    pinned = info.context.get("now") if isinstance(info.context, dict) else None
+    return pinned if isinstance(pinned, datetime) else utcnow()
+
+
+def _phone_rule(value: str | None) -> str | None:
+    if value:
+        field_rules.phone(value)
+    return value
+
+
+def _birth_date_rule(value: str | None, info: ValidationInfo) -> str | None:
+    if value:
+        field_rules.birth_date(value, field_rules.bangkok_today(_now(info)))
+    return value
+
+
+def _birth_year_rule(value: int | None, info: ValidationInfo) -> int | None:
+    if value is not None:
+        field_rules.birth_year(value, field_rules.bangkok_today(_now(info)))
+    return value
+
+
+def _id_number_rule(value: str | None, info: ValidationInfo) -> str | None:
+    """Checked against the `id_type` sent with it (a `PATCH` without one: by the service,
+    against the stored type)."""
+    id_type = info.data.get("id_type")
+    if value and id_type is not None:
+        field_rules.id_number(id_type, value)
+    return value
+
+
+def _pregnancy_rule(value: bool | None, info: ValidationInfo) -> bool | None:
+    field_rules.pregnancy(info.data.get("gender"), value)
+    return value
+
+
+def _area_rule(value: str | None, info: ValidationInfo) -> str | None:
+    """An official code, inside the codes above it that were sent and are valid."""
+    if value is not None and info.field_name is not None:
+        field_rules.area_code(info.field_name, {**info.data, info.field_name: value})
+    return value
+
+
+def _not_cleared(value: Any) -> Any:
+    """A field a `PATCH` may leave out but not send as `null`."""
+    if value is None:
+        raise field_rules.broken("null")
+    return value
+
+
 # The declared client fields (`CLIENT_FIELDS`), as the API takes or shows them.
 class ClientIn(_Strict):
     """The person the case is about. Everything is optional: often little is known."""
@@ -329,8 +388,10 @@ class ClientIn(_Strict):
         default=None,
         max_length=32,
         description="Thai 13-digit id (spaces and hyphens allowed) or a passport number (5-20 "
-        "letters or digits); needs an `id_type`. Checked by the server beyond this schema: the "
-        "Thai id's mod-11 check digit and the passport number's shape.",
+        "letters or digits); needs an `id_type`. Checked beyond this schema, with every other "
+        "problem of the request: error type `thai_id` (a Thai-format id that is not 13 "
+        "digits), `thai_id_check_digit` (13 digits, wrong mod-11 check digit), `passport` (not "
+        "5-20 letters or digits) or `id_type` (`none` or `unknown` has no number).",
     )
     birth_date: str | None = Field(
         default=None,
@@ -361,8 +422,15 @@ class ClientIn(_Strict):
     disability: StrictBool = False
     pregnant: StrictBool = Field(
         default=False,
-        description="Checked by the server beyond this schema: not with `gender` male.",
+        description="Checked beyond this schema: not with `gender` male (error type "
+        "`consistency`).",
     )
+
+    _phone = field_validator("phone")(_phone_rule)
+    _birth_date = field_validator("birth_date")(_birth_date_rule)
+    _birth_year = field_validator("birth_year")(_birth_year_rule)
+    _id_number = field_validator("id_number")(_id_number_rule)
+    _pregnancy = field_validator("pregnant")(_pregnancy_rule)
 
     @field_validator("languages")
     @classmethod
@@ -383,9 +451,19 @@ class ReporterIn(_Strict):
     )
     anonymous: StrictBool = Field(
         default=False,
-        description="Checked by the server beyond this schema: an anonymous reporter gives no "
-        "name or phone.",
+        description="Checked beyond this schema: an anonymous reporter gives no name or phone "
+        "(error type `anonymous`).",
     )
+
+    _phone = field_validator("phone")(_phone_rule)
+
+    @field_validator("anonymous")
+    @classmethod
+    def _anonymous_rule(cls, value: bool, info: ValidationInfo) -> bool:
+        # A name or phone that failed its own checks was given all the same.
+        given = any(name not in info.data or info.data[name] for name in ("name", "phone"))
+        field_rules.anonymous_reporter(value, gives_name_or_phone=given)
+        return value
 
 
 class LocationIn(_Strict):
@@ -416,6 +494,8 @@ class LocationIn(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
+    _areas = field_validator(*field_rules.AREA_FIELDS)(_area_rule)
+
 
 class ConsentIn(_Strict):
     data_collection: ConsentStatus
@@ -429,6 +509,13 @@ class ConsentIn(_Strict):
         default=None, max_length=200, description="Who took the consent, if not the submitter."
     )
     guardian_name: str | None = Field(default=None, max_length=200)
+
+    @field_validator("basis")
+    @classmethod
+    def _basis_rule(cls, value: LegalBasis | None, info: ValidationInfo) -> LegalBasis | None:
+        if "data_collection" in info.data:
+            field_rules.consent_basis(info.data["data_collection"], value)
+        return value
 
 
 class CaseCreate(_Strict):
@@ -457,6 +544,13 @@ class CaseCreate(_Strict):
     location: LocationIn
     consent: ConsentIn
 
+    @field_validator("recorded_at")
+    @classmethod
+    def _recorded_at_rule(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is not None:
+            field_rules.recorded_at(value, _now(info))
+        return value
+
 
 # --------------------------------------------------------------------------- update schemas
 
@@ -471,8 +565,9 @@ class ClientPatch(_Strict):
     id_number: str | None = Field(
         default=None,
         max_length=32,
-        description="Checked by the server beyond this schema: the Thai id's mod-11 check "
-        "digit, the passport number's shape, an `id_type` (sent or kept) that takes a number.",
+        description="Checked beyond this schema against the `id_type` sent or kept: error "
+        "type `thai_id` (not 13 digits), `thai_id_check_digit` (wrong mod-11 check digit), "
+        "`passport` (not 5-20 letters or digits), `id_type` (a type without numbers).",
     )
     birth_date: str | None = Field(
         default=None,
@@ -502,6 +597,12 @@ class ClientPatch(_Strict):
     )
     disability: StrictBool | None = None
     pregnant: StrictBool | None = None
+
+    _phone = field_validator("phone")(_phone_rule)
+    _birth_date = field_validator("birth_date")(_birth_date_rule)
+    _birth_year = field_validator("birth_year")(_birth_year_rule)
+    _id_number = field_validator("id_number")(_id_number_rule)
+    _pregnancy = field_validator("pregnant")(_pregnancy_rule)
 
 
 class LocationPatch(_Strict):
@@ -533,6 +634,8 @@ class LocationPatch(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
+    _areas = field_validator(*field_rules.AREA_FIELDS)(_area_rule)
+
 
 class ConsentPatch(_Strict):
     data_collection: NotNull[ConsentStatus] = Field(
@@ -541,6 +644,8 @@ class ConsentPatch(_Strict):
     share_with_agencies: StrictBool | None = None
     recorded_by: str | None = Field(default=None, max_length=200)
     guardian_name: str | None = Field(default=None, max_length=200)
+
+    _data_collection = field_validator("data_collection")(_not_cleared)
 
 
 class CasePatch(_Strict):
@@ -557,6 +662,8 @@ class CasePatch(_Strict):
     client: ClientPatch | None = None
     location: LocationPatch | None = None
     consent: ConsentPatch | None = None
+
+    _summary = field_validator("summary")(_not_cleared)
 
 
 class TransitionIn(_Strict):

@@ -270,9 +270,13 @@ FIELD_TEXT: dict[str, Text] = {
     ),
     # our own checks (service.cases, service.thai, service.platform)
     "thai_id": Text(
-        "Not a valid Thai identification number: 13 digits with the right check digit "
-        "(spaces and hyphens are allowed).",
-        "เลขประจำตัวไม่ถูกต้อง ต้องมี 13 หลักและเลขตรวจสอบถูกต้อง (เว้นวรรคหรือขีดได้)",
+        "Not a Thai identification number: it has 13 digits (spaces and hyphens are allowed).",
+        "เลขประจำตัวไม่ถูกต้อง ต้องเป็นตัวเลข 13 หลัก (เว้นวรรคหรือขีดได้)",
+    ),
+    "thai_id_check_digit": Text(
+        "The last digit of this identification number is not its check digit; a digit was "
+        "probably mistyped.",
+        "หลักสุดท้ายของเลขประจำตัวไม่ตรงกับเลขตรวจสอบ อาจพิมพ์ตัวเลขผิด",
     ),
     "passport": Text(
         "A passport number is 5 to 20 letters or digits.",
