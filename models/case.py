@@ -51,6 +51,7 @@ from models.enums import (
     Urgency,
 )
 from models.events import KEYED_VALUE_LENGTH
+from service.reference_data.countries import HOME_COUNTRY
 from service.thai.dates import BUDDHIST_ERA_THRESHOLD, to_gregorian_year
 
 MAX_CATEGORIES = 10
@@ -105,6 +106,16 @@ class Case(SQLModel, table=True):
         sa.Index("ix_cases_status_created_at", "status", "created_at", "id"),
         sa.Index("ix_cases_urgency_created_at", "urgency", "created_at", "id"),
         sa.Index("ix_cases_province_created_at", "province_code", "created_at", "id"),
+        # Cases abroad, by country: a few per cent of all, so only they are indexed (a list of
+        # cases in Thailand walks the plain newest-first index).
+        sa.Index(
+            "ix_cases_abroad_country_created_at",
+            "country_code",
+            "created_at",
+            "id",
+            postgresql_where=sa.text(f"country_code <> '{HOME_COUNTRY}'"),
+            sqlite_where=sa.text(f"country_code <> '{HOME_COUNTRY}'"),
+        ),
         sa.Index("ix_cases_district_created_at", "district_code", "created_at", "id"),
         sa.Index("ix_cases_lead_created_at", "lead_id", "created_at", "id"),
         sa.Index("ix_cases_created_by_created_at", "created_by_id", "created_at", "id"),
@@ -187,6 +198,7 @@ class Case(SQLModel, table=True):
     client_gender: Gender | None = SQLField(default=None, sa_type=EnumText(Gender, 12))
     client_phone: str | None = SQLField(default=None, max_length=20)
     client_nationality: str | None = SQLField(default=None, max_length=64)
+    home_province_code: str | None = SQLField(default=None, max_length=2)
     client_languages: list[str] = SQLField(default_factory=list, sa_type=sa.JSON)
     client_disability: bool = False
     client_pregnant: bool = False
@@ -198,7 +210,12 @@ class Case(SQLModel, table=True):
     reporter_phone: str | None = SQLField(default=None, max_length=20)
     reporter_anonymous: bool = False
 
-    province_code: str = SQLField(max_length=2)
+    country_code: str = SQLField(
+        default=HOME_COUNTRY, max_length=2, sa_column_kwargs={"server_default": HOME_COUNTRY}
+    )
+    city: str | None = SQLField(default=None, max_length=100)
+    # Required in Thailand, optional abroad (`models.field_rules.is_abroad`).
+    province_code: str | None = SQLField(default=None, max_length=2)
     district_code: str | None = SQLField(default=None, max_length=4)
     subdistrict_code: str | None = SQLField(default=None, max_length=6)
     postal_code: str | None = SQLField(default=None, max_length=5)
@@ -368,6 +385,18 @@ def _area_rule(value: str | None, info: ValidationInfo) -> str | None:
     return value
 
 
+def _country_rule(value: str | None) -> str:
+    if value is None:
+        raise field_rules.broken("null")
+    return field_rules.country(value)
+
+
+def _home_province_rule(value: str | None) -> str | None:
+    if value is not None:
+        field_rules.area_code("province_code", {"province_code": value})
+    return value
+
+
 def _not_cleared(value: Any) -> Any:
     """A field a `PATCH` may leave out but not send as `null`."""
     if value is None:
@@ -416,6 +445,13 @@ class ClientIn(_Strict):
         "(read for region TH).",
     )
     nationality: str | None = Field(default=None, max_length=64)
+    home_province_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}$",
+        description="The official code of the province the client comes from, wherever they "
+        "are now (a person found abroad, say). Checked beyond this schema: an official code "
+        "(error type `area`).",
+    )
     languages: list[Annotated[str, Field(min_length=1, max_length=32, pattern=HAS_TEXT)]] = Field(
         default_factory=list, max_length=MAX_LANGUAGES
     )
@@ -431,6 +467,7 @@ class ClientIn(_Strict):
     _birth_year = field_validator("birth_year")(_birth_year_rule)
     _id_number = field_validator("id_number")(_id_number_rule)
     _pregnancy = field_validator("pregnant")(_pregnancy_rule)
+    _home_province = field_validator("home_province_code")(_home_province_rule)
 
     @field_validator("languages")
     @classmethod
@@ -466,17 +503,35 @@ class ReporterIn(_Strict):
         return value
 
 
+COUNTRY_CODE_PATTERN = r"^[A-Za-z]{2}$"
+COUNTRY_CODE_TEXT = (
+    "ISO 3166-1 alpha-2 code of the country the person is in (`GET /api/v1/meta/countries`), "
+    "kept upper case; `TH` by default. Outside Thailand the city and address say where, the "
+    "Thai area codes are left out and the province is optional. Checked beyond this schema: an "
+    "assigned code (error type `country`)."
+)
+CITY_TEXT = "City or town, above all abroad (in Thailand the area codes say where)."
+
+
 class LocationIn(_Strict):
-    province_code: str = Field(
+    """Where the person is: in Thailand by official area codes, abroad by country and city."""
+
+    country_code: str = Field(
+        default=HOME_COUNTRY, pattern=COUNTRY_CODE_PATTERN, description=COUNTRY_CODE_TEXT
+    )
+    city: str | None = Field(default=None, max_length=100, description=CITY_TEXT)
+    province_code: str | None = Field(
+        default=None,
+        validate_default=True,
         pattern=r"^[0-9]{2}$",
-        description="2-digit province code. Checked by the server beyond this schema: an "
-        "official code.",
+        description="2-digit province code, required in Thailand. Checked beyond this schema: "
+        "an official code (error type `area`), left out abroad (error type `abroad_area`).",
     )
     district_code: str | None = Field(
         default=None,
         pattern=r"^[0-9]{4}$",
-        description="4-digit district code. Checked by the server beyond this schema: an "
-        "official code, inside the province.",
+        description="4-digit district code. Checked beyond this schema: an official code, "
+        "inside the province (error type `area`), left out abroad (`abroad_area`).",
     )
     subdistrict_code: str | None = Field(
         default=None,
@@ -494,7 +549,15 @@ class LocationIn(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
+    _country = field_validator("country_code")(_country_rule)
     _areas = field_validator(*field_rules.AREA_FIELDS)(_area_rule)
+
+    @field_validator("province_code")
+    @classmethod
+    def _province_in_thailand(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("country_code") == HOME_COUNTRY:
+            raise field_rules.broken("missing")
+        return value
 
 
 class ConsentIn(_Strict):
@@ -592,6 +655,13 @@ class ClientPatch(_Strict):
         "TH).",
     )
     nationality: str | None = Field(default=None, max_length=64)
+    home_province_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}$",
+        description="The official code of the province the client comes from, wherever they "
+        "are now (a person found abroad, say). Checked beyond this schema: an official code "
+        "(error type `area`).",
+    )
     languages: list[Annotated[str, Field(min_length=1, max_length=32, pattern=HAS_TEXT)]] | None = (
         Field(default=None, max_length=MAX_LANGUAGES)
     )
@@ -603,15 +673,23 @@ class ClientPatch(_Strict):
     _birth_year = field_validator("birth_year")(_birth_year_rule)
     _id_number = field_validator("id_number")(_id_number_rule)
     _pregnancy = field_validator("pregnant")(_pregnancy_rule)
+    _home_province = field_validator("home_province_code")(_home_province_rule)
 
 
 class LocationPatch(_Strict):
-    province_code: NotNull[str] = Field(
+    """A move of the location. A location moved abroad drops the Thai area codes it kept; one
+    moved to Thailand needs its province."""
+
+    country_code: NotNull[str] = Field(
+        default=None, pattern=COUNTRY_CODE_PATTERN, description=COUNTRY_CODE_TEXT
+    )
+    city: str | None = Field(default=None, max_length=100, description=CITY_TEXT)
+    province_code: str | None = Field(
         default=None,
         pattern=r"^[0-9]{2}$",
-        description="May be changed, not cleared. Checked by the server beyond this schema: "
-        "an official code, with the district, subdistrict and postal code (sent or kept) inside "
-        "it.",
+        description="Cleared only abroad. Checked beyond this schema: an official code, with "
+        "the district, subdistrict and postal code (sent or kept) inside it (error type "
+        "`area`); none abroad (`abroad_area`).",
     )
     district_code: str | None = Field(
         default=None,
@@ -634,7 +712,15 @@ class LocationPatch(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
+    _country = field_validator("country_code")(_country_rule)
     _areas = field_validator(*field_rules.AREA_FIELDS)(_area_rule)
+
+    @field_validator("province_code")
+    @classmethod
+    def _province_kept_in_thailand(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("country_code") == HOME_COUNTRY:
+            raise field_rules.broken("null")
+        return value
 
 
 class ConsentPatch(_Strict):
@@ -713,6 +799,7 @@ class ClientOut(BaseModel):
     gender: Gender | None
     phone: str | None
     nationality: str | None
+    home_province_code: str | None
     languages: list[str]
     disability: bool
     pregnant: bool
@@ -726,7 +813,9 @@ class ReporterOut(BaseModel):
 
 
 class LocationOut(BaseModel):
-    province_code: str
+    country_code: str
+    city: str | None
+    province_code: str | None
     district_code: str | None
     subdistrict_code: str | None
     postal_code: str | None
@@ -811,7 +900,9 @@ class CaseSummary(BaseModel):
     categories: list[Category]
     channel: Channel
     client_name: str | None
-    province_code: str
+    country_code: str
+    city: str | None
+    province_code: str | None
     district_code: str | None
     lead: uuid.UUID | None
     created_by: uuid.UUID

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pydantic_core import PydanticCustomError
 
 from models.enums import ConsentStatus, Gender, IdType, LegalBasis
-from service.platform.messages import FIELD_TEXT
+from service.reference_data.countries import HOME_COUNTRY, is_country
 from service.thai.areas import check_location
 from service.thai.dates import BANGKOK, gregorian_date, not_in_future, to_gregorian_year
 from service.thai.ids import CheckDigitError, normalise_thai_id
@@ -37,6 +37,9 @@ AREA_FIELDS = ("province_code", "district_code", "subdistrict_code", "postal_cod
 
 def broken(code: str) -> PydanticCustomError:
     """The error of a broken rule, worded by the catalogue's `code`."""
+    # Imported here: the catalogue's module imports the models, whose schemas use these rules.
+    from service.platform.messages import FIELD_TEXT
+
     return PydanticCustomError(code, FIELD_TEXT[code].en)
 
 
@@ -104,8 +107,24 @@ def recorded_at(value: datetime, now: datetime) -> datetime:
     return value
 
 
+def country(code: str) -> str:
+    """An assigned ISO 3166-1 alpha-2 code, upper case (`country`)."""
+    upper = code.upper()
+    if not is_country(upper):
+        raise broken("country")
+    return upper
+
+
+def is_abroad(country_code: str | None) -> bool:
+    """Tells whether a location's country (None: not known here) is outside Thailand."""
+    return country_code is not None and country_code != HOME_COUNTRY
+
+
 def area_code(field: str, codes: Mapping[str, str | None]) -> None:
-    """`codes[field]` is an official code inside the codes above it in `codes` (`area`)."""
+    """`codes[field]` is an official Thai area code inside the codes above it in `codes`
+    (`area`), in a location in Thailand: abroad, Thai area codes are refused (`abroad_area`)."""
+    if is_abroad(codes.get("country_code")):
+        raise broken("abroad_area")
     known = AREA_FIELDS[: AREA_FIELDS.index(field) + 1]
     problems = check_location(*(codes.get(name) for name in known))
     if any(name == field for name, _message in problems):

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import field_rules
 from models.case import Case, CaseOut, CasePatch
 from models.enums import CaseEventType, CaseStatus, ConsentStatus, IdType, LegalBasis
 from models.user import User
@@ -48,6 +49,7 @@ PERSONAL_COLUMNS = frozenset(
         "summary",
         "reporter_name",
         "reporter_phone",
+        "city",
         "address_text",
         "lat",
         "lon",
@@ -67,8 +69,7 @@ DERIVED_COLUMNS = frozenset(column for f in CLIENT_FIELDS for column in f.derive
     "target_groups"
 }
 _NO_ID_NUMBER = {"client_id_number_enc": None, "client_id_hash": None, "client_id_last4": None}
-_AREA_FIELDS = ("province_code", "district_code", "subdistrict_code", "postal_code")
-_PLACE_FIELDS = {"address": "address_text", "lat": "lat", "lon": "lon"}
+_PLACE_FIELDS = {"city": "city", "address": "address_text", "lat": "lat", "lon": "lon"}
 
 
 def _record(value: Any) -> Any:
@@ -197,22 +198,30 @@ def _identity_changes(
 def _location_changes(
     case: Case, location: dict[str, Any], errors: list[dict[str, str]]
 ) -> dict[str, Any]:
-    """The area codes are checked as a whole (each inside the one above it), sent or kept."""
+    """The location as it would be, checked as a whole (`models.field_rules`): in Thailand a
+    province with the area codes (sent or kept) inside it; abroad no Thai area code. A
+    location moved abroad drops the Thai area codes it kept and that were not sent."""
     if not location:
         return {}
-    merged = {
-        name: location[name] if name in location else getattr(case, name) for name in _AREA_FIELDS
+    country = location.get("country_code") or case.country_code
+    moved_abroad = field_rules.is_abroad(country) and not field_rules.is_abroad(case.country_code)
+    merged: dict[str, Any] = {
+        name: location[name]
+        if name in location
+        else (None if moved_abroad else getattr(case, name))
+        for name in field_rules.AREA_FIELDS
     }
-    if merged["province_code"] is None:
-        errors.append(coded_field_error("/location/province_code", "null"))
-    for name, _message in check_location(
-        merged["province_code"],
-        merged["district_code"],
-        merged["subdistrict_code"],
-        merged["postal_code"],
-    ):
-        errors.append(coded_field_error(f"/location/{name}", "area"))
-    changes: dict[str, Any] = dict(merged)
+    if field_rules.is_abroad(country):
+        for name, value in merged.items():
+            if value is not None:
+                errors.append(coded_field_error(f"/location/{name}", "abroad_area"))
+    elif merged["province_code"] is None:
+        code = "null" if "province_code" in location else "missing"
+        errors.append(coded_field_error("/location/province_code", code))
+    else:
+        for name, _message in check_location(*merged.values()):
+            errors.append(coded_field_error(f"/location/{name}", "area"))
+    changes: dict[str, Any] = {"country_code": country, **merged}
     for key, column in _PLACE_FIELDS.items():
         if key in location:
             changes[column] = location[key]

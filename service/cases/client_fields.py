@@ -111,6 +111,8 @@ CLIENT_FIELDS: tuple[ClientField, ...] = (
     ClientField("age_estimate", "client_age_estimate"),
     ClientField("gender", "client_gender"),
     ClientField("nationality", "client_nationality"),
+    # The province a person comes from: where someone found abroad would return to.
+    ClientField("home_province_code", "home_province_code"),
     ClientField("languages", "client_languages", Reading.listed),
     ClientField("disability", "client_disability", Reading.flag),
     ClientField("pregnant", "client_pregnant", Reading.flag),

@@ -110,6 +110,8 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
         "reporter_name": data.reporter.name,
         "reporter_phone": reporter_phone,
         "reporter_anonymous": data.reporter.anonymous,
+        "country_code": data.location.country_code,
+        "city": data.location.city,
         "province_code": data.location.province_code,
         "district_code": data.location.district_code,
         "subdistrict_code": data.location.subdistrict_code,

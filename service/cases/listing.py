@@ -27,6 +27,7 @@ from service.platform.crypto import id_number_hashes
 from service.platform.db import dialect_name
 from service.platform.errors import Unprocessable
 from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
+from service.reference_data.countries import HOME_COUNTRY
 from service.thai.ids import normalise_thai_id
 from service.thai.names import normalise_name
 from service.thai.phones import normalise_phone
@@ -39,6 +40,7 @@ class CaseFilters:
     statuses: list[CaseStatus] = field(default_factory=list)
     urgency: Urgency | None = None
     category: Category | None = None
+    country_code: str | None = None
     province_code: str | None = None
     district_code: str | None = None
     lead: str | None = None  # a user id, "me" or "none"
@@ -120,6 +122,11 @@ def _filtered(
         query = query.where(col(Case.status).in_(filters.statuses))
     if filters.urgency is not None:
         query = query.where(col(Case.urgency) == filters.urgency)
+    if filters.country_code:
+        query = query.where(col(Case.country_code) == filters.country_code)
+        if filters.country_code != HOME_COUNTRY:
+            # Lets the query read the index of cases abroad (a partial index).
+            query = query.where(col(Case.country_code) != HOME_COUNTRY)
     if filters.province_code:
         query = query.where(col(Case.province_code) == filters.province_code)
     if filters.district_code:
@@ -268,6 +275,8 @@ def _summary(case: Case) -> CaseSummary:
         categories=[Category(c) for c in case.categories],
         channel=case.channel,
         client_name=name,
+        country_code=case.country_code,
+        city=case.city,
         province_code=case.province_code,
         district_code=case.district_code,
         lead=case.lead_id,

@@ -298,6 +298,16 @@ FIELD_TEXT: dict[str, Text] = {
         "Not an official area code, or not inside the area given above it.",
         "ไม่ใช่รหัสพื้นที่ทางการ หรือไม่อยู่ในพื้นที่ระดับที่สูงกว่าที่ระบุ",
     ),
+    "abroad_area": Text(
+        "A location outside Thailand has no Thai area code; leave it out, or set country_code "
+        "to TH.",
+        "สถานที่นอกประเทศไทยไม่มีรหัสพื้นที่ของไทย โปรดเว้นว่างไว้ หรือระบุ country_code เป็น TH",
+    ),
+    "country": Text(
+        "Not a country code of ISO 3166-1 (two letters, such as MY); the list of countries "
+        "gives them.",
+        "ไม่ใช่รหัสประเทศตาม ISO 3166-1 (อักษรสองตัว เช่น MY) โปรดดูรายชื่อประเทศ",
+    ),
     "anonymous": Text(
         "An anonymous reporter gives no name or phone.",
         "ผู้แจ้งที่ไม่ประสงค์ออกนามต้องไม่ระบุชื่อหรือเบอร์โทรศัพท์",
