@@ -26,11 +26,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    ValidationInfo,
     field_validator,
 )
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from models import field_rules
 from models.base import HAS_TEXT, EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
 from models.enums import (
     CaseStatus,
@@ -49,6 +51,7 @@ from models.enums import (
     Urgency,
 )
 from models.events import KEYED_VALUE_LENGTH
+from service.reference_data.countries import HOME_COUNTRY
 from service.thai.dates import BUDDHIST_ERA_THRESHOLD, to_gregorian_year
 
 MAX_CATEGORIES = 10
@@ -103,6 +106,16 @@ class Case(SQLModel, table=True):
         sa.Index("ix_cases_status_created_at", "status", "created_at", "id"),
         sa.Index("ix_cases_urgency_created_at", "urgency", "created_at", "id"),
         sa.Index("ix_cases_province_created_at", "province_code", "created_at", "id"),
+        # Cases abroad, by country: a few per cent of all, so only they are indexed (a list of
+        # cases in Thailand walks the plain newest-first index).
+        sa.Index(
+            "ix_cases_abroad_country_created_at",
+            "country_code",
+            "created_at",
+            "id",
+            postgresql_where=sa.text(f"country_code <> '{HOME_COUNTRY}'"),
+            sqlite_where=sa.text(f"country_code <> '{HOME_COUNTRY}'"),
+        ),
         sa.Index("ix_cases_district_created_at", "district_code", "created_at", "id"),
         sa.Index("ix_cases_lead_created_at", "lead_id", "created_at", "id"),
         sa.Index("ix_cases_created_by_created_at", "created_by_id", "created_at", "id"),
@@ -185,6 +198,7 @@ class Case(SQLModel, table=True):
     client_gender: Gender | None = SQLField(default=None, sa_type=EnumText(Gender, 12))
     client_phone: str | None = SQLField(default=None, max_length=20)
     client_nationality: str | None = SQLField(default=None, max_length=64)
+    home_province_code: str | None = SQLField(default=None, max_length=2)
     client_languages: list[str] = SQLField(default_factory=list, sa_type=sa.JSON)
     client_disability: bool = False
     client_pregnant: bool = False
@@ -196,7 +210,12 @@ class Case(SQLModel, table=True):
     reporter_phone: str | None = SQLField(default=None, max_length=20)
     reporter_anonymous: bool = False
 
-    province_code: str = SQLField(max_length=2)
+    country_code: str = SQLField(
+        default=HOME_COUNTRY, max_length=2, sa_column_kwargs={"server_default": HOME_COUNTRY}
+    )
+    city: str | None = SQLField(default=None, max_length=100)
+    # Required in Thailand, optional abroad (`models.field_rules.is_abroad`).
+    province_code: str | None = SQLField(default=None, max_length=2)
     district_code: str | None = SQLField(default=None, max_length=4)
     subdistrict_code: str | None = SQLField(default=None, max_length=6)
     postal_code: str | None = SQLField(default=None, max_length=5)
@@ -316,6 +335,75 @@ class _Strict(BaseModel):
     _no_nul = field_validator("*")(no_nul_characters)
 
 
+# The rules of `models.field_rules` as validators, shared by the intake and update schemas: each
+# checks a value sent (not a default), and a rule about two fields reads the one declared
+# before it from `info.data` (where a field that failed its own checks is missing). Rules about
+# time use the validation context's `now` when it gives one (tests pin it), else the clock.
+
+
+def _now(info: ValidationInfo) -> datetime:
+    pinned = info.context.get("now") if isinstance(info.context, dict) else None
+    return pinned if isinstance(pinned, datetime) else utcnow()
+
+
+def _phone_rule(value: str | None) -> str | None:
+    if value:
+        field_rules.phone(value)
+    return value
+
+
+def _birth_date_rule(value: str | None, info: ValidationInfo) -> str | None:
+    if value:
+        field_rules.birth_date(value, field_rules.bangkok_today(_now(info)))
+    return value
+
+
+def _birth_year_rule(value: int | None, info: ValidationInfo) -> int | None:
+    if value is not None:
+        field_rules.birth_year(value, field_rules.bangkok_today(_now(info)))
+    return value
+
+
+def _id_number_rule(value: str | None, info: ValidationInfo) -> str | None:
+    """Checked against the `id_type` sent with it (a `PATCH` without one: by the service,
+    against the stored type)."""
+    id_type = info.data.get("id_type")
+    if value and id_type is not None:
+        field_rules.id_number(id_type, value)
+    return value
+
+
+def _pregnancy_rule(value: bool | None, info: ValidationInfo) -> bool | None:
+    field_rules.pregnancy(info.data.get("gender"), value)
+    return value
+
+
+def _area_rule(value: str | None, info: ValidationInfo) -> str | None:
+    """An official code, inside the codes above it that were sent and are valid."""
+    if value is not None and info.field_name is not None:
+        field_rules.area_code(info.field_name, {**info.data, info.field_name: value})
+    return value
+
+
+def _country_rule(value: str | None) -> str:
+    if value is None:
+        raise field_rules.broken("null")
+    return field_rules.country(value)
+
+
+def _home_province_rule(value: str | None) -> str | None:
+    if value is not None:
+        field_rules.area_code("province_code", {"province_code": value})
+    return value
+
+
+def _not_cleared(value: Any) -> Any:
+    """A field a `PATCH` may leave out but not send as `null`."""
+    if value is None:
+        raise field_rules.broken("null")
+    return value
+
+
 # The declared client fields (`CLIENT_FIELDS`), as the API takes or shows them.
 class ClientIn(_Strict):
     """The person the case is about. Everything is optional: often little is known."""
@@ -329,8 +417,10 @@ class ClientIn(_Strict):
         default=None,
         max_length=32,
         description="Thai 13-digit id (spaces and hyphens allowed) or a passport number (5-20 "
-        "letters or digits); needs an `id_type`. Checked by the server beyond this schema: the "
-        "Thai id's mod-11 check digit and the passport number's shape.",
+        "letters or digits); needs an `id_type`. Checked beyond this schema, with every other "
+        "problem of the request: error type `thai_id` (a Thai-format id that is not 13 "
+        "digits), `thai_id_check_digit` (13 digits, wrong mod-11 check digit), `passport` (not "
+        "5-20 letters or digits) or `id_type` (`none` or `unknown` has no number).",
     )
     birth_date: str | None = Field(
         default=None,
@@ -355,14 +445,29 @@ class ClientIn(_Strict):
         "(read for region TH).",
     )
     nationality: str | None = Field(default=None, max_length=64)
+    home_province_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}$",
+        description="The official code of the province the client comes from, wherever they "
+        "are now (a person found abroad, say). Checked beyond this schema: an official code "
+        "(error type `area`).",
+    )
     languages: list[Annotated[str, Field(min_length=1, max_length=32, pattern=HAS_TEXT)]] = Field(
         default_factory=list, max_length=MAX_LANGUAGES
     )
     disability: StrictBool = False
     pregnant: StrictBool = Field(
         default=False,
-        description="Checked by the server beyond this schema: not with `gender` male.",
+        description="Checked beyond this schema: not with `gender` male (error type "
+        "`consistency`).",
     )
+
+    _phone = field_validator("phone")(_phone_rule)
+    _birth_date = field_validator("birth_date")(_birth_date_rule)
+    _birth_year = field_validator("birth_year")(_birth_year_rule)
+    _id_number = field_validator("id_number")(_id_number_rule)
+    _pregnancy = field_validator("pregnant")(_pregnancy_rule)
+    _home_province = field_validator("home_province_code")(_home_province_rule)
 
     @field_validator("languages")
     @classmethod
@@ -383,22 +488,50 @@ class ReporterIn(_Strict):
     )
     anonymous: StrictBool = Field(
         default=False,
-        description="Checked by the server beyond this schema: an anonymous reporter gives no "
-        "name or phone.",
+        description="Checked beyond this schema: an anonymous reporter gives no name or phone "
+        "(error type `anonymous`).",
     )
+
+    _phone = field_validator("phone")(_phone_rule)
+
+    @field_validator("anonymous")
+    @classmethod
+    def _anonymous_rule(cls, value: bool, info: ValidationInfo) -> bool:
+        # A name or phone that failed its own checks was given all the same.
+        given = any(name not in info.data or info.data[name] for name in ("name", "phone"))
+        field_rules.anonymous_reporter(value, gives_name_or_phone=given)
+        return value
+
+
+COUNTRY_CODE_PATTERN = r"^[A-Za-z]{2}$"
+COUNTRY_CODE_TEXT = (
+    "ISO 3166-1 alpha-2 code of the country the person is in (`GET /api/v1/meta/countries`), "
+    "kept upper case; `TH` by default. Outside Thailand the city and address say where, the "
+    "Thai area codes are left out and the province is optional. Checked beyond this schema: an "
+    "assigned code (error type `country`)."
+)
+CITY_TEXT = "City or town, above all abroad (in Thailand the area codes say where)."
 
 
 class LocationIn(_Strict):
-    province_code: str = Field(
+    """Where the person is: in Thailand by official area codes, abroad by country and city."""
+
+    country_code: str = Field(
+        default=HOME_COUNTRY, pattern=COUNTRY_CODE_PATTERN, description=COUNTRY_CODE_TEXT
+    )
+    city: str | None = Field(default=None, max_length=100, description=CITY_TEXT)
+    province_code: str | None = Field(
+        default=None,
+        validate_default=True,
         pattern=r"^[0-9]{2}$",
-        description="2-digit province code. Checked by the server beyond this schema: an "
-        "official code.",
+        description="2-digit province code, required in Thailand. Checked beyond this schema: "
+        "an official code (error type `area`), left out abroad (error type `abroad_area`).",
     )
     district_code: str | None = Field(
         default=None,
         pattern=r"^[0-9]{4}$",
-        description="4-digit district code. Checked by the server beyond this schema: an "
-        "official code, inside the province.",
+        description="4-digit district code. Checked beyond this schema: an official code, "
+        "inside the province (error type `area`), left out abroad (`abroad_area`).",
     )
     subdistrict_code: str | None = Field(
         default=None,
@@ -416,6 +549,16 @@ class LocationIn(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
+    _country = field_validator("country_code")(_country_rule)
+    _areas = field_validator(*field_rules.AREA_FIELDS)(_area_rule)
+
+    @field_validator("province_code")
+    @classmethod
+    def _province_in_thailand(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("country_code") == HOME_COUNTRY:
+            raise field_rules.broken("missing")
+        return value
+
 
 class ConsentIn(_Strict):
     data_collection: ConsentStatus
@@ -429,6 +572,13 @@ class ConsentIn(_Strict):
         default=None, max_length=200, description="Who took the consent, if not the submitter."
     )
     guardian_name: str | None = Field(default=None, max_length=200)
+
+    @field_validator("basis")
+    @classmethod
+    def _basis_rule(cls, value: LegalBasis | None, info: ValidationInfo) -> LegalBasis | None:
+        if "data_collection" in info.data:
+            field_rules.consent_basis(info.data["data_collection"], value)
+        return value
 
 
 class CaseCreate(_Strict):
@@ -457,6 +607,13 @@ class CaseCreate(_Strict):
     location: LocationIn
     consent: ConsentIn
 
+    @field_validator("recorded_at")
+    @classmethod
+    def _recorded_at_rule(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is not None:
+            field_rules.recorded_at(value, _now(info))
+        return value
+
 
 # --------------------------------------------------------------------------- update schemas
 
@@ -471,8 +628,9 @@ class ClientPatch(_Strict):
     id_number: str | None = Field(
         default=None,
         max_length=32,
-        description="Checked by the server beyond this schema: the Thai id's mod-11 check "
-        "digit, the passport number's shape, an `id_type` (sent or kept) that takes a number.",
+        description="Checked beyond this schema against the `id_type` sent or kept: error "
+        "type `thai_id` (not 13 digits), `thai_id_check_digit` (wrong mod-11 check digit), "
+        "`passport` (not 5-20 letters or digits), `id_type` (a type without numbers).",
     )
     birth_date: str | None = Field(
         default=None,
@@ -497,20 +655,41 @@ class ClientPatch(_Strict):
         "TH).",
     )
     nationality: str | None = Field(default=None, max_length=64)
+    home_province_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}$",
+        description="The official code of the province the client comes from, wherever they "
+        "are now (a person found abroad, say). Checked beyond this schema: an official code "
+        "(error type `area`).",
+    )
     languages: list[Annotated[str, Field(min_length=1, max_length=32, pattern=HAS_TEXT)]] | None = (
         Field(default=None, max_length=MAX_LANGUAGES)
     )
     disability: StrictBool | None = None
     pregnant: StrictBool | None = None
 
+    _phone = field_validator("phone")(_phone_rule)
+    _birth_date = field_validator("birth_date")(_birth_date_rule)
+    _birth_year = field_validator("birth_year")(_birth_year_rule)
+    _id_number = field_validator("id_number")(_id_number_rule)
+    _pregnancy = field_validator("pregnant")(_pregnancy_rule)
+    _home_province = field_validator("home_province_code")(_home_province_rule)
+
 
 class LocationPatch(_Strict):
-    province_code: NotNull[str] = Field(
+    """A move of the location. A location moved abroad drops the Thai area codes it kept; one
+    moved to Thailand needs its province."""
+
+    country_code: NotNull[str] = Field(
+        default=None, pattern=COUNTRY_CODE_PATTERN, description=COUNTRY_CODE_TEXT
+    )
+    city: str | None = Field(default=None, max_length=100, description=CITY_TEXT)
+    province_code: str | None = Field(
         default=None,
         pattern=r"^[0-9]{2}$",
-        description="May be changed, not cleared. Checked by the server beyond this schema: "
-        "an official code, with the district, subdistrict and postal code (sent or kept) inside "
-        "it.",
+        description="Cleared only abroad. Checked beyond this schema: an official code, with "
+        "the district, subdistrict and postal code (sent or kept) inside it (error type "
+        "`area`); none abroad (`abroad_area`).",
     )
     district_code: str | None = Field(
         default=None,
@@ -533,6 +712,16 @@ class LocationPatch(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
+    _country = field_validator("country_code")(_country_rule)
+    _areas = field_validator(*field_rules.AREA_FIELDS)(_area_rule)
+
+    @field_validator("province_code")
+    @classmethod
+    def _province_kept_in_thailand(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("country_code") == HOME_COUNTRY:
+            raise field_rules.broken("null")
+        return value
+
 
 class ConsentPatch(_Strict):
     data_collection: NotNull[ConsentStatus] = Field(
@@ -541,6 +730,8 @@ class ConsentPatch(_Strict):
     share_with_agencies: StrictBool | None = None
     recorded_by: str | None = Field(default=None, max_length=200)
     guardian_name: str | None = Field(default=None, max_length=200)
+
+    _data_collection = field_validator("data_collection")(_not_cleared)
 
 
 class CasePatch(_Strict):
@@ -557,6 +748,8 @@ class CasePatch(_Strict):
     client: ClientPatch | None = None
     location: LocationPatch | None = None
     consent: ConsentPatch | None = None
+
+    _summary = field_validator("summary")(_not_cleared)
 
 
 class TransitionIn(_Strict):
@@ -606,6 +799,7 @@ class ClientOut(BaseModel):
     gender: Gender | None
     phone: str | None
     nationality: str | None
+    home_province_code: str | None
     languages: list[str]
     disability: bool
     pregnant: bool
@@ -619,7 +813,9 @@ class ReporterOut(BaseModel):
 
 
 class LocationOut(BaseModel):
-    province_code: str
+    country_code: str
+    city: str | None
+    province_code: str | None
     district_code: str | None
     subdistrict_code: str | None
     postal_code: str | None
@@ -704,7 +900,9 @@ class CaseSummary(BaseModel):
     categories: list[Category]
     channel: Channel
     client_name: str | None
-    province_code: str
+    country_code: str
+    city: str | None
+    province_code: str | None
     district_code: str | None
     lead: uuid.UUID | None
     created_by: uuid.UUID

@@ -20,6 +20,21 @@ class CodedValueList(BaseModel):
     items: list[CodedValue]
 
 
+class CountryOut(BaseModel):
+    """A country of ISO 3166-1, by its alpha-2 code."""
+
+    code: str = Field(description="ISO 3166-1 alpha-2 code, upper case.")
+    name_th: str = Field(description="Thai name; the English name where no Thai one is kept.")
+    name_en: str
+    name: str = Field(description="The name in the language chosen by Accept-Language.")
+
+
+class CountryList(BaseModel):
+    """Every country of ISO 3166-1, by code (the complete list, no pages)."""
+
+    items: list[CountryOut]
+
+
 class ProvinceOut(BaseModel):
     """A province (changwat), by its 2-digit official code."""
 

@@ -114,6 +114,14 @@ async def list_cases(
     status: Annotated[list[CaseStatus] | None, Query(max_length=7)] = None,
     urgency: Urgency | None = None,
     category: Category | None = None,
+    country: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z]{2}$",
+            description="ISO 3166-1 alpha-2 code of the country the person is in (`TH` for "
+            "Thailand).",
+        ),
+    ] = None,
     province: Annotated[
         str | None, Query(pattern=r"^[0-9]{2}$", description="2-digit province code.")
     ] = None,
@@ -156,6 +164,7 @@ async def list_cases(
             statuses=list(status or []),
             urgency=urgency,
             category=category,
+            country_code=country.upper() if country else None,
             province_code=province,
             district_code=district,
             lead=lead,

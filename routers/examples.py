@@ -42,4 +42,34 @@ INTAKE_EXAMPLES: dict[str, dict[str, Any]] = {
             "consent": {"data_collection": "given", "share_with_agencies": True},
         },
     },
+    "held_abroad": {
+        "summary": "A Thai woman held abroad",
+        "description": "Her sister reports her by phone from home: she is in Malaysia (a "
+        "country code, a city and an address, no Thai area code), her home province is Udon "
+        "Thani (41); she cannot be asked for consent, so the basis is her vital interest.",
+        "value": {
+            "summary": "ถูกหลอกไปทำงานร้านอาหารที่มาเลเซีย ถูกบังคับทำงานในร้านคาราโอเกะ ถูกยึดหนังสือเดินทาง",
+            "categories": ["human_trafficking"],
+            "immediate_danger": True,
+            "channel": "phone",
+            "client": {
+                "title": "นางสาว",
+                "first_name": "ดวงใจ",
+                "gender": "female",
+                "nationality": "ไทย",
+                "home_province_code": "41",
+            },
+            "reporter": {"relationship": "family", "name": "สุดารัตน์", "phone": "086-219-4470"},
+            "location": {
+                "country_code": "MY",
+                "city": "Johor Bahru",
+                "address": "ร้านคาราโอเกะย่านตามันเปอลางี",
+            },
+            "consent": {
+                "data_collection": "not_possible",
+                "share_with_agencies": True,
+                "basis": "vital_interest",
+            },
+        },
+    },
 }

@@ -1,5 +1,6 @@
-"""Reference data for forms and displays: coded values with Thai and English labels, and the
-official provinces, districts and subdistricts. Any signed-in role may read them."""
+"""Reference data for forms and displays: coded values with Thai and English labels, the
+countries, and the official provinces, districts and subdistricts. Any signed-in role may read
+them."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from models.enums import (
     TargetGroup,
     Urgency,
 )
-from models.meta import CodedValueList, DistrictList, ProvinceList, SubdistrictList
+from models.meta import CodedValueList, CountryList, DistrictList, ProvinceList, SubdistrictList
 from routers import API_PREFIX
 from service.platform.errors import problem_schema_responses
 from service.reference_data import meta
@@ -132,6 +133,13 @@ async def list_consent_statuses(_user: AnyUser, language: ChosenLanguage) -> Cod
 async def list_target_groups(_user: AnyUser, language: ChosenLanguage) -> CodedValueList:
     """Target groups derived from a client's age, disability and pregnancy, with labels."""
     return meta.coded_values(TargetGroup, language=language)
+
+
+@router.get("/countries", summary="Countries", responses=CODED_ANSWERS)
+async def list_countries(_user: AnyUser, language: ChosenLanguage) -> CountryList:
+    """Every country of ISO 3166-1 with its code and Thai and English names (for locations
+    abroad)."""
+    return meta.countries(language=language)
 
 
 @router.get("/provinces", summary="Provinces", responses=CODED_ANSWERS)

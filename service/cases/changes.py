@@ -1,14 +1,17 @@
 """Changing a case's content (`PATCH`), and recording what changed in its history.
 
-A change reads like an intake: every problem is collected with its JSON pointer and answered
-at once (422). Client fields are read as `CLIENT_FIELDS` declares them; the id type and number
-are read together, because a number is only ever stored with the type it was checked against.
-The rules tying client fields together are intake's (`service.cases.client_rules`), applied to
-the client as it would be after the change. Name keys and target groups follow from what
-changed. One `updated` event names the changed columns: values of personal columns are
-withheld, and derived columns are not mentioned at all, since a derived value (the target
-groups, a name key) would give away the personal values it follows from. Times are recorded
-in ISO 8601 with their offset, dates as ISO dates.
+A change reads like an intake: the schema (`CasePatch`) applies the rules of
+`models.field_rules` to what was sent, so its problems come with the schema's own; the rules
+that need the stored values (an id number against the kept id type, area codes inside the kept
+ones, the client as it would be) are applied here, every problem collected with its JSON
+pointer and answered at once (422). Client fields are read as `CLIENT_FIELDS` declares them;
+the id type and number are read together, because a number is only ever stored with the type it
+was checked against. The rules tying client fields together are intake's
+(`service.cases.client_rules`), applied to the client as it would be after the change. Name
+keys and target groups follow from what changed. One `updated` event names the changed columns:
+values of personal columns are withheld, and derived columns are not mentioned at all, since a
+derived value (the target groups, a name key) would give away the personal values it follows
+from. Times are recorded in ISO 8601 with their offset, dates as ISO dates.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import field_rules
 from models.case import Case, CaseOut, CasePatch
 from models.enums import CaseEventType, CaseStatus, ConsentStatus, IdType, LegalBasis
 from models.user import User
@@ -45,6 +49,7 @@ PERSONAL_COLUMNS = frozenset(
         "summary",
         "reporter_name",
         "reporter_phone",
+        "city",
         "address_text",
         "lat",
         "lon",
@@ -64,8 +69,7 @@ DERIVED_COLUMNS = frozenset(column for f in CLIENT_FIELDS for column in f.derive
     "target_groups"
 }
 _NO_ID_NUMBER = {"client_id_number_enc": None, "client_id_hash": None, "client_id_last4": None}
-_AREA_FIELDS = ("province_code", "district_code", "subdistrict_code", "postal_code")
-_PLACE_FIELDS = {"address": "address_text", "lat": "lat", "lon": "lon"}
+_PLACE_FIELDS = {"city": "city", "address": "address_text", "lat": "lat", "lon": "lon"}
 
 
 def _record(value: Any) -> Any:
@@ -139,12 +143,12 @@ def _read_patch(case: Case, patch: CasePatch, *, settings: Settings, today: date
     """The columns a patch sets, with their derived columns; 422 with every problem."""
     errors: list[dict[str, str]] = []
     sent = patch.model_dump(exclude_unset=True)
-    changes = _summary_change(sent, errors)
+    changes = _summary_change(sent)
     client = sent.get("client") or {}
     changes.update(read_client_fields(client, today=today, errors=errors))
     changes.update(_identity_changes(case, client, settings=settings, errors=errors))
     changes.update(_location_changes(case, sent.get("location") or {}, errors))
-    changes.update(_consent_changes(case, sent.get("consent") or {}, errors))
+    changes.update(_consent_changes(case, sent.get("consent") or {}))
     errors += client_rule_errors(
         gender=changes.get("client_gender", case.client_gender),
         pregnant=changes.get("client_pregnant", case.client_pregnant),
@@ -158,13 +162,9 @@ def _read_patch(case: Case, patch: CasePatch, *, settings: Settings, today: date
     return changes
 
 
-def _summary_change(sent: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
-    if "summary" not in sent:
-        return {}
-    if sent["summary"] is None:
-        errors.append(coded_field_error("/summary", "null"))
-        return {}
-    return {"summary": sent["summary"]}
+def _summary_change(sent: dict[str, Any]) -> dict[str, Any]:
+    # The schema refuses a null summary.
+    return {"summary": sent["summary"]} if "summary" in sent else {}
 
 
 def _identity_changes(
@@ -198,43 +198,47 @@ def _identity_changes(
 def _location_changes(
     case: Case, location: dict[str, Any], errors: list[dict[str, str]]
 ) -> dict[str, Any]:
-    """The area codes are checked as a whole (each inside the one above it), sent or kept."""
+    """The location as it would be, checked as a whole (`models.field_rules`): in Thailand a
+    province with the area codes (sent or kept) inside it; abroad no Thai area code. A
+    location moved abroad drops the Thai area codes it kept and that were not sent."""
     if not location:
         return {}
-    merged = {
-        name: location[name] if name in location else getattr(case, name) for name in _AREA_FIELDS
+    country = location.get("country_code") or case.country_code
+    moved_abroad = field_rules.is_abroad(country) and not field_rules.is_abroad(case.country_code)
+    merged: dict[str, Any] = {
+        name: location[name]
+        if name in location
+        else (None if moved_abroad else getattr(case, name))
+        for name in field_rules.AREA_FIELDS
     }
-    if merged["province_code"] is None:
-        errors.append(coded_field_error("/location/province_code", "null"))
-    for name, _message in check_location(
-        merged["province_code"],
-        merged["district_code"],
-        merged["subdistrict_code"],
-        merged["postal_code"],
-    ):
-        errors.append(coded_field_error(f"/location/{name}", "area"))
-    changes: dict[str, Any] = dict(merged)
+    if field_rules.is_abroad(country):
+        for name, value in merged.items():
+            if value is not None:
+                errors.append(coded_field_error(f"/location/{name}", "abroad_area"))
+    elif merged["province_code"] is None:
+        code = "null" if "province_code" in location else "missing"
+        errors.append(coded_field_error("/location/province_code", code))
+    else:
+        for name, _message in check_location(*merged.values()):
+            errors.append(coded_field_error(f"/location/{name}", "area"))
+    changes: dict[str, Any] = {"country_code": country, **merged}
     for key, column in _PLACE_FIELDS.items():
         if key in location:
             changes[column] = location[key]
     return changes
 
 
-def _consent_changes(
-    case: Case, consent: dict[str, Any], errors: list[dict[str, str]]
-) -> dict[str, Any]:
-    """Consent withdrawn takes consent away as the legal basis; screening sets another."""
+def _consent_changes(case: Case, consent: dict[str, Any]) -> dict[str, Any]:
+    """Consent withdrawn takes consent away as the legal basis; screening sets another (the
+    schema refuses a null `data_collection`)."""
     changes: dict[str, Any] = {}
     if "data_collection" in consent:
-        if consent["data_collection"] is None:
-            errors.append(coded_field_error("/consent/data_collection", "null"))
-        else:
-            changes["consent_data_collection"] = consent["data_collection"]
-            if (
-                case.legal_basis is LegalBasis.consent
-                and consent["data_collection"] is not ConsentStatus.given
-            ):
-                changes["legal_basis"] = None
+        changes["consent_data_collection"] = consent["data_collection"]
+        if (
+            case.legal_basis is LegalBasis.consent
+            and consent["data_collection"] is not ConsentStatus.given
+        ):
+            changes["legal_basis"] = None
     if "share_with_agencies" in consent:
         changes["consent_share_with_agencies"] = bool(consent["share_with_agencies"])
     for key, column in (("recorded_by", "consent_recorded_by"), ("guardian_name", "guardian_name")):

@@ -6,31 +6,30 @@ recorded by name only) and who sees it masked. Intake, changes, rendering and th
 follow from it; the Pydantic schemas `ClientIn`, `ClientPatch` and `ClientOut` stay explicit
 classes (their OpenAPI is a contract) and a test keeps them and the table in step.
 
-The normalising rules themselves live in `service.thai`; each reader here applies one to a
-field and appends a problem with its JSON pointer to `errors` instead of raising, so a
-request's every mistake is reported at once.
+The rules themselves are defined once in `models.field_rules` (the API schemas apply them as
+validators); each reader here applies one to a value and appends a problem with its JSON
+pointer to `errors` instead of raising, for the rules that need a case's stored values.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic_core import PydanticCustomError
 
 from auth.policy import sees_full_id_number
+from models import field_rules
 from models.case import DUPLICATE_NAME_KEYS, Case
 from models.enums import IdType, Role, TargetGroup
-from service.platform.errors import field_error
-from service.thai.dates import age_on, gregorian_date, not_in_future, to_gregorian_year
-from service.thai.ids import normalise_thai_id
+from service.platform.errors import coded_field_error
+from service.thai.dates import age_on
 from service.thai.names import normalise_name, person_name
-from service.thai.phones import normalise_phone
 
-_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
-THAI_FORMAT_IDS = frozenset({IdType.thai_id, IdType.non_thai_id})
+T = TypeVar("T")
 # Each key derived from the name, cut to its column's length.
 NAME_KEY_COLUMNS: dict[str, int] = {
     column: Case.__table__.c[column].type.length  # type: ignore[attr-defined]
@@ -112,6 +111,8 @@ CLIENT_FIELDS: tuple[ClientField, ...] = (
     ClientField("age_estimate", "client_age_estimate"),
     ClientField("gender", "client_gender"),
     ClientField("nationality", "client_nationality"),
+    # The province a person comes from: where someone found abroad would return to.
+    ClientField("home_province_code", "home_province_code"),
     ClientField("languages", "client_languages", Reading.listed),
     ClientField("disability", "client_disability", Reading.flag),
     ClientField("pregnant", "client_pregnant", Reading.flag),
@@ -159,78 +160,48 @@ class IdentityValues:
     last4: str
 
 
+def _reading(pointer: str, errors: list[dict[str, str]], read: Callable[[], T]) -> T | None:
+    """`read()`, or None with the rule it broke appended to `errors` at `pointer`."""
+    try:
+        return read()
+    except PydanticCustomError as broken:
+        errors.append(coded_field_error(pointer, broken.type))
+        return None
+
+
 def read_id_number(
     id_type: IdType, raw: str | None, pointer: str, errors: list[dict[str, str]]
 ) -> IdentityValues | None:
-    """The id number in its canonical form for its type, or an error entry."""
+    """The id number in its canonical form for its type (`field_rules.id_number`)."""
     if raw is None or raw == "":
         return None
-    if id_type in THAI_FORMAT_IDS:
-        try:
-            number = normalise_thai_id(raw)
-        except ValueError as error:
-            errors.append(field_error(pointer, str(error), "thai_id"))
-            return None
-        return IdentityValues(number, number[-4:])
-    if id_type is IdType.passport:
-        number = re.sub(r"[\s-]", "", raw).upper()
-        if not _PASSPORT.match(number):
-            errors.append(
-                field_error(pointer, "a passport number is 5-20 letters or digits", "passport")
-            )
-            return None
-        return IdentityValues(number, number[-4:])
-    errors.append(
-        field_error(
-            pointer, "set id_type (thai_id, non_thai_id or passport) to give a number", "id_type"
-        )
-    )
-    return None
+    number = _reading(pointer, errors, lambda: field_rules.id_number(id_type, raw))
+    return IdentityValues(number, number[-4:]) if number is not None else None
 
 
 def read_phone(raw: str | None, pointer: str, errors: list[dict[str, str]]) -> str | None:
-    """The phone in E.164, or an error entry."""
+    """The phone in E.164 (`field_rules.phone`)."""
     if not raw:
         return None
-    try:
-        return normalise_phone(raw)
-    except ValueError as error:
-        errors.append(field_error(pointer, str(error), "phone"))
-        return None
+    return _reading(pointer, errors, lambda: field_rules.phone(raw))
 
 
 def read_birth_date(
     raw: str | None, today: date, pointer: str, errors: list[dict[str, str]]
 ) -> date | None:
-    """A `YYYY-MM-DD` birth date; Buddhist Era years are converted; never in the future."""
+    """A `YYYY-MM-DD` birth date, Buddhist Era converted (`field_rules.birth_date`)."""
     if not raw:
         return None
-    year, month, day = (int(part) for part in raw.split("-"))
-    try:
-        value = gregorian_date(year, month, day)
-    except ValueError as error:
-        errors.append(field_error(pointer, str(error), "date"))
-        return None
-    if not not_in_future(value, today):
-        errors.append(field_error(pointer, "a birth date cannot be in the future", "future"))
-        return None
-    return value
+    return _reading(pointer, errors, lambda: field_rules.birth_date(raw, today))
 
 
 def read_birth_year(
     raw: int | None, today: date, pointer: str, errors: list[dict[str, str]]
 ) -> int | None:
-    """A birth year; Buddhist Era years are converted; not in the future nor 130 years ago."""
+    """A birth year, Buddhist Era converted (`field_rules.birth_year`)."""
     if raw is None:
         return None
-    year = to_gregorian_year(raw)
-    if year > today.year:
-        errors.append(field_error(pointer, "a birth year cannot be in the future", "future"))
-        return None
-    if year < today.year - 130:
-        errors.append(field_error(pointer, "a birth year more than 130 years ago", "range"))
-        return None
-    return year
+    return _reading(pointer, errors, lambda: field_rules.birth_year(raw, today))
 
 
 def client_age(

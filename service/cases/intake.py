@@ -1,8 +1,9 @@
 """Intake: one request creates one case, never two.
 
-`check_intake` is the pure part: it normalises what a reporter sent (ids, phones, Buddhist Era
-years, areas; the client fields as `CLIENT_FIELDS` declares them) and collects every problem
-with a JSON pointer. `submit_case` stores the case,
+`CaseCreate` has checked every field by the rules of `models.field_rules`, each problem with its
+JSON pointer, in one 422. `check_intake` is the pure part after it: it normalises what a
+reporter sent (ids, phones, Buddhist Era years; the client fields as `CLIENT_FIELDS` declares
+them) into the case's columns. `submit_case` stores the case,
 its categories, its first event and its possible-duplicate links in one transaction, honouring
 `Idempotency-Key` and `client_reference`.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,8 +29,6 @@ from models.case import (
     CaseCreate,
     ConsentIn,
     DuplicateOut,
-    LocationIn,
-    ReporterIn,
 )
 from models.enums import CaseEventType, CaseStatus, ConsentStatus, LegalBasis, Role, Urgency
 from models.user import User
@@ -42,7 +41,6 @@ from service.cases.client_fields import (
     read_phone,
     target_groups,
 )
-from service.cases.client_rules import client_rule_errors
 from service.cases.duplicates import find_possible_duplicates, links_shown, store_links
 from service.cases.events import append_event
 from service.cases.loading import CaseContext, etag
@@ -56,13 +54,10 @@ from service.platform.crypto import (
     seal_id_number,
 )
 from service.platform.db import dialect_name
-from service.platform.errors import Conflict, Unprocessable, field_error
+from service.platform.errors import Conflict, Unprocessable
 from service.platform.settings import Settings
-from service.thai.areas import check_location
 from service.thai.dates import BANGKOK
 from service.thai.names import PersonName
-
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -75,18 +70,14 @@ class Normalised:
 
 
 def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
-    """Normalise an intake and collect every problem, each with a pointer; raise if any."""
+    """Normalise an intake the schema has checked; a value that reads differently at `now`
+    than when it was checked (a birth date of today, around midnight) is still a 422."""
     errors: list[dict[str, str]] = []
     today = now.astimezone(BANGKOK).date()
     client = data.client
     identity = read_id_number(client.id_type, client.id_number, "/client/id_number", errors)
     client_columns = read_client_fields(client.model_dump(), today=today, errors=errors)
     reporter_phone = read_phone(data.reporter.phone, "/reporter/phone", errors)
-    recorded_at = _recorded_at(data, now=now, errors=errors)
-    _check_location(data.location, errors)
-    _check_reporter(data.reporter, errors)
-    basis = _legal_basis(data.consent, errors)
-    errors += client_rule_errors(gender=client.gender, pregnant=bool(client.pregnant))
     if errors:
         raise Unprocessable("The case is not valid; see errors.", errors=errors)
 
@@ -103,7 +94,7 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
         "urgency": Urgency.critical if data.immediate_danger else (data.urgency or Urgency.normal),
         "suggested_urgency": data.urgency,
         "channel": data.channel,
-        "recorded_at": recorded_at,
+        "recorded_at": data.recorded_at or now,
         "client_reference": data.client_reference,
         **client_columns,
         "target_groups": target_groups(
@@ -118,6 +109,8 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
         "reporter_name": data.reporter.name,
         "reporter_phone": reporter_phone,
         "reporter_anonymous": data.reporter.anonymous,
+        "country_code": data.location.country_code,
+        "city": data.location.city,
         "province_code": data.location.province_code,
         "district_code": data.location.district_code,
         "subdistrict_code": data.location.subdistrict_code,
@@ -127,7 +120,7 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
         "lon": data.location.lon,
         "consent_data_collection": data.consent.data_collection,
         "consent_share_with_agencies": data.consent.share_with_agencies,
-        "legal_basis": basis,
+        "legal_basis": _legal_basis(data.consent),
         "consent_recorded_by": data.consent.recorded_by,
         "guardian_name": data.consent.guardian_name,
     }
@@ -138,47 +131,12 @@ def check_intake(data: CaseCreate, *, now: datetime) -> Normalised:
     return Normalised(columns=columns, identity=identity, name=name)
 
 
-def _recorded_at(data: CaseCreate, *, now: datetime, errors: list[dict[str, str]]) -> datetime:
-    """When the case was captured: now unless the phone says when, never in the future."""
-    if data.recorded_at is None:
-        return now
-    recorded_at = data.recorded_at  # Buddhist Era years were converted by the schema
-    if recorded_at > now + CLOCK_SKEW:
-        errors.append(field_error("/recorded_at", "cannot be in the future", "future"))
-    return recorded_at
-
-
-def _check_location(location: LocationIn, errors: list[dict[str, str]]) -> None:
-    for name, message in check_location(
-        location.province_code,
-        location.district_code,
-        location.subdistrict_code,
-        location.postal_code,
-    ):
-        errors.append(field_error(f"/location/{name}", message, "area"))
-
-
-def _check_reporter(reporter: ReporterIn, errors: list[dict[str, str]]) -> None:
-    if reporter.anonymous and (reporter.name or reporter.phone):
-        errors.append(
-            field_error(
-                "/reporter/anonymous", "an anonymous reporter gives no name or phone", "anonymous"
-            )
-        )
-
-
-def _legal_basis(consent: ConsentIn, errors: list[dict[str, str]]) -> LegalBasis | None:
-    """The basis sent, or consent when consent was given; consent is no basis without it."""
-    basis = consent.basis
-    if consent.data_collection is ConsentStatus.given and basis is None:
-        basis = LegalBasis.consent
-    if basis is LegalBasis.consent and consent.data_collection is not ConsentStatus.given:
-        errors.append(
-            field_error(
-                "/consent/basis", "consent is not a basis when consent was not given", "basis"
-            )
-        )
-    return basis
+def _legal_basis(consent: ConsentIn) -> LegalBasis | None:
+    """The basis sent, or consent when consent was given (`field_rules.consent_basis` has
+    refused consent as the basis without it)."""
+    if consent.data_collection is ConsentStatus.given and consent.basis is None:
+        return LegalBasis.consent
+    return consent.basis
 
 
 async def _existing_by_client_reference(

@@ -28,6 +28,7 @@ from service.platform.crypto import id_number_hashes
 from service.platform.db import dialect_name
 from service.platform.errors import Unprocessable
 from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
+from service.reference_data.countries import HOME_COUNTRY
 from service.thai.ids import normalise_thai_id
 from service.thai.names import normalise_name
 from service.thai.phones import normalise_phone
@@ -40,6 +41,7 @@ class CaseFilters:
     statuses: list[CaseStatus] = field(default_factory=list)
     urgency: Urgency | None = None
     category: Category | None = None
+    country_code: str | None = None
     province_code: str | None = None
     district_code: str | None = None
     lead: str | None = None  # a user id, "me" or "none"
@@ -121,6 +123,11 @@ def _filtered(
         query = query.where(col(Case.status).in_(filters.statuses))
     if filters.urgency is not None:
         query = query.where(col(Case.urgency) == filters.urgency)
+    if filters.country_code:
+        query = query.where(col(Case.country_code) == filters.country_code)
+        if filters.country_code != HOME_COUNTRY:
+            # Lets the query read the index of cases abroad (a partial index).
+            query = query.where(col(Case.country_code) != HOME_COUNTRY)
     if filters.province_code:
         query = query.where(col(Case.province_code) == filters.province_code)
     if filters.district_code:
@@ -267,6 +274,8 @@ _SUMMARY_COLUMNS = (
     col(Case.client_first_name),
     col(Case.client_last_name),
     col(Case.client_nickname),
+    col(Case.country_code),
+    col(Case.city),
     col(Case.province_code),
     col(Case.district_code),
     col(Case.lead_id),
@@ -288,6 +297,8 @@ def _summary(row: sa.Row[*tuple[Any, ...]]) -> CaseSummary:
         first_name,
         last_name,
         nickname,
+        country_code,
+        city,
         province_code,
         district_code,
         lead_id,
@@ -305,6 +316,8 @@ def _summary(row: sa.Row[*tuple[Any, ...]]) -> CaseSummary:
         categories=[Category(c) for c in categories],
         channel=channel,
         client_name=name,
+        country_code=country_code,
+        city=city,
         province_code=province_code,
         district_code=district_code,
         lead=lead_id,

@@ -98,6 +98,8 @@ def render_case(
             anonymous=case.reporter_anonymous,
         ),
         location=LocationOut(
+            country_code=case.country_code,
+            city=case.city,
             province_code=case.province_code,
             district_code=case.district_code,
             subdistrict_code=case.subdistrict_code,

@@ -1,9 +1,10 @@
-"""The fifty demo cases: read from `cases.json` beside this module, checked entry by entry.
+"""The demo cases: read from `cases.json` beside this module, checked entry by entry.
 
 Each entry says what was reported (summary, categories, client, reporter, consent, an area
-code) and how far its handling went (`ends`, with the screening, notes, closure or reopening
-on the way). The file is data, not code: a malformed entry stops loading with a `DemoDataError`
-that names the entry and the field, before anything is written.
+code, or for a person abroad a country and city) and how far its handling went (`ends`, with
+the screening, notes, closure or reopening on the way). The file is data, not code: a malformed
+entry stops loading with a `DemoDataError` that names the entry and the field, before anything
+is written.
 
 Defaults for fields an entry leaves out: consent given and shared with agencies, no immediate
 danger, the reporter's urgency kept at screening, the lead a caseworker, no notes, no detour.
@@ -30,6 +31,7 @@ from models.case import CaseCreate
 from models.enums import CaseStatus, Category, Channel, ClosureReason, LegalBasis, Role, Urgency
 from service.cases.intake import check_intake
 from service.platform.errors import Unprocessable, json_pointer
+from service.reference_data.countries import HOME_COUNTRY
 
 DATA_FILE = Path(__file__).with_name("cases.json")
 
@@ -67,7 +69,10 @@ class DemoCase(BaseModel):
     urgency: Urgency
     immediate_danger: bool = False
     # A subdistrict (6 digits), district (4) or province (2) code; geothai completes the rest.
-    area: str = Field(pattern=r"^\d{2}(\d{2}){0,2}$")
+    # A person abroad has a country and a city instead.
+    area: str | None = Field(default=None, pattern=r"^\d{2}(\d{2}){0,2}$")
+    country: str = Field(default=HOME_COUNTRY, pattern=r"^[A-Z]{2}$")
+    city: str | None = None
     address: str | None = None
     client: dict[str, Any]
     reporter: dict[str, Any]
@@ -86,6 +91,8 @@ class DemoCase(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> DemoCase:
+        if (self.area is None) != (self.country != HOME_COUNTRY):
+            raise ValueError("area: a case in Thailand has an area code, one abroad has none")
         if self.reported_by not in REPORTING_ROLES:
             raise ValueError("reported_by: only volunteers, caseworkers and supervisors report")
         if self.lead not in LEADING_ROLES:
@@ -149,7 +156,9 @@ def demo_intake(spec: DemoCase, *, recorded_at: datetime) -> CaseCreate:
             "client_reference": spec.client_reference,
             "client": spec.client,
             "reporter": spec.reporter,
-            "location": demo_location(spec.area, spec.address),
+            "location": demo_location(spec.area, spec.address)
+            if spec.area is not None
+            else {"country_code": spec.country, "city": spec.city, "address": spec.address},
             "consent": spec.consent,
         }
     )

@@ -1,4 +1,4 @@
-"""Seeding the demo: one account per role and the fifty demo cases, made through the services.
+"""Seeding the demo: one account per role and the fifty-one demo cases, made through the services.
 
 The accounts come from `service.demo.accounts`, the cases from `cases.json`
 (`service.demo.cases`), and what is done to each case from the plan in `service.demo.handling`.

@@ -371,7 +371,7 @@ def problem_examples(status: int) -> dict[str, dict[str, Any]]:
     elif status == 422:
         more["errors"] = [
             _entry("missing", pointer="/summary"),
-            _entry("thai_id", pointer="/client/id_number"),
+            _entry("thai_id_check_digit", pointer="/client/id_number"),
         ]
     elif status == 428:
         more["errors"] = [_entry("missing", header="If-Match")]

@@ -277,9 +277,13 @@ FIELD_TEXT: dict[str, Text] = {
     ),
     # our own checks (service.cases, service.thai, service.platform)
     "thai_id": Text(
-        "Not a valid Thai identification number: 13 digits with the right check digit "
-        "(spaces and hyphens are allowed).",
-        "เลขประจำตัวไม่ถูกต้อง ต้องมี 13 หลักและเลขตรวจสอบถูกต้อง (เว้นวรรคหรือขีดได้)",
+        "Not a Thai identification number: it has 13 digits (spaces and hyphens are allowed).",
+        "เลขประจำตัวไม่ถูกต้อง ต้องเป็นตัวเลข 13 หลัก (เว้นวรรคหรือขีดได้)",
+    ),
+    "thai_id_check_digit": Text(
+        "The last digit of this identification number is not its check digit; a digit was "
+        "probably mistyped.",
+        "หลักสุดท้ายของเลขประจำตัวไม่ตรงกับเลขตรวจสอบ อาจพิมพ์ตัวเลขผิด",
     ),
     "passport": Text(
         "A passport number is 5 to 20 letters or digits.",
@@ -300,6 +304,16 @@ FIELD_TEXT: dict[str, Text] = {
     "area": Text(
         "Not an official area code, or not inside the area given above it.",
         "ไม่ใช่รหัสพื้นที่ทางการ หรือไม่อยู่ในพื้นที่ระดับที่สูงกว่าที่ระบุ",
+    ),
+    "abroad_area": Text(
+        "A location outside Thailand has no Thai area code; leave it out, or set country_code "
+        "to TH.",
+        "สถานที่นอกประเทศไทยไม่มีรหัสพื้นที่ของไทย โปรดเว้นว่างไว้ หรือระบุ country_code เป็น TH",
+    ),
+    "country": Text(
+        "Not a country code of ISO 3166-1 (two letters, such as MY); the list of countries "
+        "gives them.",
+        "ไม่ใช่รหัสประเทศตาม ISO 3166-1 (อักษรสองตัว เช่น MY) โปรดดูรายชื่อประเทศ",
     ),
     "anonymous": Text(
         "An anonymous reporter gives no name or phone.",

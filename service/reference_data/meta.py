@@ -1,7 +1,9 @@
 """Reference data the clients build their forms from: coded values with Thai and English
-labels, and the official provinces, districts and subdistricts (with postal codes).
+labels, the countries of ISO 3166-1, and the official provinces, districts and subdistricts
+(with postal codes).
 
-Pure functions over `service.reference_data.labels` and the shipped `geothai` dataset; no database.
+Pure functions over `service.reference_data.labels`, `service.reference_data.countries` and the
+shipped `geothai` dataset; no database.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import geothai
 from models.meta import (
     CodedValue,
     CodedValueList,
+    CountryList,
+    CountryOut,
     DistrictList,
     DistrictOut,
     ProvinceList,
@@ -21,6 +25,7 @@ from models.meta import (
     SubdistrictOut,
 )
 from service.platform.errors import NotFound
+from service.reference_data.countries import countries as all_countries
 from service.reference_data.labels import Language, labels_for
 
 
@@ -39,6 +44,21 @@ def coded_values(enum_class: type[StrEnum], *, language: Language) -> CodedValue
                 label=_pick(language, item["label_th"], item["label_en"]),
             )
             for item in labels_for(enum_class)
+        ]
+    )
+
+
+def countries(*, language: Language) -> CountryList:
+    """Every country of ISO 3166-1, by code, named in both languages."""
+    return CountryList(
+        items=[
+            CountryOut(
+                code=c.code,
+                name_th=c.name("th"),
+                name_en=c.name_en,
+                name=c.name(language),
+            )
+            for c in all_countries().values()
         ]
     )
 

@@ -10,6 +10,10 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _THIRTEEN_DIGITS = re.compile(r"[0-9]{13}")
 
 
+class CheckDigitError(ValueError):
+    """Thirteen digits whose last is not the mod-11 check digit of the others."""
+
+
 def thai_id_check_digit(first_twelve: str) -> int:
     """Computes the mod-11 check digit of the first 12 digits of a Thai id."""
     if not re.fullmatch(r"[0-9]{12}", first_twelve):
@@ -19,7 +23,8 @@ def thai_id_check_digit(first_twelve: str) -> int:
 
 
 def normalise_thai_id(raw: str) -> str:
-    """Returns the 13 digits of a Thai id, or raises ValueError if it is malformed."""
+    """Returns the 13 digits of a Thai id, or raises ValueError if it is malformed
+    (`CheckDigitError` when only the check digit is wrong)."""
     digits = _ID_SEPARATORS.sub("", raw).translate(_THAI_DIGITS)
     if not digits:
         raise ValueError("Thai id is empty")
@@ -28,7 +33,7 @@ def normalise_thai_id(raw: str) -> str:
     if not _THIRTEEN_DIGITS.fullmatch(digits):
         raise ValueError(f"Thai id must have exactly 13 digits, got {len(digits)}")
     if thai_id_check_digit(digits[:12]) != int(digits[12]):
-        raise ValueError("Thai id check digit is wrong")
+        raise CheckDigitError("Thai id check digit is wrong")
     return digits
 
 

@@ -63,7 +63,9 @@ def test_patch_booleans_and_account_activity_are_strict() -> None:
 def test_fields_refused_as_null_are_documented_non_null() -> None:
     patch = CasePatch.model_json_schema()
     assert patch["properties"]["summary"]["type"] == "string"
-    assert "anyOf" not in patch["$defs"]["LocationPatch"]["properties"]["province_code"]
+    assert "anyOf" not in patch["$defs"]["LocationPatch"]["properties"]["country_code"]
     assert "anyOf" not in UserUpdate.model_json_schema()["properties"]["display_name"]
     # ...and fields that may be cleared keep their null.
     assert "anyOf" in patch["$defs"]["ClientPatch"]["properties"]["phone"]
+    # The province is cleared by a location moved abroad.
+    assert "anyOf" in patch["$defs"]["LocationPatch"]["properties"]["province_code"]

@@ -26,6 +26,7 @@ SAMPLES: dict[str, tuple[Any, Any, Any]] = {
     "age_estimate": (8, 70, 30),
     "gender": ("other", "female", "unknown"),
     "nationality": ("TH", "MM", "LA"),
+    "home_province_code": ("41", "10", "50"),
     "languages": (["my"], ["th"], ["en", "th"]),
     "disability": (True, False, True),
     "pregnant": (True, False, True),

@@ -143,6 +143,8 @@ async def test_everything_newest_first(client: httpx.AsyncClient, listing: Listi
         "categories": ["older_person"],
         "channel": "mobile",
         "client_name": "น้ำฝน แก้วมณี",
+        "country_code": "TH",
+        "city": None,
         "province_code": "10",
         "district_code": "1001",
         "lead": None,

@@ -66,6 +66,7 @@ NEW_CLIENT_VALUES: dict[str, tuple[Any, Any]] = {
     "age_estimate": (68, 68),
     "gender": ("male", "male"),
     "nationality": ("ลาว", "ลาว"),
+    "home_province_code": ("41", "41"),
     "languages": (["lo", "th"], ["lo", "th"]),
     "disability": (True, True),
     "pregnant": (False, False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import phonenumbers
 import pytest
 
 from models.enums import (
@@ -39,6 +40,7 @@ CODED: list[tuple[str, type[StrEnum]]] = [
 ]
 ALL_PATHS = [
     *(f"{META}/{path}" for path, _ in CODED),
+    f"{META}/countries",
     f"{META}/provinces",
     f"{META}/provinces/50/districts",
     f"{META}/districts/1001/subdistricts",
@@ -144,6 +146,38 @@ async def test_provinces_in_both_languages(client, actors) -> None:
     english = await client.get(f"{META}/provinces", headers={**headers, "Accept-Language": "en"})
     assert english.headers["content-language"] == "en"
     assert {p["code"]: p["name"] for p in english.json()["items"]}["50"] == "Chiang Mai"
+
+
+# Where the center's clients are most often taken to or go to work: named in Thai.
+DESTINATIONS = ("MY", "JP", "KR", "TW", "CN", "HK", "SG", "MM", "LA", "KH", "VN")
+DESTINATIONS += ("BH", "AE", "SA", "QA", "IL", "DE", "GB", "US", "AU", "RU")
+
+
+async def test_countries_in_both_languages(client, actors) -> None:
+    headers = actors[Role.volunteer].headers
+    thai = await client.get(f"{META}/countries", headers=headers)
+    assert thai.status_code == 200
+    assert thai.headers["content-language"] == "th"
+    items = thai.json()["items"]
+    # Every assigned code of ISO 3166-1, once, in order, as phonenumbers knows the regions.
+    codes = [c["code"] for c in items]
+    assert codes == sorted(set(codes)) and len(codes) == 249
+    assert set(codes) >= set(phonenumbers.SUPPORTED_REGIONS) - {"AC", "TA", "XK"}
+    by_code = {c["code"]: c for c in items}
+    assert by_code["MY"] == {
+        "code": "MY",
+        "name_th": "มาเลเซีย",
+        "name_en": "Malaysia",
+        "name": "มาเลเซีย",
+    }
+    for code in DESTINATIONS:
+        assert _has_thai(by_code[code]["name_th"]), code
+        assert by_code[code]["name"] == by_code[code]["name_th"]
+    # No Thai name kept: the English one is shown.
+    assert by_code["AQ"]["name_th"] == by_code["AQ"]["name"] == "Antarctica"
+    english = await client.get(f"{META}/countries", headers={**headers, "Accept-Language": "en"})
+    assert english.headers["content-language"] == "en"
+    assert {c["code"]: c["name"] for c in english.json()["items"]}["KR"] == "South Korea"
 
 
 async def test_districts_of_chiang_mai(client, actors) -> None:
@@ -253,6 +287,7 @@ def test_every_reference_route_is_documented(app) -> None:
     meta_paths = {p for p in paths if p.startswith(META)}
     assert meta_paths == {
         *(f"{META}/{path}" for path, _ in CODED),
+        f"{META}/countries",
         f"{META}/provinces",
         f"{META}/provinces/{{code}}/districts",
         f"{META}/districts/{{code}}/subdistricts",

@@ -349,6 +349,7 @@ for _name in (
     "legal-bases",
     "consent-statuses",
     "target-groups",
+    "countries",
     "provinces",
 ):
     _meta_recipe(f"GET /api/v1/meta/{_name}")

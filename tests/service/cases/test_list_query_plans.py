@@ -190,3 +190,29 @@ async def test_a_person_is_found_by_id_number_and_phone_through_an_index(seeded:
             assert found == [target], q
     finally:
         await savepoint.rollback()
+
+
+async def test_cases_abroad_are_listed_through_their_own_index(seeded: Seeded) -> None:
+    """`country` other than TH reads the partial index of cases abroad, newest first."""
+    connection = seeded.connection
+    savepoint = await connection.begin_nested()
+    try:
+        await connection.execute(
+            sa.text(
+                "UPDATE cases SET country_code = 'MY', province_code = NULL, "
+                "district_code = NULL WHERE abs(hashtext(id::text)) % 50 = 0"
+            )
+        )
+        await connection.execute(sa.text("ANALYZE cases"))
+        staff = next(s.user for s in scenarios(seeded.samples) if s.user.role is not Role.volunteer)
+        query = build_case_list_query(
+            user=staff, filters=CaseFilters(country_code="MY"), limit=LIMIT, cursor=None
+        )
+        assert query is not None
+        plan = await explain(connection, query)
+        assert _problems(plan) == [], plan.summary()
+        assert "ix_cases_abroad_country_created_at" in plan.summary()
+        found = (await connection.execute(query.with_only_columns(Case.country_code))).scalars()
+        assert set(found.all()) == {"MY"}
+    finally:
+        await savepoint.rollback()

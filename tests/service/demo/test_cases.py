@@ -38,7 +38,7 @@ SEEDED_STATUSES = {s for s in CaseStatus if s is not CaseStatus.referred}
 
 
 def test_the_demo_cases_cover_what_a_center_sees() -> None:
-    assert len(DEMO_CASES) == 50
+    assert len(DEMO_CASES) == 51
     assert len({spec.key for spec in DEMO_CASES}) == len(DEMO_CASES)
     assert {c for spec in DEMO_CASES for c in spec.categories} == set(Category)
     assert {spec.ends for spec in DEMO_CASES} == SEEDED_STATUSES
@@ -50,7 +50,12 @@ def test_the_demo_cases_cover_what_a_center_sees() -> None:
     assert closures == set(ClosureReason)
     id_types = {spec.client.get("id_type", "unknown") for spec in DEMO_CASES}
     assert id_types == {t.value for t in IdType}
-    assert len({spec.area[:2] for spec in DEMO_CASES}) == 15
+    assert len({spec.area[:2] for spec in DEMO_CASES if spec.area}) == 15
+    # A Thai woman held abroad, reported by her sister at home.
+    abroad = [spec for spec in DEMO_CASES if spec.area is None]
+    assert [(spec.country, spec.client.get("home_province_code")) for spec in abroad] == [
+        ("MY", "41")
+    ]
     assert any(spec.client.get("birth_year", 0) >= 2400 for spec in DEMO_CASES)
     assert any(spec.client.get("birth_date", "0").startswith("25") for spec in DEMO_CASES)
     assert any(spec.reporter.get("anonymous") for spec in DEMO_CASES)
@@ -89,6 +94,8 @@ def test_thai_ids_carry_a_valid_check_digit() -> None:
 
 def test_every_area_is_a_valid_official_one() -> None:
     for spec in DEMO_CASES:
+        if spec.area is None:
+            continue
         location = demo_location(spec.area)
         assert (
             check_location(

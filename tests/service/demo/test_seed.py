@@ -1,4 +1,4 @@
-"""Seeding the demo: fifty realistic cases made through the real services, seeded once."""
+"""Seeding the demo: fifty-one realistic cases made through the real services, seeded once."""
 
 from __future__ import annotations
 
