@@ -199,6 +199,24 @@ class HelperProfilePatch(OwnProfilePatch):
     """What supervisors change about a helper: everything the helper may, and their skills,
     service areas, capacity and volunteer card (null removes the card)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "minProperties": 1,
+            "examples": [
+                {
+                    "skills": ["older_person", "disability"],
+                    "areas": ["10", "1001", "100101"],
+                    "capacity": 4,
+                    "card": {
+                        "number": "10-000123",
+                        "province_code": "10",
+                        "expires_on": "2027-09-30",
+                    },
+                }
+            ],
+        }
+    )
+
     skills: NotNull[list[Category]] = Field(default=None, max_length=MAX_SKILLS)
     areas: NotNull[list[AreaCode]] = Field(
         default=None,
@@ -213,6 +231,12 @@ class HelperProfilePatch(OwnProfilePatch):
 class OfferIn(_Strict):
     """Offer the case to one person, or to the best-ranked suggestion."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"user_id": "2b0c6f9e-4a4f-4a55-9d3e-0a1b2c3d4e5f"}, {"best": True}]
+        }
+    )
+
     user_id: uuid.UUID | None = Field(default=None, description="The person to offer it to.")
     best: StrictBool = Field(default=False, description="Offer it to the best suggestion.")
 
@@ -224,6 +248,10 @@ class OfferIn(_Strict):
 
 
 class DeclineIn(_Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Out of town until Friday"}]}
+    )
+
     reason: str = Field(min_length=1, max_length=500, pattern=HAS_TEXT)
 
 

@@ -17,6 +17,7 @@ from models.base import UTCDateTime
 from models.enums import DecisionKind
 from models.routing import DecisionList, DecisionOut, RoutingDecision
 from models.user import User
+from service.cases.loading import load_case
 from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
 
 
@@ -45,10 +46,11 @@ async def record_decision(
     return decision
 
 
-async def list_decisions(
-    session: AsyncSession, *, case_id: uuid.UUID, limit: int, cursor: str | None
+async def case_decisions(
+    session: AsyncSession, *, user: User, case_id: uuid.UUID, limit: int, cursor: str | None
 ) -> DecisionList:
-    """A case's routing decisions, oldest first, a page at a time (the caller may read it)."""
+    """A case's routing decisions, oldest first, a page at a time."""
+    await load_case(session, user=user, case_id=case_id, lock=False)
     query = (
         sa.select(RoutingDecision, col(User.display_name))
         .outerjoin(User, col(User.id) == col(RoutingDecision.chosen_by_id))
