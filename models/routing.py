@@ -186,6 +186,12 @@ class OwnProfilePatch(_Strict):
     weekly_hours: int | None = Field(default=None, ge=0, le=168, strict=True)
     languages: NotNull[list[Language]] = Field(default=None, max_length=MAX_LANGUAGES)
 
+    @model_validator(mode="after")
+    def _something(self) -> OwnProfilePatch:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
 
 class HelperCard(_Strict):
     """The social-development volunteer (อพม.) card."""
