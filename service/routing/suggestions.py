@@ -58,6 +58,43 @@ def case_needs(case: Case) -> CaseNeeds:
     )
 
 
+def areas_statement(province_code: str) -> sa.Select[uuid.UUID, str]:
+    """The service areas of the helpers who serve somewhere in a province."""
+    return sa.select(col(HelperArea.user_id), col(HelperArea.code)).where(
+        col(HelperArea.province_code) == province_code
+    )
+
+
+def helpers_statement(user_ids: list[uuid.UUID]) -> sa.Select[Any]:
+    """These helpers' profiles, accounts and open cases led (from the partial index)."""
+    load = (
+        sa.select(sa.func.count())
+        .select_from(Case)
+        .where(
+            col(Case.lead_id) == col(HelperProfile.user_id), col(Case.status) != CaseStatus.closed
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            HelperProfile,
+            col(User.display_name),
+            col(User.role),
+            col(User.is_active),
+            load,
+        )
+        .join(User, col(User.id) == col(HelperProfile.user_id))
+        .where(col(HelperProfile.user_id).in_(user_ids))
+    )
+
+
+def offers_statement(case_id: uuid.UUID) -> sa.Select[uuid.UUID, OfferStatus, datetime]:
+    """The offers made of a case so far, and how they ended."""
+    return sa.select(col(Offer.user_id), col(Offer.status), col(Offer.expires_at)).where(
+        col(Offer.case_id) == case_id
+    )
+
+
 async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
     """Every helper who could take `case`, ranked, and the others counted by reason."""
     areas = await _areas_in_province(session, province_code=case.province_code)
@@ -72,11 +109,7 @@ async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ra
 async def _areas_in_province(
     session: AsyncSession, *, province_code: str
 ) -> dict[uuid.UUID, set[str]]:
-    rows = await session.execute(
-        sa.select(col(HelperArea.user_id), col(HelperArea.code)).where(
-            col(HelperArea.province_code) == province_code
-        )
-    )
+    rows = await session.execute(areas_statement(province_code))
     areas: dict[uuid.UUID, set[str]] = {}
     for user_id, code in rows:
         areas.setdefault(user_id, set()).add(code)
@@ -88,26 +121,7 @@ async def _helpers(
 ) -> list[Helper]:
     if not areas:
         return []
-    ids = list(areas)
-    load = (
-        sa.select(sa.func.count())
-        .select_from(Case)
-        .where(
-            col(Case.lead_id) == col(HelperProfile.user_id), col(Case.status) != CaseStatus.closed
-        )
-        .scalar_subquery()
-    )
-    rows = await session.execute(
-        sa.select(
-            HelperProfile,
-            col(User.display_name),
-            col(User.role),
-            col(User.is_active),
-            load,
-        )
-        .join(User, col(User.id) == col(HelperProfile.user_id))
-        .where(col(HelperProfile.user_id).in_(ids))
-    )
+    rows = await session.execute(helpers_statement(list(areas)))
     answers = await past_answers(session, case_id=case_id, now=now)
     return [
         Helper(
@@ -135,11 +149,7 @@ async def past_answers(
 ) -> dict[uuid.UUID, IneligibleReason]:
     """Who declined this case or let an offer of it expire (a pending offer past its expiry
     counts as expired)."""
-    rows = await session.execute(
-        sa.select(col(Offer.user_id), col(Offer.status), col(Offer.expires_at)).where(
-            col(Offer.case_id) == case_id
-        )
-    )
+    rows = await session.execute(offers_statement(case_id))
     answers: dict[uuid.UUID, IneligibleReason] = {}
     for user_id, status, expires_at in rows:
         if status is OfferStatus.declined:
