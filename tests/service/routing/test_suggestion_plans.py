@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bench.explain_cases import Plan, explain
 from service.platform.db import is_sqlite
-from service.routing.suggestions import areas_statement, helpers_statement, offers_statement
+from service.routing.suggestions import helpers_statement, offers_statement
 from tests.conftest import DATABASE_URL
 
 pytestmark = pytest.mark.skipif(
@@ -35,7 +35,8 @@ SEED = [
     f"""INSERT INTO users (id, username, display_name, role, password_hash, is_active,
         token_version, password_changed_at, created_at, updated_at)
     SELECT gen_random_uuid(), 'helper-' || i, 'Helper ' || i,
-        CASE WHEN i % 10 = 0 THEN 'caseworker' ELSE 'volunteer' END, '', true, 1, now(), now(), now()
+        CASE WHEN i % 10 = 0 THEN 'caseworker' ELSE 'volunteer' END, '', true, 1,
+        now(), now(), now()
     FROM generate_series(1, {HELPERS}) AS i""",
     """INSERT INTO helper_profiles (user_id, skills, languages, capacity, available,
         card_expires_on, created_at, updated_at)
@@ -90,32 +91,19 @@ def _scans(plan: Plan) -> dict[str, set[str]]:
     return found
 
 
-async def _helpers_of(connection: AsyncConnection, province: str) -> list[uuid.UUID]:
-    rows = await connection.execute(areas_statement(province))
-    return [user_id for user_id, _ in rows]
-
-
 @pytest.mark.parametrize("province", ["10", "50"])
-async def test_helpers_of_a_province_are_found_through_the_area_index(
+async def test_helpers_of_a_province_are_read_through_the_area_and_open_lead_indexes(
     seeded: AsyncConnection, province: str
 ) -> None:
-    scans = _scans(await explain(seeded, areas_statement(province)))
+    scans = _scans(await explain(seeded, helpers_statement(province)))
     assert "Seq Scan" not in scans["helper_areas"], scans
     assert "ix_helper_areas_province_code_user_id" in scans["indexes"], scans
-
-
-async def test_profiles_and_load_are_read_by_key_and_the_open_lead_index(
-    seeded: AsyncConnection,
-) -> None:
-    ids = await _helpers_of(seeded, "50")
-    assert 200 < len(ids) < 1_000  # a province's share, not every helper
-    scans = _scans(await explain(seeded, helpers_statement(ids)))
     assert "Seq Scan" not in scans["cases"], scans
     assert "ix_cases_open_lead_created_at" in scans["indexes"], scans
-    # A province's helpers are a tenth of 5,000 rows: PostgreSQL may read those two small
-    # tables whole rather than probe each key, but only the province's helpers come back.
-    rows = (await seeded.execute(helpers_statement(ids))).all()
-    assert len(rows) == len(set(ids))
+    # A province's helpers are a tenth of 5,000: PostgreSQL may read the two small tables of
+    # profiles and accounts whole rather than probe each key, but only they come back.
+    rows = (await seeded.execute(helpers_statement(province))).all()
+    assert 200 < len({row.user_id for row in rows}) < 1_000
 
 
 async def test_a_cases_earlier_offers_are_read_through_its_index(seeded: AsyncConnection) -> None:
