@@ -196,7 +196,6 @@ class OfferStatus(StrEnum):
     accepted = "accepted"
     declined = "declined"
     expired = "expired"
-    withdrawn = "withdrawn"
 
 
 class DecisionKind(StrEnum):
