@@ -153,6 +153,12 @@ CaseReader = Annotated[
     Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor, Role.agency)),
 ]
 """Everyone who may read some case; which cases is decided per object by `auth.policy`."""
+HelperRole = Annotated[User, Depends(require_roles(Role.volunteer, Role.caseworker))]
+"""Helpers, who have a routing profile of their own: volunteers and caseworkers."""
+OfferTaker = Annotated[
+    User, Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor))
+]
+"""Who may be offered a case and answer the offers made to them."""
 Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 PolicyReader = Annotated[User, Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin))]

@@ -1,9 +1,10 @@
 """Who may read and act on a case: pure functions of the user and the case.
 
 SPEC §2: caseworkers and supervisors read every case; volunteers read the cases they reported
-or lead (and, once offers exist, are offered); agency staff only cases referred to their agency
-(through referrals, which do not exist yet, so none); admins read no case content. What a
-caller may not read answers 404; what they may read but not change answers 403.
+or lead, and a case offered to them while the offer is pending (not expired); agency staff
+only cases referred to their agency (through referrals, which do not exist yet, so none);
+admins read no case content. What a caller may not read answers 404; what they may read but
+not change answers 403.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class CaseFacts:
 
     created_by_id: uuid.UUID
     lead_id: uuid.UUID | None
+    offered_to: uuid.UUID | None = None
+    """Whom the case is offered to now (a pending offer before its expiry), when known: it is
+    looked up only for a volunteer who neither reported nor leads the case."""
 
 
 def case_scope(role: Role) -> CaseScope:
@@ -47,8 +51,14 @@ def may_read_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
     if scope is CaseScope.all:
         return True
     if scope is CaseScope.own:
-        return user_id in (case.created_by_id, case.lead_id)
+        return user_id in (case.created_by_id, case.lead_id, case.offered_to)
     return False
+
+
+def needs_offer_lookup(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
+    """Whether reading the case depends on a pending offer to the caller: only for a
+    volunteer who neither reported nor leads it, so other reads cost no extra statement."""
+    return role is Role.volunteer and user_id not in (case.created_by_id, case.lead_id)
 
 
 def may_update_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:

@@ -195,3 +195,42 @@ class BudgetUnit(StrEnum):
     hours = "hours"
     days = "days"
     business_days = "business_days"
+
+
+class OfferStatus(StrEnum):
+    """Where an offer of a case to a helper stands; only `pending` may still be answered."""
+
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    expired = "expired"
+
+
+class DecisionKind(StrEnum):
+    """What a stored routing decision chose: a person to offer to, or an agency to refer to."""
+
+    offer = "offer"
+    referral = "referral"
+
+
+class RoutingMode(StrEnum):
+    """What happens after a declined or expired offer: `auto` offers the next candidate,
+    `manual` returns the case to the queue flagged for a caseworker."""
+
+    manual = "manual"
+    auto = "auto"
+
+
+class IneligibleReason(StrEnum):
+    """Why a helper was filtered out of a case's suggestions before ranking."""
+
+    inactive = "inactive"
+    unavailable = "unavailable"
+    on_leave = "on_leave"
+    out_of_area = "out_of_area"
+    at_capacity = "at_capacity"
+    declined = "declined"
+    expired_offer = "expired_offer"
+    card_missing = "card_missing"
+    card_expired = "card_expired"
+    volunteer_on_critical = "volunteer_on_critical"

@@ -46,14 +46,16 @@ are refused by name. HEAD is answered wherever GET is.
 
 def _routers() -> list[APIRouter]:
     """Every router of the app; each carries its full path."""
-    from routers import auth, cases, health, meta, policies, staff, users
+    from routers import auth, cases, health, helpers, meta, offers, policies, staff, users
 
     return [
         health.router,
         auth.router,
         users.router,
+        helpers.router,
         staff.router,
         cases.router,
+        offers.router,
         meta.router,
         policies.router,
     ]

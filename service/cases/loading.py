@@ -13,7 +13,8 @@ duplicates; both come from one joined query (`CaseContext`), with the case itsel
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -21,8 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from auth.policy import CaseFacts, may_read_case, may_update_case
+from auth.policy import CaseFacts, may_read_case, may_update_case, needs_offer_lookup
+from models.base import utcnow
 from models.case import Case
+from models.enums import OfferStatus
+from models.routing import Offer
 from models.user import User
 from service.platform.errors import (
     Forbidden,
@@ -104,12 +108,34 @@ def _not_found() -> NotFound:
     return NotFound(code="case.not_found")
 
 
+async def _facts_for_reader(
+    session: AsyncSession, *, user: User, case: Case, now: datetime | None
+) -> CaseFacts:
+    """The case's facts, with the caller's pending offer looked up only when it matters."""
+    facts = case_facts(case)
+    if not needs_offer_lookup(user.id, user.role, facts):
+        return facts
+    offered = await session.scalar(
+        sa.select(col(Offer.id))
+        .where(
+            col(Offer.case_id) == case.id,
+            col(Offer.user_id) == user.id,
+            col(Offer.status) == OfferStatus.pending,
+            col(Offer.expires_at) > (now or utcnow()),
+        )
+        .limit(1)
+    )
+    return replace(facts, offered_to=user.id) if offered is not None else facts
+
+
 async def load_case_for_reading(
-    session: AsyncSession, *, user: User, case_id: uuid.UUID
+    session: AsyncSession, *, user: User, case_id: uuid.UUID, now: datetime | None = None
 ) -> tuple[Case, CaseContext]:
     """The case and its context in one query, without a lock, if the caller may read it."""
     row = (await session.execute(_CASE_FOR_READING, {"case_id": case_id})).first()
-    if row is None or not may_read_case(user.id, user.role, case_facts(row[0])):
+    if row is None or not may_read_case(
+        user.id, user.role, await _facts_for_reader(session, user=user, case=row[0], now=now)
+    ):
         raise _not_found()
     case: Case = row[0]
     return case, _context(case, row)
@@ -127,10 +153,19 @@ async def load_context(session: AsyncSession, *, case: Case) -> CaseContext:
     return _context(case, row)
 
 
-async def load_case(session: AsyncSession, *, user: User, case_id: uuid.UUID, lock: bool) -> Case:
+async def load_case(
+    session: AsyncSession,
+    *,
+    user: User,
+    case_id: uuid.UUID,
+    lock: bool,
+    now: datetime | None = None,
+) -> Case:
     """The case if the caller may read it (locked for the transaction when `lock`), else 404."""
     case = await session.get(Case, case_id, with_for_update=lock, populate_existing=lock)
-    if case is None or not may_read_case(user.id, user.role, case_facts(case)):
+    if case is None or not may_read_case(
+        user.id, user.role, await _facts_for_reader(session, user=user, case=case, now=now)
+    ):
         raise _not_found()
     return case
 

@@ -5,6 +5,9 @@ A read takes no lock and changes nothing of the case: it loads the case with the
 timeline's reads included. Reads used to be `viewed` events in the case's own chain; those
 already written stay valid history and are still shown.
 
+A volunteer sees the offer events of their own offers only (`offered`, `offer_declined`,
+`offer_expired` name one helper), not who else was offered the case or turned it down.
+
 Nothing a volunteer sees may depend on cases they cannot read: events about possible duplicates
 are not shown to those who may not see the matches, their `seq` counts only the events shown
 (the cursor too), and the link of a closed duplicate is withheld from the changes shown.
@@ -35,6 +38,10 @@ from service.platform.settings import Settings
 POSSIBLE_DUPLICATE_EVENTS = frozenset(
     {CaseEventType.duplicate_flagged, CaseEventType.duplicate_dismissed}
 )
+# Events about one helper's offer: shown to staff, and to volunteers only about their own.
+OFFER_EVENTS = frozenset(
+    {CaseEventType.offered, CaseEventType.offer_declined, CaseEventType.offer_expired}
+)
 # Changes that name another case: shown only to those who see the matches.
 LINKS_TO_OTHER_CASES = frozenset({"duplicate_of_id"})
 
@@ -43,7 +50,7 @@ async def read_case(
     session: AsyncSession, *, settings: Settings, user: User, case_id: uuid.UUID, now: datetime
 ) -> tuple[CaseOut, str]:
     """The case and its ETag; the read is recorded in the access log."""
-    case, context = await load_case_for_reading(session, user=user, case_id=case_id)
+    case, context = await load_case_for_reading(session, user=user, case_id=case_id, now=now)
     await record_read(
         session,
         secret=settings.data_key,
@@ -80,7 +87,7 @@ async def case_timeline(
     `seq` (a keyset: events are numbered from 1 without gaps); the others skip that many of
     the events they may see, within this one case.
     """
-    case = await load_case(session, user=user, case_id=case_id, lock=False)
+    case = await load_case(session, user=user, case_id=case_id, lock=False, now=now)
     await record_read(
         session,
         secret=settings.data_key,
@@ -101,7 +108,13 @@ async def case_timeline(
     if sees_matches:
         query = query.where(col(CaseEvent.seq) > shown)
     else:
-        query = query.where(col(CaseEvent.type).not_in(POSSIBLE_DUPLICATE_EVENTS)).offset(shown)
+        query = query.where(
+            col(CaseEvent.type).not_in(POSSIBLE_DUPLICATE_EVENTS),
+            sa.or_(
+                col(CaseEvent.type).not_in(OFFER_EVENTS),
+                col(CaseEvent.data)["user_id"].as_string() == str(user.id),
+            ),
+        ).offset(shown)
     rows = (await session.execute(query)).all()
     items = [
         CaseEventOut(

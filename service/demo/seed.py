@@ -1,4 +1,5 @@
-"""Seeding the demo: one account per role and the fifty-one demo cases, made through the services.
+"""Seeding the demo: one account per role, the demo helpers' profiles and the fifty-one demo
+cases, made through the services.
 
 The accounts come from `service.demo.accounts`, the cases from `cases.json`
 (`service.demo.cases`), and what is done to each case from the plan in `service.demo.handling`.
@@ -30,6 +31,7 @@ from service.cases.transitions import transition_case
 from service.demo.accounts import ensure_demo_accounts
 from service.demo.cases import DemoCase, demo_cases, demo_intake
 from service.demo.handling import HandlingStep, handling
+from service.demo.helpers import ensure_demo_profiles
 from service.platform.errors import Forbidden
 from service.platform.settings import Settings
 
@@ -140,5 +142,11 @@ async def seed_demo(session: AsyncSession, *, settings: Settings, now: datetime)
         raise Forbidden(f"Demo data is only for development; this is {settings.environment.value}.")
     accounts = await ensure_demo_accounts(session, now=now)
     people = {account.role: account for account in accounts}
+    profiles = await ensure_demo_profiles(session, people=people, now=now)
     count, created = await seed_demo_cases(session, settings=settings, people=people, now=now)
-    return {"accounts": len(accounts), "cases": count, "cases_created": created}
+    return {
+        "accounts": len(accounts),
+        "profiles_created": profiles,
+        "cases": count,
+        "cases_created": created,
+    }

@@ -207,6 +207,31 @@ DETAILS: dict[str, Text] = {
         "Only caseworkers and supervisors decide on duplicates.",
         "เฉพาะเจ้าหน้าที่และหัวหน้างานตัดสินเรื่องซ้ำได้",
     ),
+    # routing (service.routing: profiles, offers)
+    "helper.not_found": Text("No such helper.", "ไม่พบผู้ช่วยเหลือนี้"),
+    "helper.not_helper": Text(
+        "Only volunteers and caseworkers have a helper profile.",
+        "เฉพาะอาสาสมัครและเจ้าหน้าที่มีโปรไฟล์ผู้ช่วยเหลือ",
+    ),
+    "offer.not_found": Text("No such offer.", "ไม่พบข้อเสนอนี้"),
+    "offer.case_status": Text(
+        "A case is offered only once screened, or to hand it over while in progress.",
+        "เสนอเรื่องได้เมื่อคัดกรองแล้ว หรือเพื่อส่งต่อผู้รับผิดชอบระหว่างดำเนินการ",
+    ),
+    "offer.pending": Text(
+        "This case already has a pending offer; wait for its answer or expiry.",
+        "เรื่องนี้มีข้อเสนอที่รอคำตอบอยู่แล้ว โปรดรอคำตอบหรือให้หมดเวลาก่อน",
+    ),
+    "offer.ineligible": Text(
+        "This person cannot be offered this case now; see reason.",
+        "เสนอเรื่องนี้ให้บุคคลนี้ไม่ได้ในขณะนี้ โปรดดู reason",
+    ),
+    "offer.no_candidate": Text(
+        "No one is eligible for this case now; see the suggestions.",
+        "ขณะนี้ไม่มีผู้ที่รับเรื่องนี้ได้ โปรดดูรายการแนะนำ",
+    ),
+    "offer.answered": Text("This offer was already answered.", "ข้อเสนอนี้ได้รับคำตอบแล้ว"),
+    "offer.expired": Text("This offer has expired.", "ข้อเสนอนี้หมดเวลาแล้ว"),
 }
 
 GENERIC_FIELD_TEXT = Text("This value is not valid.", "ค่านี้ไม่ถูกต้อง")

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.enums import RoutingMode
 from service.platform.crypto import DEFAULT_KEY_ID, KEY_ID_PATTERN, DataKey
 
 DEV_JWT_SECRET = "onestop-development-jwt-secret-not-for-production"  # noqa: S105
@@ -73,6 +74,15 @@ class Settings(BaseSettings):
     jobs_in_server: bool = True
     jobs_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     jobs_batch_size: int = Field(default=200, ge=1, le=10_000)
+
+    # Routing (service.routing.offers): how long an offer waits for an answer, by urgency,
+    # what follows a declined or expired offer, and after how many the case is escalated.
+    routing_mode: RoutingMode = RoutingMode.manual
+    offer_minutes_critical: int = Field(default=15, ge=1, le=10080)
+    offer_minutes_high: int = Field(default=60, ge=1, le=10080)
+    offer_minutes_normal: int = Field(default=240, ge=1, le=10080)
+    offer_minutes_low: int = Field(default=1440, ge=1, le=10080)
+    routing_max_failed_offers: int = Field(default=3, ge=1, le=100)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from auth.tokens import TokenKind, issue_token
 from models.base import utcnow
 from models.case import Case, CaseNote, DuplicateLink
 from models.enums import CaseStatus, Role
+from models.routing import Offer
 from service.platform.settings import Settings
 from tests.conftest import Actor, MakeActor
 from tests.support.cases import CASES, VALID_THAI_ID, anonymous_body, create_case, intake_body
@@ -37,12 +39,14 @@ V, C, S, G, A = Role.volunteer, Role.caseworker, Role.supervisor, Role.agency, R
 # How the caller relates to the case under test:
 # - reported: the caller submitted it; another caseworker leads it;
 # - led: another volunteer submitted it; the caller leads it;
-# - stranger: another volunteer submitted it; another caseworker leads it.
+# - stranger: another volunteer submitted it; another caseworker leads it;
+# - offered: a stranger's case, offered to the caller (a pending offer before its expiry).
 # Agency staff and admins neither submit nor lead cases, so only `stranger` applies to them.
 COLUMNS: list[tuple[Role, str]] = [
     (V, "reported"),
     (V, "led"),
     (V, "stranger"),
+    (V, "offered"),
     (C, "reported"),
     (C, "led"),
     (C, "stranger"),
@@ -55,16 +59,16 @@ COLUMNS: list[tuple[Role, str]] = [
 
 # fmt: off
 CASE_ROUTES: dict[str, tuple[int, ...]] = {
-    #                     volunteer        caseworker       supervisor       agency  admin
-    #                     rep  led  str    rep  led  str    rep  led  str    str     str
-    "read":              (200, 200, 404,   200, 200, 200,   200, 200, 200,   404,    403),
-    "update":            (403, 200, 404,   200, 200, 200,   200, 200, 200,   403,    403),
-    "transition":        (403, 200, 404,   200, 200, 200,   200, 200, 200,   403,    403),
-    "timeline":          (200, 200, 404,   200, 200, 200,   200, 200, 200,   403,    403),
-    "add_note":          (403, 201, 404,   201, 201, 201,   201, 201, 201,   403,    403),
-    "list_notes":        (200, 200, 404,   200, 200, 200,   200, 200, 200,   403,    403),
-    "confirm_duplicate": (403, 403, 403,   200, 200, 200,   200, 200, 200,   403,    403),
-    "dismiss_duplicate": (403, 403, 403,   200, 200, 200,   200, 200, 200,   403,    403),
+    #                     volunteer             caseworker       supervisor       agency  admin
+    #                     rep  led  str  off    rep  led  str    rep  led  str    str     str
+    "read":              (200, 200, 404, 200,   200, 200, 200,   200, 200, 200,   404,    403),
+    "update":            (403, 200, 404, 403,   200, 200, 200,   200, 200, 200,   403,    403),
+    "transition":        (403, 200, 404, 403,   200, 200, 200,   200, 200, 200,   403,    403),
+    "timeline":          (200, 200, 404, 200,   200, 200, 200,   200, 200, 200,   403,    403),
+    "add_note":          (403, 201, 404, 403,   201, 201, 201,   201, 201, 201,   403,    403),
+    "list_notes":        (200, 200, 404, 200,   200, 200, 200,   200, 200, 200,   403,    403),
+    "confirm_duplicate": (403, 403, 403, 403,   200, 200, 200,   200, 200, 200,   403,    403),
+    "dismiss_duplicate": (403, 403, 403, 403,   200, 200, 200,   200, 200, 200,   403,    403),
 }
 COLLECTION_ROUTES: dict[str, tuple[int, ...]] = {
     #                volunteer  caseworker  supervisor  agency  admin
@@ -168,6 +172,17 @@ async def make_target(
     else:
         case = await create_case(client, reporter.headers, anonymous_body())
     await set_case(session, case["id"], lead_id=lead.user.id, status=status)
+    if relation == "offered":
+        now = utcnow()
+        session.add(
+            Offer(
+                case_id=uuid.UUID(case["id"]),
+                user_id=caller.user.id,
+                created_at=now,
+                expires_at=now + timedelta(hours=1),
+            )
+        )
+        await session.commit()
     return Target(case["id"], f'"{case["version"]}"', link_id)
 
 

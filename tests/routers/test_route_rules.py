@@ -54,3 +54,34 @@ def test_public_routes_are_the_expected_few() -> None:
         "/metrics",
         "/readyz",
     ]
+
+
+def test_routing_routes_declare_their_roles() -> None:
+    """Routing (SPEC §2): staff route; whoever may be offered a case answers; helpers keep
+    their own profile and supervisors everyone's."""
+    from models.enums import Role
+
+    staff = frozenset({Role.caseworker, Role.supervisor})
+    takers = frozenset({Role.volunteer, Role.caseworker, Role.supervisor})
+    helpers = frozenset({Role.volunteer, Role.caseworker})
+    supervisors = frozenset({Role.supervisor})
+    expected = {
+        ("GET", "/api/v1/cases/{case_id}/suggestions"): staff,
+        ("POST", "/api/v1/cases/{case_id}/offers"): staff,
+        ("GET", "/api/v1/cases/{case_id}/decisions"): staff,
+        ("POST", "/api/v1/offers/{offer_id}/accept"): takers,
+        ("POST", "/api/v1/offers/{offer_id}/decline"): takers,
+        ("GET", "/api/v1/me/offers"): takers,
+        ("GET", "/api/v1/users/me/profile"): helpers,
+        ("PATCH", "/api/v1/users/me/profile"): helpers,
+        ("GET", "/api/v1/helpers"): supervisors,
+        ("GET", "/api/v1/helpers/{user_id}"): supervisors,
+        ("PATCH", "/api/v1/helpers/{user_id}"): supervisors,
+    }
+    declared = {
+        (method, route.path): _rules(route.dependant)[0]
+        for route in _api_routes()
+        for method in route.methods or ()
+        if (method, route.path) in expected
+    }
+    assert declared == expected

@@ -58,7 +58,12 @@ async def _count(session, model) -> int:
 async def test_seeding_creates_the_demo_cases_once(session, settings) -> None:
     before_cases = await _count(session, Case)
     first = await seed_demo(session, settings=settings, now=utcnow())
-    assert first == {"accounts": 5, "cases": len(DEMO_CASES), "cases_created": len(DEMO_CASES)}
+    assert first == {
+        "accounts": 5,
+        "profiles_created": 2,
+        "cases": len(DEMO_CASES),
+        "cases_created": len(DEMO_CASES),
+    }
 
     seeded = await _demo_cases(session)
     assert len(seeded) == len(DEMO_CASES)
@@ -150,7 +155,12 @@ async def test_seeding_creates_the_demo_cases_once(session, settings) -> None:
     assert notes >= sum(len(spec.notes) for spec in DEMO_CASES)
 
     again = await seed_demo(session, settings=settings, now=utcnow())
-    assert again == {"accounts": 5, "cases": len(DEMO_CASES), "cases_created": 0}
+    assert again == {
+        "accounts": 5,
+        "profiles_created": 0,
+        "cases": len(DEMO_CASES),
+        "cases_created": 0,
+    }
     assert await _count(session, Case) == before_cases + len(DEMO_CASES)
     assert await _count(session, CaseNote) == notes
     assert await _count(session, CaseEvent) == events
@@ -211,3 +221,30 @@ async def test_seeding_is_refused_outside_development(session, environment) -> N
     with pytest.raises(Forbidden, match="only for development"):
         await seed_demo(session, settings=settings, now=utcnow())
     assert (await _count(session, Case), await _count(session, User)) == before
+
+
+async def test_the_demo_volunteer_is_suggested_for_a_screened_demo_case(session, settings) -> None:
+    """The README's walk: a screened Bangkok demo case can be offered to the demo volunteer."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from models.case import Case
+    from models.enums import CaseStatus, Role
+    from models.user import User
+    from service.routing.suggestions import rank_people
+
+    await seed_demo(session, settings=settings, now=utcnow())
+    volunteer = (
+        await session.execute(sa.select(User).where(col(User.username) == "demo.volunteer"))
+    ).scalar_one()
+    case = (
+        await session.execute(
+            sa.select(Case).where(
+                col(Case.status) == CaseStatus.screened, col(Case.province_code) == "10"
+            )
+        )
+    ).scalar_one()
+    ranking = await rank_people(session, case=case, now=utcnow())
+    ranked = {r.helper.user_id: r for r in ranking.ranked}
+    assert volunteer.id in ranked
+    assert {r.helper.role for r in ranking.ranked} == {Role.volunteer, Role.caseworker}

@@ -1,0 +1,122 @@
+"""What follows an offer that failed (declined, or expired): in routing mode `auto` the next
+candidate is offered, in `manual` the case waits flagged (`needs_routing`) for a caseworker;
+after `ONESTOP_ROUTING_MAX_FAILED_OFFERS` failed offers the case is escalated to supervisors
+(an `escalated` event, `escalated_at` and the flag) and routing stops offering it by itself.
+
+Offers have no worker yet: `expire_offers` is what it will call. It claims the cases of expired
+pending offers with `FOR UPDATE SKIP LOCKED` (on PostgreSQL), so several workers never process
+one offer twice, and an answer being given at that moment keeps its case.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.case import Case
+from models.enums import CaseEventType, CaseStatus, OfferStatus, RoutingMode
+from models.routing import Offer
+from service.cases.events import append_event
+from service.platform.settings import Settings
+from service.routing.offers import offer_to, pending_offer, routing_state
+from service.routing.suggestions import rank_people
+
+EXPIRY_BATCH = 100
+
+
+async def expire_offer(
+    session: AsyncSession, *, settings: Settings, case: Case, offer: Offer, now: datetime
+) -> None:
+    """Mark a pending offer past its expiry as expired (the case row must be locked)."""
+    offer.status = OfferStatus.expired
+    offer.answered_at = offer.expires_at
+    await append_event(
+        session,
+        secret=settings.data_key,
+        case=case,
+        type_=CaseEventType.offer_expired,
+        actor_id=None,
+        now=now,
+        data={"offer_id": str(offer.id), "user_id": str(offer.user_id)},
+    )
+    await session.flush()
+
+
+async def after_failed_offer(
+    session: AsyncSession, *, settings: Settings, case: Case, now: datetime
+) -> None:
+    """Count the failure; escalate, offer the next candidate (`auto`) or flag the case. Only a
+    screened case waiting for its first lead is followed up: a refused handover leaves the lead
+    in place, and a case closed meanwhile needs no one."""
+    state = await routing_state(session, case_id=case.id, now=now)
+    state.failed_offers += 1
+    state.updated_at = now
+    if case.status is not CaseStatus.screened or case.lead_id is not None:
+        await session.flush()
+        return
+    if state.failed_offers >= settings.routing_max_failed_offers:
+        state.needs_routing = True
+        if state.escalated_at is None:
+            state.escalated_at = now
+            await append_event(
+                session,
+                secret=settings.data_key,
+                case=case,
+                type_=CaseEventType.escalated,
+                actor_id=None,
+                now=now,
+                data={"failed_offers": state.failed_offers},
+            )
+        await session.flush()
+        return
+    if settings.routing_mode is RoutingMode.auto:
+        ranking = await rank_people(session, case=case, now=now)
+        if ranking.ranked:
+            await offer_to(
+                session,
+                settings=settings,
+                case=case,
+                ranking=ranking,
+                chosen=ranking.ranked[0],
+                by=None,
+                now=now,
+            )
+            return
+    state.needs_routing = True
+    await session.flush()
+
+
+async def expire_offers(
+    session: AsyncSession, *, settings: Settings, now: datetime, batch: int = EXPIRY_BATCH
+) -> int:
+    """Process pending offers past their expiry, each once; returns how many were expired."""
+    due = (
+        sa.select(col(Offer.case_id))
+        .where(col(Offer.status) == OfferStatus.pending, col(Offer.expires_at) <= now)
+        .order_by(col(Offer.expires_at), col(Offer.id))
+        .limit(batch)
+    )
+    cases = (
+        (
+            await session.execute(
+                sa.select(Case)
+                .where(col(Case.id).in_(due.scalar_subquery()))
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    expired = 0
+    for case in cases:
+        offer = await pending_offer(session, case_id=case.id)
+        if offer is None or offer.expires_at > now:
+            continue  # answered, or offered anew, since it was selected
+        await expire_offer(session, settings=settings, case=case, offer=offer, now=now)
+        await after_failed_offer(session, settings=settings, case=case, now=now)
+        expired += 1
+    return expired
