@@ -187,3 +187,12 @@ class DuplicateStatus(StrEnum):
     open = "open"
     confirmed = "confirmed"
     dismissed = "dismissed"
+
+
+class ServiceStatus(StrEnum):
+    """Whether an agency's service is offered (HSDS 3.0 `service.status`)."""
+
+    active = "active"
+    inactive = "inactive"
+    defunct = "defunct"
+    temporarily_closed = "temporarily closed"
