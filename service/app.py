@@ -45,9 +45,17 @@ are refused by name. HEAD is answered wherever GET is.
 
 def _routers() -> list[APIRouter]:
     """Every router of the app; each carries its full path."""
-    from routers import auth, cases, health, meta, staff, users
+    from routers import auth, cases, directory, health, meta, staff, users
 
-    return [health.router, auth.router, users.router, staff.router, cases.router, meta.router]
+    return [
+        health.router,
+        auth.router,
+        users.router,
+        staff.router,
+        cases.router,
+        meta.router,
+        directory.router,
+    ]
 
 
 def create_app(
