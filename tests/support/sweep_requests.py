@@ -354,3 +354,7 @@ for _name in (
     _meta_recipe(f"GET /api/v1/meta/{_name}")
 _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
+
+
+# The directory's operations register themselves in RECIPES.
+from tests.support import sweep_directory  # noqa: E402, F401
