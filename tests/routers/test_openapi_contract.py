@@ -106,6 +106,8 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("GET", CASE + "/timeline"): frozenset({"cursor"}),
     ("GET", CASE + "/notes"): frozenset({"cursor"}),
     ("GET", "/api/v1/users"): frozenset({"cursor"}),
+    ("POST", "/api/v1/users"): frozenset({"/organization_id"}),
+    ("PATCH", "/api/v1/users/{user_id}"): frozenset({"/organization_id"}),
     ("GET", "/api/v1/staff"): frozenset({"cursor"}),
     # The directory: official area codes, an age range, an organization that exists and its
     # locations, room within the maximum, times in range, ids not sent twice nor taken.
