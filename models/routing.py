@@ -28,6 +28,7 @@ from models.enums import (
     OfferStatus,
     Role,
 )
+from models.hsds import AgencySuggestions
 
 MAX_SKILLS = 19
 MAX_LANGUAGES = 10
@@ -329,11 +330,6 @@ class PeopleSuggestions(BaseModel):
     filtered: dict[IneligibleReason, int] = Field(
         description="Helpers left out before ranking, per reason."
     )
-
-
-class AgencySuggestions(BaseModel):
-    items: list[dict[str, Any]]
-    total: int
 
 
 class Suggestions(BaseModel):

@@ -1,7 +1,8 @@
-"""Seeding the demo: one account per role, the demo helpers' profiles and the fifty-one demo
-cases, made through the services.
+"""Seeding the demo: one account per role, the demo agency directory, the demo helpers'
+profiles and the fifty-one demo cases, made through the services.
 
-The accounts come from `service.demo.accounts`, the cases from `cases.json`
+The accounts come from `service.demo.accounts`, the directory from `directory.json`
+(`service.demo.agencies`), the cases from `cases.json`
 (`service.demo.cases`), and what is done to each case from the plan in `service.demo.handling`.
 Every write is a service call a person could make over the API: intake
 (`service.cases.intake.submit_case`), then screening, taking the lead, status steps, closing,
@@ -29,6 +30,7 @@ from service.cases import intake
 from service.cases.notes import add_note
 from service.cases.transitions import transition_case
 from service.demo.accounts import ensure_demo_accounts
+from service.demo.agencies import seed_demo_directory
 from service.demo.cases import DemoCase, demo_cases, demo_intake
 from service.demo.handling import HandlingStep, handling
 from service.demo.helpers import ensure_demo_profiles
@@ -140,12 +142,17 @@ async def seed_demo(session: AsyncSession, *, settings: Settings, now: datetime)
     """Create the demo data that is missing; refused outside development and the test suite."""
     if not settings.is_development:
         raise Forbidden(f"Demo data is only for development; this is {settings.environment.value}.")
+    organizations, organizations_created = await seed_demo_directory(session, now=now)
     accounts = await ensure_demo_accounts(session, now=now)
-    people = {account.role: account for account in accounts}
+    people: dict[Role, User] = {}
+    for account in accounts:
+        people.setdefault(account.role, account)
     profiles = await ensure_demo_profiles(session, people=people, now=now)
     count, created = await seed_demo_cases(session, settings=settings, people=people, now=now)
     return {
         "accounts": len(accounts),
+        "organizations": organizations,
+        "organizations_created": organizations_created,
         "profiles_created": profiles,
         "cases": count,
         "cases_created": created,

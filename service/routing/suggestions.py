@@ -6,8 +6,8 @@ case's province (`helper_areas` by province) with their helpers' profiles, accou
 helpers are scored, in Python (`service.routing.ranking`). Helpers outside the province are
 counted, not loaded, as `out_of_area`.
 
-The answer has a `people` part and an `agencies` part; agencies come from `agency_suggestions`,
-which the agency directory provides (none here).
+The answer has a `people` part and an `agencies` part; agencies are ranked by
+`service.routing.agency_suggestions` over the agency directory.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from sqlmodel import col
 from models.case import Case
 from models.enums import CaseStatus, IneligibleReason, OfferStatus, Urgency
 from models.routing import (
-    AgencySuggestions,
     HelperArea,
     HelperProfile,
     Offer,
@@ -34,6 +33,7 @@ from models.routing import (
 )
 from models.user import User
 from service.cases.loading import load_case
+from service.routing.agency_suggestions import suggest_agencies
 from service.routing.ranking import (
     CaseNeeds,
     Helper,
@@ -198,13 +198,6 @@ def people_out(ranking: Ranking, *, limit: int) -> PeopleSuggestions:
     )
 
 
-async def agency_suggestions(
-    session: AsyncSession, *, case: Case, now: datetime, limit: int
-) -> AgencySuggestions:
-    """Ranked agencies for the case: supplied by the agency directory; none until then."""
-    return AgencySuggestions(items=[], total=0)
-
-
 async def suggest(
     session: AsyncSession,
     *,
@@ -218,5 +211,5 @@ async def suggest(
     ranking = await rank_people(session, case=case, now=now)
     return Suggestions(
         people=people_out(ranking, limit=limit),
-        agencies=await agency_suggestions(session, case=case, now=now, limit=limit),
+        agencies=await suggest_agencies(session, case=case, now=now, limit=limit),
     )

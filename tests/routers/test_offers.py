@@ -13,10 +13,30 @@ from sqlmodel import col
 from models.base import utcnow
 from models.enums import Role
 from models.routing import CaseRouting, Offer
+from service.demo.agencies import DIRECTORY_FILE
 from service.platform.settings import RoutingMode
+from service.routing.hsds import import_directory
 from tests.conftest import make_settings
 from tests.support.cases import CASES
 from tests.support.routing import OFFERS, offer, screened_case, set_profile
+
+
+async def test_suggestions_rank_the_directory_s_agencies_beside_the_people(
+    client, actors, session
+) -> None:
+    await import_directory(session, text=DIRECTORY_FILE.read_text(encoding="utf-8"), now=utcnow())
+    caseworker = actors[Role.caseworker].headers
+    case = await screened_case(client, caseworker, categories=["human_trafficking"])
+
+    suggestions = await client.get(f"{CASES}/{case['id']}/suggestions", headers=caseworker)
+
+    assert suggestions.status_code == 200, suggestions.text
+    agencies = suggestions.json()["agencies"]
+    assert agencies["candidates"], agencies
+    best = agencies["candidates"][0]
+    assert "category" in {reason["code"] for reason in best["reasons"]}
+    scores = [candidate["score"] for candidate in agencies["candidates"]]
+    assert scores == sorted(scores, reverse=True)
 
 
 async def test_suggest_offer_accept(client, actors) -> None:
@@ -28,7 +48,7 @@ async def test_suggest_offer_accept(client, actors) -> None:
     suggestions = await client.get(f"{CASES}/{case['id']}/suggestions", headers=caseworker)
     assert suggestions.status_code == 200, suggestions.text
     people = suggestions.json()["people"]
-    assert suggestions.json()["agencies"] == {"items": [], "total": 0}
+    assert suggestions.json()["agencies"]["candidates"] == []  # no directory in this test
     assert people["total"] == 1
     (candidate,) = people["items"]
     assert candidate["user_id"] == str(volunteer.user.id)
