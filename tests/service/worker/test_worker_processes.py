@@ -14,14 +14,21 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 from models.base import utcnow
 from models.case import IdempotencyRecord
+from models.enums import Role
+from models.events import CaseEvent
+from models.routing import Offer
 from service.platform.db import create_sessionmaker, is_sqlite
-from tests.conftest import ROOT, run_cli, start_server, stop_server
+from service.platform.settings import Settings
+from tests.conftest import ROOT, committed_actor, run_cli, start_server, stop_server
+from tests.support.cases import create_case, move
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +119,85 @@ async def test_two_workers_share_the_work_and_handle_each_row_once(
                 handled.append(int(counts["idempotency_keys"]))
     assert codes == [0, 0]
     assert sum(handled) == 3000  # each expired answer forgotten by exactly one worker
+
+
+async def _screened_cases_with_expired_offers(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings, count: int
+) -> list[uuid.UUID]:
+    """`count` screened cases, each with a pending offer to a volunteer that has expired."""
+    caseworker = await committed_actor(engine, settings, Role.caseworker)
+    volunteer = await committed_actor(engine, settings, Role.volunteer)
+    case_ids = []
+    for _ in range(count):
+        case = await create_case(client, caseworker.headers)
+        assert (await move(client, caseworker.headers, case["id"], "screened")).status_code == 200
+        case_ids.append(uuid.UUID(case["id"]))
+    now = utcnow()
+    async with create_sessionmaker(engine)() as session, session.begin():
+        session.add_all(
+            Offer(
+                case_id=case_id,
+                user_id=volunteer.user.id,
+                offered_by_id=caseworker.user.id,
+                created_at=now - timedelta(hours=5),
+                expires_at=now - timedelta(minutes=1),
+            )
+            for case_id in case_ids
+        )
+    return case_ids
+
+
+async def test_two_workers_expire_each_offer_once(
+    committed_client: httpx.AsyncClient,
+    committed_db: AsyncEngine,
+    database_url: str,
+    settings: Settings,
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("several worker processes are for PostgreSQL")
+    case_ids = await _screened_cases_with_expired_offers(
+        committed_client, committed_db, settings, 24
+    )
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ONESTOP_ENVIRONMENT": "test",
+        "ONESTOP_JWT_SECRET": settings.jwt_secret,
+        "ONESTOP_DATA_KEY": settings.data_key,
+        "ONESTOP_JOBS_BATCH_SIZE": "2",
+        "ONESTOP_JOBS_INTERVAL_SECONDS": "0.1",
+    }
+    logs = [Path(tempfile.mkstemp(prefix="onestop-worker-", suffix=".log")[1]) for _ in range(2)]
+    workers = [_start_worker(environment, log_path) for log_path in logs]
+    pending = sa.select(sa.func.count()).select_from(Offer).where(col(Offer.status) == "pending")
+    try:
+        for _ in range(300):
+            async with committed_db.connect() as connection:
+                if not await connection.scalar(pending):
+                    break
+            await asyncio.sleep(0.2)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        codes = [worker.wait(timeout=30) for worker in workers]
+
+    async with committed_db.connect() as connection:
+        expired = (
+            await connection.execute(
+                sa.select(col(CaseEvent.case_id), sa.func.count())
+                .where(col(CaseEvent.type) == "offer_expired")
+                .group_by(col(CaseEvent.case_id))
+            )
+        ).all()
+    assert codes == [0, 0]
+    assert dict(expired) == dict.fromkeys(case_ids, 1)  # every offer expired, each exactly once
+    handled = [
+        int(dict(part.split("=") for part in entry["event"].split(","))["offers"])
+        for log_path in logs
+        for entry in map(json.loads, log_path.read_text().splitlines())
+        if entry["message"] == "jobs ran"
+    ]
+    assert sum(handled) == len(case_ids)
 
 
 async def test_the_server_runs_the_jobs_unless_told_not_to(
