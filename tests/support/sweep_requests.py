@@ -357,5 +357,5 @@ _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 
-# The routing and directory operations register theirs in RECIPES too.
-from tests.support import sweep_directory, sweep_routing  # noqa: E402, F401
+# The routing, directory and policy operations register theirs in RECIPES too.
+from tests.support import sweep_directory, sweep_policies, sweep_routing  # noqa: E402, F401
