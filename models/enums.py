@@ -227,3 +227,12 @@ class IneligibleReason(StrEnum):
     card_missing = "card_missing"
     card_expired = "card_expired"
     volunteer_on_critical = "volunteer_on_critical"
+
+
+class ServiceStatus(StrEnum):
+    """Whether an agency's service is offered (HSDS 3.0 `service.status`)."""
+
+    active = "active"
+    inactive = "inactive"
+    defunct = "defunct"
+    temporarily_closed = "temporarily closed"

@@ -36,6 +36,13 @@ class User(UserBase, table=True):
     role: Role = Field(sa_type=EnumText(Role, 16))
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
+    organization_id: uuid.UUID | None = Field(
+        default=None,
+        foreign_key="organizations.id",
+        index=True,
+        ondelete="RESTRICT",
+        description="The organization an agency account belongs to; none for other roles.",
+    )
     token_version: int = Field(
         default=1, description="Bumped to invalidate every token the user holds."
     )

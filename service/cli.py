@@ -1,5 +1,5 @@
 """The `onestop` command: serve, migrate, create-user, seed-demo, verify-audit,
-rotate-data-key."""
+rotate-data-key, import-directory, export-directory."""
 
 from __future__ import annotations
 
@@ -189,6 +189,42 @@ def _rotate_data_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _import_directory(args: argparse.Namespace, settings: Settings) -> int:
+    """Upsert an HSDS directory file in one transaction; 1, with a line per problem, when the
+    file is refused (nothing is written then)."""
+    from service.routing.hsds import DirectoryRefused, import_directory
+
+    with open(args.file, encoding="utf-8") as file:
+        text = file.read()
+
+    async def work(session: AsyncSession) -> str:
+        done = await import_directory(session, text=text, now=utcnow())
+        return ", ".join(f"{what} {count}" for what, count in sorted(done.items()))
+
+    try:
+        summary = asyncio.run(_in_transaction(settings, work, writing=True))
+    except DirectoryRefused as refused:
+        for pointer, reason in refused.problems:
+            print(f"{args.file}: {pointer or '/'}: {reason}", file=sys.stderr)
+        print(f"directory refused: {len(refused.problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"directory imported: {summary or 'nothing to do'}")
+    return 0
+
+
+def _export_directory(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the whole directory as HSDS JSON to a file or standard output."""
+    from service.routing.hsds import export_directory
+
+    text = asyncio.run(_in_transaction(settings, export_directory, writing=False))
+    if args.output == "-":
+        sys.stdout.buffer.write(text.encode())
+    else:
+        with open(args.output, "w", encoding="utf-8") as file:
+            file.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onestop", description="OneStop case service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -232,6 +268,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--batch", type=int, default=BATCH, help="rows per transaction")
     rotate.set_defaults(handler=_rotate_data_key)
+
+    import_directory = commands.add_parser(
+        "import-directory",
+        help="add or update agencies and services from an HSDS JSON file, all or nothing "
+        "(exit 1 with a line per problem when refused)",
+    )
+    import_directory.add_argument("file")
+    import_directory.set_defaults(handler=_import_directory)
+
+    export_directory = commands.add_parser(
+        "export-directory", help="write the agency directory as HSDS JSON"
+    )
+    export_directory.add_argument("-o", "--output", default="-", help="a file, or - for stdout")
+    export_directory.set_defaults(handler=_export_directory)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""The demo accounts: one per role, all with the published demo password.
+"""The demo accounts: one per role (two agency accounts, of two organizations), all with the
+published demo password.
 
 The README and CI sign in with these names and this password; they are made through the same
 `create_user` service an admin uses, and only where they do not exist yet.
@@ -22,6 +23,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
     ("demo.caseworker", "Demo Caseworker (นักสังคมสงเคราะห์)", Role.caseworker),
     ("demo.supervisor", "Demo Supervisor (หัวหน้างาน)", Role.supervisor),
     ("demo.agency", "Demo Agency Staff (หน่วยงานภาคี)", Role.agency),
+    ("demo.hospital", "Demo Hospital Social Worker (หน่วยงานภาคี)", Role.agency),
     ("demo.admin", "Demo Admin (ผู้ดูแลระบบ)", Role.admin),
 )
 

@@ -1,6 +1,8 @@
-"""Seeding the demo: one account per role and the fifty demo cases, made through the services.
+"""Seeding the demo: one account per role, the demo agency directory and the fifty demo cases,
+made through the services.
 
-The accounts come from `service.demo.accounts`, the cases from `cases.json`
+The accounts come from `service.demo.accounts`, the directory from `directory.json`
+(`service.demo.agencies`), the cases from `cases.json`
 (`service.demo.cases`), and what is done to each case from the plan in `service.demo.handling`.
 Every write is a service call a person could make over the API: intake
 (`service.cases.intake.submit_case`), then screening, taking the lead, status steps, closing,
@@ -28,6 +30,7 @@ from service.cases import intake
 from service.cases.notes import add_note
 from service.cases.transitions import transition_case
 from service.demo.accounts import ensure_demo_accounts
+from service.demo.agencies import seed_demo_directory
 from service.demo.cases import DemoCase, demo_cases, demo_intake
 from service.demo.handling import HandlingStep, handling
 from service.platform.errors import Forbidden
@@ -139,6 +142,17 @@ async def seed_demo(session: AsyncSession, *, settings: Settings, now: datetime)
     if not settings.is_development:
         raise Forbidden(f"Demo data is only for development; this is {settings.environment.value}.")
     accounts = await ensure_demo_accounts(session, now=now)
-    people = {account.role: account for account in accounts}
+    organizations, organizations_created = await seed_demo_directory(
+        session, accounts=accounts, now=now
+    )
+    people: dict[Role, User] = {}
+    for account in accounts:
+        people.setdefault(account.role, account)
     count, created = await seed_demo_cases(session, settings=settings, people=people, now=now)
-    return {"accounts": len(accounts), "cases": count, "cases_created": created}
+    return {
+        "accounts": len(accounts),
+        "organizations": organizations,
+        "organizations_created": organizations_created,
+        "cases": count,
+        "cases_created": created,
+    }

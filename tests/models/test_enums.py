@@ -131,7 +131,8 @@ def test_member_names_equal_values() -> None:
                 continue
             assert enum_class.__doc__
             for member in enum_class:
-                assert member.name == member.value
+                # HSDS spells one service status with a space ("temporarily closed").
+                assert member.name == member.value.replace(" ", "_")
 
 
 def test_every_labelled_enum_is_served() -> None:

@@ -14,6 +14,7 @@ DEMO_USERS = [
     ("demo.caseworker", "caseworker"),
     ("demo.supervisor", "supervisor"),
     ("demo.agency", "agency"),
+    ("demo.hospital", "agency"),
     ("demo.admin", "admin"),
 ]
 
@@ -53,7 +54,7 @@ def test_one_worker_serves_metrics_too(demo_server: LiveServer) -> None:
 def test_seeding_twice_is_harmless(demo_server: LiveServer, database_url: str) -> None:
     again = run_cli(database_url, "seed-demo")
     assert again.returncode == 0, again.stderr
-    assert "accounts=5" in again.stdout
+    assert "accounts=6, organizations=13, organizations_created=0" in again.stdout
 
 
 @pytest.mark.slow

@@ -28,6 +28,7 @@ from models.events import CaseEvent
 from models.user import User
 from service.cases.events import verify_chain
 from service.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from service.demo.agencies import DEMO_ORGANIZATIONS
 from service.demo.cases import demo_cases
 from service.demo.seed import seed_demo
 from service.platform.crypto import audit_key
@@ -58,7 +59,13 @@ async def _count(session, model) -> int:
 async def test_seeding_creates_the_demo_cases_once(session, settings) -> None:
     before_cases = await _count(session, Case)
     first = await seed_demo(session, settings=settings, now=utcnow())
-    assert first == {"accounts": 5, "cases": len(DEMO_CASES), "cases_created": len(DEMO_CASES)}
+    assert first == {
+        "accounts": 6,
+        "organizations": 13,
+        "organizations_created": 13,
+        "cases": len(DEMO_CASES),
+        "cases_created": len(DEMO_CASES),
+    }
 
     seeded = await _demo_cases(session)
     assert len(seeded) == len(DEMO_CASES)
@@ -93,7 +100,14 @@ async def test_seeding_creates_the_demo_cases_once(session, settings) -> None:
     assert sorted(accounts) == sorted(username for username, _, _ in DEMO_ACCOUNTS)
     for user in accounts.values():
         assert await verify_password(DEMO_PASSWORD, user.password_hash), user.username
-    by_role = {user.role: user for user in accounts.values()}
+    assert {name: accounts[name].organization_id for name in DEMO_ORGANIZATIONS} == (
+        DEMO_ORGANIZATIONS
+    )
+    assert all(
+        (user.organization_id is not None) == (user.role is Role.agency)
+        for user in accounts.values()
+    )
+    by_role = {user.role: user for user in accounts.values() if user.username != "demo.hospital"}
     for spec in DEMO_CASES:
         case = by_key[spec.key]
         assert case.created_by_id == by_role[spec.reported_by].id, spec.key
@@ -150,7 +164,13 @@ async def test_seeding_creates_the_demo_cases_once(session, settings) -> None:
     assert notes >= sum(len(spec.notes) for spec in DEMO_CASES)
 
     again = await seed_demo(session, settings=settings, now=utcnow())
-    assert again == {"accounts": 5, "cases": len(DEMO_CASES), "cases_created": 0}
+    assert again == {
+        "accounts": 6,
+        "organizations": 13,
+        "organizations_created": 0,
+        "cases": len(DEMO_CASES),
+        "cases_created": 0,
+    }
     assert await _count(session, Case) == before_cases + len(DEMO_CASES)
     assert await _count(session, CaseNote) == notes
     assert await _count(session, CaseEvent) == events

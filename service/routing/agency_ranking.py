@@ -1,0 +1,220 @@
+"""Which agency services suit a case, best first: a pure function of the case's needs and the
+candidate services, with the points behind each score.
+
+Ineligible services are filtered first and counted by their first failing reason, in this
+order: not active, not taking referrals, outside the case's area, the client's age outside the
+service's range. The rest score points for each reason (`POINTS`): the area they cover (a
+service for people abroad first for a case abroad; then subdistrict, district, province,
+nationwide), the categories and target groups they serve, the client's age inside a stated
+range, a shared language, and room (HSDS 3.1 `service_capacity`): a service with room gains
+the most, one that publishes no capacity a little, a full one nothing, so that a full service
+ranks below one with room, all else equal. Ties go by organization name, service name and id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from models.enums import ServiceStatus, Urgency
+
+THAILAND = "TH"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNeeds:
+    """What a case asks of an agency."""
+
+    categories: frozenset[str]
+    target_groups: frozenset[str] = frozenset()
+    province_code: str | None = None
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+    country_code: str = THAILAND
+    client_age: int | None = None
+    languages: frozenset[str] = frozenset()
+    urgency: Urgency = Urgency.normal
+
+    @property
+    def abroad(self) -> bool:
+        return self.country_code != THAILAND
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyService:
+    """A candidate service as ranking sees it. `capacity_available` is the most room any of its
+    published capacities has (None when it publishes none)."""
+
+    service_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    name: str
+    status: ServiceStatus = ServiceStatus.active
+    accepts_referrals: bool = True
+    categories: frozenset[str] = frozenset()
+    target_groups: frozenset[str] = frozenset()
+    area_codes: frozenset[str] = frozenset()
+    serves_abroad: bool = False
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    languages: frozenset[str] = frozenset()
+    capacity_available: int | None = None
+
+
+class FilterReason(StrEnum):
+    """Why a service was left out of a case's suggestions."""
+
+    inactive = "inactive"
+    not_accepting_referrals = "not_accepting_referrals"
+    outside_area = "outside_area"
+    age_outside_range = "age_outside_range"
+
+
+class ReasonCode(StrEnum):
+    """Why a suggested service scored what it did."""
+
+    abroad = "abroad"
+    subdistrict = "subdistrict"
+    district = "district"
+    province = "province"
+    nationwide = "nationwide"
+    category = "category"
+    more_categories = "more_categories"
+    target_group = "target_group"
+    age_eligible = "age_eligible"
+    language = "language"
+    has_room = "has_room"
+    capacity_unknown = "capacity_unknown"
+    full = "full"
+
+
+POINTS: dict[ReasonCode, int] = {
+    ReasonCode.abroad: 50,
+    ReasonCode.subdistrict: 40,
+    ReasonCode.district: 30,
+    ReasonCode.province: 20,
+    ReasonCode.nationwide: 10,
+    ReasonCode.category: 30,
+    ReasonCode.more_categories: 5,  # per category served beyond the first
+    ReasonCode.target_group: 10,  # per target group served
+    ReasonCode.age_eligible: 5,
+    ReasonCode.language: 10,
+    ReasonCode.has_room: 15,
+    ReasonCode.capacity_unknown: 5,
+    ReasonCode.full: 0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: ReasonCode
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class RankedService:
+    service: AgencyService
+    score: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(slots=True)
+class AgencyRanking:
+    ranked: list[RankedService]
+    filtered: dict[FilterReason, int] = field(default_factory=dict)
+
+
+def area_match(needs: CaseNeeds, service: AgencyService) -> ReasonCode | None:
+    """The closest area the service covers for the case, or None when it covers none."""
+    codes = service.area_codes
+    if needs.abroad and (service.serves_abroad or needs.country_code in codes):
+        return ReasonCode.abroad
+    for code, reason in (
+        (needs.subdistrict_code, ReasonCode.subdistrict),
+        (needs.district_code, ReasonCode.district),
+        (needs.province_code, ReasonCode.province),
+    ):
+        if code is not None and code in codes:
+            return reason
+    if THAILAND in codes:
+        return ReasonCode.nationwide
+    return None
+
+
+def _age_fits(needs: CaseNeeds, service: AgencyService) -> bool:
+    age = needs.client_age
+    if age is None:
+        return True
+    low, high = service.minimum_age, service.maximum_age
+    return (low is None or age >= low) and (high is None or age <= high)
+
+
+def filter_reason(needs: CaseNeeds, service: AgencyService) -> FilterReason | None:
+    """The first reason the service may not take the case, or None when it may."""
+    if service.status is not ServiceStatus.active:
+        return FilterReason.inactive
+    if not service.accepts_referrals:
+        return FilterReason.not_accepting_referrals
+    if area_match(needs, service) is None:
+        return FilterReason.outside_area
+    if not _age_fits(needs, service):
+        return FilterReason.age_outside_range
+    return None
+
+
+def reasons_for(needs: CaseNeeds, service: AgencyService) -> tuple[Reason, ...]:
+    """The points an eligible service earns for the case, reason by reason."""
+    area = area_match(needs, service)
+    reasons: list[Reason] = []
+    if area is not None:
+        reasons.append(Reason(area, POINTS[area]))
+    served = len(needs.categories & service.categories)
+    if served:
+        reasons.append(Reason(ReasonCode.category, POINTS[ReasonCode.category]))
+    if served > 1:
+        extra = (served - 1) * POINTS[ReasonCode.more_categories]
+        reasons.append(Reason(ReasonCode.more_categories, extra))
+    groups = len(needs.target_groups & service.target_groups)
+    if groups:
+        reasons.append(Reason(ReasonCode.target_group, groups * POINTS[ReasonCode.target_group]))
+    if needs.client_age is not None and (
+        service.minimum_age is not None or service.maximum_age is not None
+    ):
+        reasons.append(Reason(ReasonCode.age_eligible, POINTS[ReasonCode.age_eligible]))
+    if needs.languages & service.languages:
+        reasons.append(Reason(ReasonCode.language, POINTS[ReasonCode.language]))
+    room = _room(service.capacity_available)
+    reasons.append(Reason(room, POINTS[room]))
+    return tuple(reasons)
+
+
+def _room(available: int | None) -> ReasonCode:
+    if available is None:
+        return ReasonCode.capacity_unknown
+    return ReasonCode.has_room if available > 0 else ReasonCode.full
+
+
+def rank_agencies(
+    needs: CaseNeeds, services: Iterable[AgencyService], *, limit: int
+) -> AgencyRanking:
+    """The eligible services, best first (at most `limit`), and how many were filtered why."""
+    filtered: dict[FilterReason, int] = dict.fromkeys(FilterReason, 0)
+    ranked: list[RankedService] = []
+    for service in services:
+        reason = filter_reason(needs, service)
+        if reason is not None:
+            filtered[reason] += 1
+            continue
+        reasons = reasons_for(needs, service)
+        ranked.append(RankedService(service, sum(r.points for r in reasons), reasons))
+    ranked.sort(
+        key=lambda r: (
+            -r.score,
+            r.service.organization_name,
+            r.service.name,
+            str(r.service.service_id),
+        )
+    )
+    return AgencyRanking(ranked=ranked[:limit], filtered=filtered)
