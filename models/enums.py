@@ -236,3 +236,30 @@ class ServiceStatus(StrEnum):
     inactive = "inactive"
     defunct = "defunct"
     temporarily_closed = "temporarily closed"
+
+
+class AgencyFilterReason(StrEnum):
+    """Why an agency service was left out of a case's suggestions (the first that applies)."""
+
+    inactive = "inactive"
+    not_accepting_referrals = "not_accepting_referrals"
+    outside_area = "outside_area"
+    age_outside_range = "age_outside_range"
+
+
+class AgencyReason(StrEnum):
+    """Why a suggested agency service scored what it did (`service.routing.agency_ranking`)."""
+
+    abroad = "abroad"
+    subdistrict = "subdistrict"
+    district = "district"
+    province = "province"
+    nationwide = "nationwide"
+    category = "category"
+    more_categories = "more_categories"
+    target_group = "target_group"
+    age_eligible = "age_eligible"
+    language = "language"
+    has_room = "has_room"
+    capacity_unknown = "capacity_unknown"
+    full = "full"

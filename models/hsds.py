@@ -1,6 +1,7 @@
 """The directory's JSON: HSDS 3.0 objects (3.1 for `capacities`) with their published field
 names, each nested under its parent, and the center's own fields under `x_onestop`; the same
-shapes serve `onestop import-directory` / `export-directory` and the directory routes.
+shapes serve `onestop import-directory` / `export-directory` and the directory routes. Also the
+answer of agency suggestions for a case.
 
 Unknown fields are refused, so an import never silently drops data.
 """
@@ -15,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from models.base import HAS_TEXT, no_nul_characters
 from models.case import IsoDateTime
-from models.enums import Category, ServiceStatus, TargetGroup, Urgency
+from models.enums import (
+    AgencyFilterReason,
+    AgencyReason,
+    Category,
+    ServiceStatus,
+    TargetGroup,
+    Urgency,
+)
 
 AREA_CODE_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[A-Z]{2})$"
 LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -259,3 +267,36 @@ class CapacityUpdate(_Hsds):
     )
     available: int = Field(ge=0, le=1_000_000)
     maximum: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+class AgencyReasonOut(BaseModel):
+    code: AgencyReason
+    points: int
+
+
+class AgencyCandidate(BaseModel):
+    """A service suggested for a case, with its score and the points behind it."""
+
+    service_id: uuid.UUID
+    service_name: str
+    organization_id: uuid.UUID
+    organization_name: str
+    score: int
+    reasons: list[AgencyReasonOut]
+    capacity_available: int | None = Field(
+        description="The most room any of the service's published capacities has; null when "
+        "it publishes none."
+    )
+    response_deadline_hours: int | None = Field(
+        description="The service's own response deadline for the case's urgency, if it set one."
+    )
+
+
+class AgencySuggestions(BaseModel):
+    """Agency services for a case, best first, and how many were left out, by reason."""
+
+    candidates: list[AgencyCandidate]
+    filtered: dict[AgencyFilterReason, int]

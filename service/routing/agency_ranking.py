@@ -16,9 +16,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from models.enums import ServiceStatus, Urgency
+from models.enums import AgencyFilterReason, AgencyReason, ServiceStatus, Urgency
 
 THAILAND = "TH"
 
@@ -63,53 +62,26 @@ class AgencyService:
     capacity_available: int | None = None
 
 
-class FilterReason(StrEnum):
-    """Why a service was left out of a case's suggestions."""
-
-    inactive = "inactive"
-    not_accepting_referrals = "not_accepting_referrals"
-    outside_area = "outside_area"
-    age_outside_range = "age_outside_range"
-
-
-class ReasonCode(StrEnum):
-    """Why a suggested service scored what it did."""
-
-    abroad = "abroad"
-    subdistrict = "subdistrict"
-    district = "district"
-    province = "province"
-    nationwide = "nationwide"
-    category = "category"
-    more_categories = "more_categories"
-    target_group = "target_group"
-    age_eligible = "age_eligible"
-    language = "language"
-    has_room = "has_room"
-    capacity_unknown = "capacity_unknown"
-    full = "full"
-
-
-POINTS: dict[ReasonCode, int] = {
-    ReasonCode.abroad: 50,
-    ReasonCode.subdistrict: 40,
-    ReasonCode.district: 30,
-    ReasonCode.province: 20,
-    ReasonCode.nationwide: 10,
-    ReasonCode.category: 30,
-    ReasonCode.more_categories: 5,  # per category served beyond the first
-    ReasonCode.target_group: 10,  # per target group served
-    ReasonCode.age_eligible: 5,
-    ReasonCode.language: 10,
-    ReasonCode.has_room: 15,
-    ReasonCode.capacity_unknown: 5,
-    ReasonCode.full: 0,
+POINTS: dict[AgencyReason, int] = {
+    AgencyReason.abroad: 50,
+    AgencyReason.subdistrict: 40,
+    AgencyReason.district: 30,
+    AgencyReason.province: 20,
+    AgencyReason.nationwide: 10,
+    AgencyReason.category: 30,
+    AgencyReason.more_categories: 5,  # per category served beyond the first
+    AgencyReason.target_group: 10,  # per target group served
+    AgencyReason.age_eligible: 5,
+    AgencyReason.language: 10,
+    AgencyReason.has_room: 15,
+    AgencyReason.capacity_unknown: 5,
+    AgencyReason.full: 0,
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    code: ReasonCode
+    code: AgencyReason
     points: int
 
 
@@ -123,23 +95,23 @@ class RankedService:
 @dataclass(slots=True)
 class AgencyRanking:
     ranked: list[RankedService]
-    filtered: dict[FilterReason, int] = field(default_factory=dict)
+    filtered: dict[AgencyFilterReason, int] = field(default_factory=dict)
 
 
-def area_match(needs: CaseNeeds, service: AgencyService) -> ReasonCode | None:
+def area_match(needs: CaseNeeds, service: AgencyService) -> AgencyReason | None:
     """The closest area the service covers for the case, or None when it covers none."""
     codes = service.area_codes
     if needs.abroad and (service.serves_abroad or needs.country_code in codes):
-        return ReasonCode.abroad
+        return AgencyReason.abroad
     for code, reason in (
-        (needs.subdistrict_code, ReasonCode.subdistrict),
-        (needs.district_code, ReasonCode.district),
-        (needs.province_code, ReasonCode.province),
+        (needs.subdistrict_code, AgencyReason.subdistrict),
+        (needs.district_code, AgencyReason.district),
+        (needs.province_code, AgencyReason.province),
     ):
         if code is not None and code in codes:
             return reason
     if THAILAND in codes:
-        return ReasonCode.nationwide
+        return AgencyReason.nationwide
     return None
 
 
@@ -151,16 +123,16 @@ def _age_fits(needs: CaseNeeds, service: AgencyService) -> bool:
     return (low is None or age >= low) and (high is None or age <= high)
 
 
-def filter_reason(needs: CaseNeeds, service: AgencyService) -> FilterReason | None:
+def filter_reason(needs: CaseNeeds, service: AgencyService) -> AgencyFilterReason | None:
     """The first reason the service may not take the case, or None when it may."""
     if service.status is not ServiceStatus.active:
-        return FilterReason.inactive
+        return AgencyFilterReason.inactive
     if not service.accepts_referrals:
-        return FilterReason.not_accepting_referrals
+        return AgencyFilterReason.not_accepting_referrals
     if area_match(needs, service) is None:
-        return FilterReason.outside_area
+        return AgencyFilterReason.outside_area
     if not _age_fits(needs, service):
-        return FilterReason.age_outside_range
+        return AgencyFilterReason.age_outside_range
     return None
 
 
@@ -172,35 +144,37 @@ def reasons_for(needs: CaseNeeds, service: AgencyService) -> tuple[Reason, ...]:
         reasons.append(Reason(area, POINTS[area]))
     served = len(needs.categories & service.categories)
     if served:
-        reasons.append(Reason(ReasonCode.category, POINTS[ReasonCode.category]))
+        reasons.append(Reason(AgencyReason.category, POINTS[AgencyReason.category]))
     if served > 1:
-        extra = (served - 1) * POINTS[ReasonCode.more_categories]
-        reasons.append(Reason(ReasonCode.more_categories, extra))
+        extra = (served - 1) * POINTS[AgencyReason.more_categories]
+        reasons.append(Reason(AgencyReason.more_categories, extra))
     groups = len(needs.target_groups & service.target_groups)
     if groups:
-        reasons.append(Reason(ReasonCode.target_group, groups * POINTS[ReasonCode.target_group]))
+        reasons.append(
+            Reason(AgencyReason.target_group, groups * POINTS[AgencyReason.target_group])
+        )
     if needs.client_age is not None and (
         service.minimum_age is not None or service.maximum_age is not None
     ):
-        reasons.append(Reason(ReasonCode.age_eligible, POINTS[ReasonCode.age_eligible]))
+        reasons.append(Reason(AgencyReason.age_eligible, POINTS[AgencyReason.age_eligible]))
     if needs.languages & service.languages:
-        reasons.append(Reason(ReasonCode.language, POINTS[ReasonCode.language]))
+        reasons.append(Reason(AgencyReason.language, POINTS[AgencyReason.language]))
     room = _room(service.capacity_available)
     reasons.append(Reason(room, POINTS[room]))
     return tuple(reasons)
 
 
-def _room(available: int | None) -> ReasonCode:
+def _room(available: int | None) -> AgencyReason:
     if available is None:
-        return ReasonCode.capacity_unknown
-    return ReasonCode.has_room if available > 0 else ReasonCode.full
+        return AgencyReason.capacity_unknown
+    return AgencyReason.has_room if available > 0 else AgencyReason.full
 
 
 def rank_agencies(
     needs: CaseNeeds, services: Iterable[AgencyService], *, limit: int
 ) -> AgencyRanking:
     """The eligible services, best first (at most `limit`), and how many were filtered why."""
-    filtered: dict[FilterReason, int] = dict.fromkeys(FilterReason, 0)
+    filtered: dict[AgencyFilterReason, int] = dict.fromkeys(AgencyFilterReason, 0)
     ranked: list[RankedService] = []
     for service in services:
         reason = filter_reason(needs, service)

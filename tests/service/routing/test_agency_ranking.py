@@ -8,15 +8,8 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.enums import ServiceStatus
-from service.routing.agency_ranking import (
-    AgencyService,
-    CaseNeeds,
-    FilterReason,
-    ReasonCode,
-    area_match,
-    rank_agencies,
-)
+from models.enums import AgencyFilterReason, AgencyReason, ServiceStatus
+from service.routing.agency_ranking import AgencyService, CaseNeeds, area_match, rank_agencies
 
 BANGKOK, PATHUM_WAN, LUMPHINI = "10", "1007", "100701"
 CHIANG_MAI, MUEANG_CHIANG_MAI = "50", "5001"
@@ -43,7 +36,7 @@ NEEDS = CaseNeeds(
 )
 
 
-def _codes(ranking_item: object) -> list[ReasonCode]:
+def _codes(ranking_item: object) -> list[AgencyReason]:
     return [r.code for r in ranking_item.reasons]  # type: ignore[attr-defined]
 
 
@@ -62,10 +55,10 @@ def test_ineligible_services_are_filtered_and_counted_by_their_first_reason() ->
 
     assert [r.service.name for r in ranking.ranked] == ["fits"]
     assert ranking.filtered == {
-        FilterReason.inactive: 2,
-        FilterReason.not_accepting_referrals: 1,
-        FilterReason.outside_area: 1,
-        FilterReason.age_outside_range: 1,
+        AgencyFilterReason.inactive: 2,
+        AgencyFilterReason.not_accepting_referrals: 1,
+        AgencyFilterReason.outside_area: 1,
+        AgencyFilterReason.age_outside_range: 1,
     }
 
 
@@ -84,10 +77,10 @@ def test_closer_areas_score_more_down_to_nationwide() -> None:
         "nationwide",
     ]
     assert [_codes(r)[0] for r in ranking.ranked] == [
-        ReasonCode.subdistrict,
-        ReasonCode.district,
-        ReasonCode.province,
-        ReasonCode.nationwide,
+        AgencyReason.subdistrict,
+        AgencyReason.district,
+        AgencyReason.province,
+        AgencyReason.nationwide,
     ]
 
 
@@ -104,7 +97,7 @@ def test_a_case_abroad_ranks_services_for_people_abroad_first() -> None:
     ]
     ranking = rank_agencies(needs, services, limit=10)
     assert [r.service.name for r in ranking.ranked] == ["consular", "malaysia", "home province"]
-    assert ranking.filtered[FilterReason.outside_area] == 2
+    assert ranking.filtered[AgencyFilterReason.outside_area] == 2
 
 
 def test_a_service_for_people_abroad_is_not_a_match_at_home() -> None:
@@ -129,13 +122,13 @@ def test_points_for_categories_groups_age_language_and_room() -> None:
     )
     (ranked,) = rank_agencies(needs, [service], limit=10).ranked
     assert {r.code: r.points for r in ranked.reasons} == {
-        ReasonCode.province: 20,
-        ReasonCode.category: 30,
-        ReasonCode.more_categories: 5,
-        ReasonCode.target_group: 10,
-        ReasonCode.age_eligible: 5,
-        ReasonCode.language: 10,
-        ReasonCode.has_room: 15,
+        AgencyReason.province: 20,
+        AgencyReason.category: 30,
+        AgencyReason.more_categories: 5,
+        AgencyReason.target_group: 10,
+        AgencyReason.age_eligible: 5,
+        AgencyReason.language: 10,
+        AgencyReason.has_room: 15,
     }
     assert ranked.score == 95
 
