@@ -45,7 +45,7 @@ are refused by name. HEAD is answered wherever GET is.
 
 def _routers() -> list[APIRouter]:
     """Every router of the app; each carries its full path."""
-    from routers import auth, cases, health, helpers, meta, offers, staff, users
+    from routers import auth, cases, health, helpers, meta, offers, referrals, staff, users
 
     return [
         health.router,
@@ -55,6 +55,7 @@ def _routers() -> list[APIRouter]:
         staff.router,
         cases.router,
         offers.router,
+        referrals.router,
         meta.router,
     ]
 
