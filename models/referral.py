@@ -97,6 +97,20 @@ class _Strict(BaseModel):
 class ReferralIn(_Strict):
     """A referral of a case: to a service (or the best suggested one), what it shares, why."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "service_id": "2eabc0b2-3ee6-5ec5-aac3-7f5e6ae66e9d",
+                    "groups": ["contact", "summary"],
+                    "reason": "ต้องการที่พักพิงชั่วคราวสำหรับเด็กและแม่",
+                },
+                {"groups": ["contact", "location", "summary"], "reason": "ต้องการความช่วยเหลือ"},
+            ]
+        },
+    )
+
     service_id: uuid.UUID | None = Field(
         default=None,
         description="The agency service; left out, the best suggested service is chosen.",
@@ -118,6 +132,10 @@ class ReferralIn(_Strict):
 
 class ReferralAnswerIn(_Strict):
     """An answer to a referral; declining, failing and cancelling need a reason."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "เตียงเต็มในสัปดาห์นี้"}]}
+    )
 
     reason: str | None = Field(default=None, min_length=1, max_length=2000, pattern=HAS_TEXT)
 

@@ -28,28 +28,7 @@ Cursor = Annotated[
         description="`next_cursor` of the previous page (opaque; checked by the server).",
     ),
 ]
-REFERRAL_EXAMPLES = {
-    "contact_and_summary": {
-        "summary": "Share contact and the situation summary only",
-        "value": {
-            "service_id": "2eabc0b2-3ee6-5ec5-aac3-7f5e6ae66e9d",
-            "groups": ["contact", "summary"],
-            "reason": "ต้องการที่พักพิงชั่วคราวสำหรับเด็กและแม่",
-        },
-    },
-    "best_suggestion": {
-        "summary": "Refer to the best suggested service",
-        "value": {"groups": ["contact", "location", "summary"], "reason": "ต้องการความช่วยเหลือ"},
-    },
-}
-AnswerBody = Annotated[
-    ReferralAnswerIn | None,
-    Body(
-        openapi_examples={
-            "reason": {"summary": "With a reason", "value": {"reason": "เตียงเต็มในสัปดาห์นี้"}}
-        }
-    ),
-]
+AnswerBody = Annotated[ReferralAnswerIn | None, Body()]
 
 
 @router.post(
@@ -60,7 +39,7 @@ AnswerBody = Annotated[
 )
 async def make_referral(
     case_id: uuid.UUID,
-    body: Annotated[ReferralIn, Body(openapi_examples=REFERRAL_EXAMPLES)],
+    body: ReferralIn,
     user: Caseworker,
     session: Session,
     settings: AppSettings,

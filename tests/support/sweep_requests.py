@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.enums import Role
@@ -29,6 +30,7 @@ class World:
 
     client: httpx.AsyncClient
     make_actor: MakeActor
+    session: AsyncSession
     actors: dict[Role, Actor] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -354,3 +356,7 @@ for _name in (
     _meta_recipe(f"GET /api/v1/meta/{_name}")
 _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
+
+
+# Referrals (`tests/support/sweep_referrals.py`) register their own valid requests.
+import tests.support.sweep_referrals  # noqa: E402, F401
