@@ -199,7 +199,6 @@ class OfferStatus(StrEnum):
     accepted = "accepted"
     declined = "declined"
     expired = "expired"
-    withdrawn = "withdrawn"
 
 
 class DecisionKind(StrEnum):

@@ -1,4 +1,5 @@
-"""Seeding the demo: one account per role, the demo agency directory and the fifty demo cases,
+"""Seeding the demo: one account per role, the demo agency directory, the demo helpers'
+profiles and the fifty demo cases,
 made through the services.
 
 The accounts come from `service.demo.accounts`, the directory from `directory.json`
@@ -33,6 +34,7 @@ from service.demo.accounts import ensure_demo_accounts
 from service.demo.agencies import seed_demo_directory
 from service.demo.cases import DemoCase, demo_cases, demo_intake
 from service.demo.handling import HandlingStep, handling
+from service.demo.helpers import ensure_demo_profiles
 from service.platform.errors import Forbidden
 from service.platform.settings import Settings
 
@@ -148,11 +150,13 @@ async def seed_demo(session: AsyncSession, *, settings: Settings, now: datetime)
     people: dict[Role, User] = {}
     for account in accounts:
         people.setdefault(account.role, account)
+    profiles = await ensure_demo_profiles(session, people=people, now=now)
     count, created = await seed_demo_cases(session, settings=settings, people=people, now=now)
     return {
         "accounts": len(accounts),
         "organizations": organizations,
         "organizations_created": organizations_created,
+        "profiles_created": profiles,
         "cases": count,
         "cases_created": created,
     }

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.case import Case
-from models.enums import CaseEventType, OfferStatus, RoutingMode
+from models.enums import CaseEventType, CaseStatus, OfferStatus, RoutingMode
 from models.routing import Offer
 from service.cases.events import append_event
 from service.platform.settings import Settings
@@ -48,10 +48,15 @@ async def expire_offer(
 async def after_failed_offer(
     session: AsyncSession, *, settings: Settings, case: Case, now: datetime
 ) -> None:
-    """Count the failure; escalate, offer the next candidate (`auto`) or flag the case."""
+    """Count the failure; escalate, offer the next candidate (`auto`) or flag the case. Only a
+    screened case waiting for its first lead is followed up: a refused handover leaves the lead
+    in place, and a case closed meanwhile needs no one."""
     state = await routing_state(session, case_id=case.id, now=now)
     state.failed_offers += 1
     state.updated_at = now
+    if case.status is not CaseStatus.screened or case.lead_id is not None:
+        await session.flush()
+        return
     if state.failed_offers >= settings.routing_max_failed_offers:
         state.needs_routing = True
         if state.escalated_at is None:

@@ -26,7 +26,7 @@ from service.platform.pagination import decode_time_id_cursor, encode_time_id_cu
 from service.platform.settings import Settings
 from service.routing.decisions import record_decision
 from service.routing.ranking import Ranked, Ranking
-from service.routing.suggestions import candidates_record
+from service.routing.suggestions import candidate_out, candidates_record
 
 RECORDED_CANDIDATES = 10
 
@@ -100,7 +100,7 @@ async def offer_to(
     """Offer the locked `case` to `chosen`, logging the decision (`by` None: routing chose)."""
     candidates = candidates_record(ranking, limit=RECORDED_CANDIDATES)
     if all(c["user_id"] != str(chosen.helper.user_id) for c in candidates):
-        candidates.append(candidates_record(Ranking([chosen], ranking.filtered), limit=1)[0])
+        candidates.append(candidate_out(ranking, chosen).model_dump(mode="json"))
     decision = await record_decision(
         session,
         case_id=case.id,

@@ -92,13 +92,18 @@ class Reason:
 class Ranked:
     helper: Helper
     score: float
-    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
     ranked: list[Ranked]
     filtered: Counter[IneligibleReason]
+    needs: CaseNeeds
+    now: datetime
+
+    def reasons(self, ranked: Ranked) -> tuple[Reason, ...]:
+        """What makes up a ranked helper's score."""
+        return reasons(ranked.helper, self.needs, now=self.now)
 
 
 def normalise_language(language: str) -> str:
@@ -144,57 +149,82 @@ def _covers(code: str, needs: CaseNeeds) -> AreaMatch | None:
 
 def ineligibility(helper: Helper, needs: CaseNeeds, *, now: datetime) -> IneligibleReason | None:
     """Why `helper` may not be offered the case now, or None when they may."""
+    return _check(helper, needs, now=now, today=bangkok_date(now))[0]
+
+
+def _check(
+    helper: Helper, needs: CaseNeeds, *, now: datetime, today: date
+) -> tuple[IneligibleReason | None, AreaMatch | None]:
+    """The reason to leave `helper` out, else None and how their areas cover the case."""
     if not helper.is_active or helper.role not in HELPER_ROLES:
-        return IneligibleReason.inactive
-    if needs.critical and helper.role is Role.volunteer:
-        return IneligibleReason.volunteer_on_critical
+        return IneligibleReason.inactive, None
     if helper.role is Role.volunteer:
+        if needs.critical:
+            return IneligibleReason.volunteer_on_critical, None
         if helper.card_expires_on is None:
-            return IneligibleReason.card_missing
-        if not card_valid(helper.card_expires_on, now=now):
-            return IneligibleReason.card_expired
+            return IneligibleReason.card_missing, None
+        if helper.card_expires_on < today:
+            return IneligibleReason.card_expired, None
     if not helper.available:
-        return IneligibleReason.unavailable
+        return IneligibleReason.unavailable, None
     if helper.leave_until is not None and helper.leave_until > now:
-        return IneligibleReason.on_leave
+        return IneligibleReason.on_leave, None
     if helper.past_answer is not None:
-        return helper.past_answer
-    if area_match(helper.areas, needs) is None:
-        return IneligibleReason.out_of_area
-    if helper.load >= helper.capacity:
-        return IneligibleReason.at_capacity
-    return None
-
-
-def score(helper: Helper, needs: CaseNeeds, *, now: datetime) -> tuple[float, tuple[Reason, ...]]:
-    """The score of an eligible helper and its parts."""
-    reasons: list[Reason] = []
-    if needs.categories:
-        skilled = len(needs.categories & helper.skills)
-        reasons.append(
-            Reason(
-                "skill",
-                SKILL_POINTS * skilled / len(needs.categories),
-                f"{skilled}/{len(needs.categories)}",
-            )
-        )
+        return helper.past_answer, None
     match = area_match(helper.areas, needs)
-    if match is not None:
-        reasons.append(Reason("area", AREA_POINTS[match.value], match.value))
+    if match is None:
+        return IneligibleReason.out_of_area, None
+    if helper.load >= helper.capacity:
+        return IneligibleReason.at_capacity, None
+    return None, match
+
+
+def _parts(
+    helper: Helper, needs: CaseNeeds, match: AreaMatch | None, *, now: datetime
+) -> tuple[float, float, float, float | None, float]:
+    """The unrounded points of skill, area, load, language (None: no language known) and the
+    time since the last assignment."""
+    skill = (
+        SKILL_POINTS * len(needs.categories & helper.skills) / len(needs.categories)
+        if needs.categories
+        else 0.0
+    )
+    area = AREA_POINTS[match.value] if match is not None else 0.0
     room = max(helper.capacity - helper.load, 0) / helper.capacity if helper.capacity else 0.0
-    reasons.append(Reason("load", LOAD_POINTS * room, f"{helper.load}/{helper.capacity}"))
-    if needs.languages:
-        spoken = sorted(needs.languages & helper.languages)
-        reasons.append(
-            Reason("language", LANGUAGE_POINTS if spoken else 0.0, ",".join(spoken) or "none")
-        )
+    language = (
+        (LANGUAGE_POINTS if needs.languages & helper.languages else 0.0)
+        if needs.languages
+        else None
+    )
     days = _days_waiting(helper, now=now)
     waited = 1.0 if days is None else min(days / WAIT_DAYS_FOR_FULL_POINTS, 1.0)
-    reasons.append(
-        Reason("last_assignment", WAIT_POINTS * waited, "never" if days is None else f"{days}d")
-    )
-    total = round(sum(reason.points for reason in reasons), 2)
-    return total, tuple(Reason(r.reason, round(r.points, 2), r.detail) for r in reasons)
+    return skill, area, LOAD_POINTS * room, language, WAIT_POINTS * waited
+
+
+def score(helper: Helper, needs: CaseNeeds, *, now: datetime, match: AreaMatch | None) -> float:
+    """The score of an eligible helper: the sum of its reasons' points, to two decimals."""
+    skill, area, load, language, wait = _parts(helper, needs, match, now=now)
+    return round(skill + area + load + (language or 0.0) + wait, 2)
+
+
+def reasons(helper: Helper, needs: CaseNeeds, *, now: datetime) -> tuple[Reason, ...]:
+    """The parts of an eligible helper's score, each with what matched."""
+    match = area_match(helper.areas, needs)
+    skill, area, load, language, wait = _parts(helper, needs, match, now=now)
+    days = _days_waiting(helper, now=now)
+    found: list[Reason] = []
+    if needs.categories:
+        skilled = len(needs.categories & helper.skills)
+        found.append(Reason("skill", round(skill, 2), f"{skilled}/{len(needs.categories)}"))
+    if match is not None:
+        found.append(Reason("area", round(area, 2), match.value))
+    found.append(Reason("load", round(load, 2), f"{helper.load}/{helper.capacity}"))
+    if language is not None:
+        spoken = ",".join(sorted(needs.languages & helper.languages)) or "none"
+        found.append(Reason("language", round(language, 2), spoken))
+    waited = "never" if days is None else f"{days}d"
+    found.append(Reason("last_assignment", round(wait, 2), waited))
+    return tuple(found)
 
 
 def _days_waiting(helper: Helper, *, now: datetime) -> int | None:
@@ -204,18 +234,19 @@ def _days_waiting(helper: Helper, *, now: datetime) -> int | None:
 
 
 def rank(helpers: Iterable[Helper], needs: CaseNeeds, *, now: datetime) -> Ranking:
-    """Eligible helpers best first, and how many were filtered out per reason."""
+    """Eligible helpers best first, and how many were filtered out per reason. Only scores
+    are computed here; `Ranking.reasons` details the ones shown."""
+    today = bangkok_date(now)
     filtered: Counter[IneligibleReason] = Counter()
     ranked: list[Ranked] = []
     for helper in helpers:
-        reason = ineligibility(helper, needs, now=now)
+        reason, match = _check(helper, needs, now=now, today=today)
         if reason is not None:
             filtered[reason] += 1
             continue
-        total, reasons = score(helper, needs, now=now)
-        ranked.append(Ranked(helper=helper, score=total, reasons=reasons))
+        ranked.append(Ranked(helper=helper, score=score(helper, needs, now=now, match=match)))
     ranked.sort(key=lambda r: (-r.score, _wait_key(r.helper), str(r.helper.user_id)))
-    return Ranking(ranked=ranked, filtered=filtered)
+    return Ranking(ranked=ranked, filtered=filtered, needs=needs, now=now)
 
 
 def _wait_key(helper: Helper) -> float:

@@ -1,10 +1,10 @@
 """Suggestions for a case: the helpers who could take it, ranked, and the agencies.
 
-The database narrows first, through indexes: the helpers with a service area in the case's
-province (`helper_areas` by province), their profiles and accounts by primary key, their load
-from the partial index of open cases by lead, and this case's earlier offers. Only those helpers
-are scored, in Python (`service.routing.ranking`). Helpers outside the province are counted,
-not loaded, as `out_of_area`.
+The database narrows first, through indexes: one statement reads the service areas in the
+case's province (`helper_areas` by province) with their helpers' profiles, accounts and load
+(from the partial index of open cases by lead); another this case's earlier offers. Only those
+helpers are scored, in Python (`service.routing.ranking`). Helpers outside the province are
+counted, not loaded, as `out_of_area`.
 
 The answer has a `people` part and an `agencies` part; agencies come from `agency_suggestions`,
 which the agency directory provides (none here).
@@ -58,10 +58,50 @@ def case_needs(case: Case) -> CaseNeeds:
     )
 
 
+def helpers_statement(province_code: str) -> sa.Select[*tuple[Any, ...]]:
+    """One row per service area in a province, with its helper's profile, account and open
+    cases led (counted on the partial index of open cases by lead): plain columns, no ORM
+    objects to build."""
+    load = (
+        sa.select(sa.func.count())
+        .select_from(Case)
+        .where(col(Case.lead_id) == col(HelperArea.user_id), col(Case.status) != CaseStatus.closed)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            col(HelperArea.user_id),
+            col(HelperArea.code),
+            col(User.display_name),
+            col(User.role),
+            col(User.is_active),
+            col(HelperProfile.available),
+            col(HelperProfile.leave_until),
+            col(HelperProfile.skills),
+            col(HelperProfile.languages),
+            col(HelperProfile.capacity),
+            col(HelperProfile.card_expires_on),
+            col(HelperProfile.last_assigned_at),
+            load.label("load"),
+        )
+        .join(HelperProfile, col(HelperProfile.user_id) == col(HelperArea.user_id))
+        .join(User, col(User.id) == col(HelperArea.user_id))
+        .where(col(HelperArea.province_code) == province_code)
+    )
+
+
+def offers_statement(case_id: uuid.UUID) -> sa.Select[uuid.UUID, OfferStatus, datetime]:
+    """The offers made of a case so far, and how they ended."""
+    return sa.select(col(Offer.user_id), col(Offer.status), col(Offer.expires_at)).where(
+        col(Offer.case_id) == case_id
+    )
+
+
 async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
     """Every helper who could take `case`, ranked, and the others counted by reason."""
-    areas = await _areas_in_province(session, province_code=case.province_code)
-    helpers = await _helpers(session, areas=areas, case_id=case.id, now=now)
+    helpers = await _helpers_in_province(
+        session, province_code=case.province_code, case_id=case.id, now=now
+    )
     ranking = rank(helpers, case_needs(case), now=now)
     elsewhere = await _helper_count(session) - len(helpers)
     if elsewhere > 0:
@@ -69,64 +109,34 @@ async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ra
     return ranking
 
 
-async def _areas_in_province(
-    session: AsyncSession, *, province_code: str
-) -> dict[uuid.UUID, set[str]]:
-    rows = await session.execute(
-        sa.select(col(HelperArea.user_id), col(HelperArea.code)).where(
-            col(HelperArea.province_code) == province_code
-        )
-    )
-    areas: dict[uuid.UUID, set[str]] = {}
-    for user_id, code in rows:
-        areas.setdefault(user_id, set()).add(code)
-    return areas
-
-
-async def _helpers(
-    session: AsyncSession, *, areas: dict[uuid.UUID, set[str]], case_id: uuid.UUID, now: datetime
+async def _helpers_in_province(
+    session: AsyncSession, *, province_code: str, case_id: uuid.UUID, now: datetime
 ) -> list[Helper]:
-    if not areas:
-        return []
-    ids = list(areas)
-    load = (
-        sa.select(sa.func.count())
-        .select_from(Case)
-        .where(
-            col(Case.lead_id) == col(HelperProfile.user_id), col(Case.status) != CaseStatus.closed
-        )
-        .scalar_subquery()
-    )
-    rows = await session.execute(
-        sa.select(
-            HelperProfile,
-            col(User.display_name),
-            col(User.role),
-            col(User.is_active),
-            load,
-        )
-        .join(User, col(User.id) == col(HelperProfile.user_id))
-        .where(col(HelperProfile.user_id).in_(ids))
-    )
+    rows = (await session.execute(helpers_statement(province_code))).all()
     answers = await past_answers(session, case_id=case_id, now=now)
+    areas: dict[uuid.UUID, set[str]] = {}
+    first: dict[uuid.UUID, Any] = {}
+    for row in rows:
+        areas.setdefault(row.user_id, set()).add(row.code)
+        first.setdefault(row.user_id, row)
     return [
         Helper(
-            user_id=profile.user_id,
-            display_name=name,
-            role=role,
-            is_active=active,
-            available=profile.available,
-            leave_until=profile.leave_until,
-            skills=frozenset(profile.skills),
-            languages=frozenset(normalise_language(lang) for lang in profile.languages),
-            areas=frozenset(areas[profile.user_id]),
-            capacity=profile.capacity,
-            load=open_cases,
-            card_expires_on=profile.card_expires_on,
-            last_assigned_at=profile.last_assigned_at,
-            past_answer=answers.get(profile.user_id),
+            user_id=user_id,
+            display_name=row.display_name,
+            role=row.role,
+            is_active=row.is_active,
+            available=row.available,
+            leave_until=row.leave_until,
+            skills=frozenset(row.skills),
+            languages=frozenset(normalise_language(lang) for lang in row.languages),
+            areas=frozenset(areas[user_id]),
+            capacity=row.capacity,
+            load=row.load,
+            card_expires_on=row.card_expires_on,
+            last_assigned_at=row.last_assigned_at,
+            past_answer=answers.get(user_id),
         )
-        for profile, name, role, active, open_cases in rows
+        for user_id, row in first.items()
     ]
 
 
@@ -135,11 +145,7 @@ async def past_answers(
 ) -> dict[uuid.UUID, IneligibleReason]:
     """Who declined this case or let an offer of it expire (a pending offer past its expiry
     counts as expired)."""
-    rows = await session.execute(
-        sa.select(col(Offer.user_id), col(Offer.status), col(Offer.expires_at)).where(
-            col(Offer.case_id) == case_id
-        )
-    )
+    rows = await session.execute(offers_statement(case_id))
     answers: dict[uuid.UUID, IneligibleReason] = {}
     for user_id, status, expires_at in rows:
         if status is OfferStatus.declined:
@@ -155,26 +161,27 @@ async def _helper_count(session: AsyncSession) -> int:
     )
 
 
-def candidate_out(ranked: Ranked) -> PersonCandidate:
+def candidate_out(ranking: Ranking, ranked: Ranked) -> PersonCandidate:
     return PersonCandidate(
         user_id=ranked.helper.user_id,
         display_name=ranked.helper.display_name,
         role=ranked.helper.role,
         score=ranked.score,
         reasons=[
-            ScoreReason(reason=r.reason, points=r.points, detail=r.detail) for r in ranked.reasons
+            ScoreReason(reason=r.reason, points=r.points, detail=r.detail)
+            for r in ranking.reasons(ranked)
         ],
     )
 
 
 def candidates_record(ranking: Ranking, *, limit: int) -> list[dict[str, Any]]:
     """The candidates of a decision as stored in the decision log (JSON)."""
-    return [candidate_out(r).model_dump(mode="json") for r in ranking.ranked[:limit]]
+    return [candidate_out(ranking, r).model_dump(mode="json") for r in ranking.ranked[:limit]]
 
 
 def people_out(ranking: Ranking, *, limit: int) -> PeopleSuggestions:
     return PeopleSuggestions(
-        items=[candidate_out(r) for r in ranking.ranked[:limit]],
+        items=[candidate_out(ranking, r) for r in ranking.ranked[:limit]],
         total=len(ranking.ranked),
         filtered=dict(sorted(ranking.filtered.items())),
     )

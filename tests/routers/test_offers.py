@@ -226,3 +226,24 @@ async def test_offer_refusals_speak_the_callers_language(client, actors, languag
     assert refused.status_code == 409
     expected = "No one is eligible" if language == "en" else "ไม่มีผู้ที่รับเรื่องนี้ได้"
     assert expected in refused.json()["detail"]
+
+
+async def test_a_volunteer_sees_only_their_own_offer_events(client, actors, make_actor) -> None:
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    volunteer, other = actors[Role.volunteer], await make_actor(Role.volunteer)
+    for helper in (volunteer, other):
+        await set_profile(client, supervisor, helper.user.id)
+    case = await screened_case(client, caseworker)
+    first = (await offer(client, caseworker, case["id"], user_id=str(other.user.id))).json()
+    await client.post(
+        f"{OFFERS}/{first['id']}/decline", json={"reason": "Away"}, headers=other.headers
+    )
+    await offer(client, caseworker, case["id"], user_id=str(volunteer.user.id))
+
+    staff_view = (await client.get(f"{CASES}/{case['id']}/timeline", headers=caseworker)).json()
+    assert [e["type"] for e in staff_view["items"]][-3:] == ["offered", "offer_declined", "offered"]
+    mine = (await client.get(f"{CASES}/{case['id']}/timeline", headers=volunteer.headers)).json()
+    shown = [(e["type"], e["data"].get("user_id")) for e in mine["items"]]
+    assert shown == [("created", None), ("screened", None), ("offered", str(volunteer.user.id))]
+    assert [e["seq"] for e in mine["items"]] == [1, 2, 3]
+    assert str(other.user.id) not in str(mine)

@@ -63,6 +63,7 @@ async def test_seeding_creates_the_demo_cases_once(session, settings) -> None:
         "accounts": 6,
         "organizations": 13,
         "organizations_created": 13,
+        "profiles_created": 2,
         "cases": len(DEMO_CASES),
         "cases_created": len(DEMO_CASES),
     }
@@ -168,6 +169,7 @@ async def test_seeding_creates_the_demo_cases_once(session, settings) -> None:
         "accounts": 6,
         "organizations": 13,
         "organizations_created": 0,
+        "profiles_created": 0,
         "cases": len(DEMO_CASES),
         "cases_created": 0,
     }
@@ -231,3 +233,30 @@ async def test_seeding_is_refused_outside_development(session, environment) -> N
     with pytest.raises(Forbidden, match="only for development"):
         await seed_demo(session, settings=settings, now=utcnow())
     assert (await _count(session, Case), await _count(session, User)) == before
+
+
+async def test_the_demo_volunteer_is_suggested_for_a_screened_demo_case(session, settings) -> None:
+    """The README's walk: a screened Bangkok demo case can be offered to the demo volunteer."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from models.case import Case
+    from models.enums import CaseStatus, Role
+    from models.user import User
+    from service.routing.suggestions import rank_people
+
+    await seed_demo(session, settings=settings, now=utcnow())
+    volunteer = (
+        await session.execute(sa.select(User).where(col(User.username) == "demo.volunteer"))
+    ).scalar_one()
+    case = (
+        await session.execute(
+            sa.select(Case).where(
+                col(Case.status) == CaseStatus.screened, col(Case.province_code) == "10"
+            )
+        )
+    ).scalar_one()
+    ranking = await rank_people(session, case=case, now=utcnow())
+    ranked = {r.helper.user_id: r for r in ranking.ranked}
+    assert volunteer.id in ranked
+    assert {r.helper.role for r in ranking.ranked} == {Role.volunteer, Role.caseworker}

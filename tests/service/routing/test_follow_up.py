@@ -16,6 +16,7 @@ from models.events import CaseEvent
 from models.routing import CaseRouting, Offer
 from service.routing.follow_up import expire_offers
 from tests.conftest import make_settings
+from tests.support.cases import move
 from tests.support.routing import offer, screened_case, set_profile
 
 
@@ -85,3 +86,29 @@ async def test_in_auto_mode_expiry_offers_the_next_then_escalates(
     ]
     state = await session.get(CaseRouting, uuid.UUID(case["id"]))
     assert state is not None and state.escalated_at is not None and state.needs_routing
+
+
+async def test_a_case_closed_while_offered_is_not_offered_again(
+    client, actors, make_actor, session
+):
+    settings = make_settings(routing_mode=RoutingMode.auto)
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    others = [await make_actor(Role.volunteer)]
+    for helper in (actors[Role.volunteer], *others):
+        await set_profile(client, supervisor, helper.user.id)
+    case = await screened_case(client, caseworker)
+    made = (await offer(client, caseworker, case["id"], best=True)).json()
+    closed = await move(client, caseworker, case["id"], "closed", closure_reason="out_of_scope")
+    assert closed.status_code == 200, closed.text
+    takers = {str(h.user.id): h for h in (actors[Role.volunteer], *others)}
+    answer = await client.post(
+        f"/api/v1/offers/{made['id']}/accept", headers=takers[made["user_id"]].headers
+    )
+    assert answer.status_code == 409  # a closed case takes no lead
+
+    assert await expire_offers(session, settings=settings, now=utcnow() + timedelta(hours=5)) == 1
+    offers = (
+        await session.execute(sa.select(Offer).where(col(Offer.case_id) == uuid.UUID(case["id"])))
+    ).scalars()
+    assert [o.status for o in offers] == [OfferStatus.expired]
+    assert CaseEventType.offered not in (await _events(session, case["id"]))[-1:]

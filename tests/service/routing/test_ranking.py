@@ -53,7 +53,7 @@ def helper(**changes: object) -> Helper:
 def test_an_eligible_helper_is_scored_with_every_reason() -> None:
     ranking = rank([helper()], NEEDS, now=NOW)
     (ranked,) = ranking.ranked
-    reasons = {reason.reason: reason for reason in ranked.reasons}
+    reasons = {reason.reason: reason for reason in ranking.reasons(ranked)}
     assert set(reasons) == {"skill", "area", "load", "language", "last_assignment"}
     assert reasons["skill"].points == 20.0 and reasons["skill"].detail == "1/2"
     assert reasons["area"].detail == "district" and reasons["area"].points == 15.0
@@ -117,8 +117,8 @@ def test_area_matches_from_subdistrict_to_province() -> None:
 
 
 def test_no_language_points_when_the_client_has_none_known() -> None:
-    (ranked,) = rank([helper()], replace(NEEDS, languages=frozenset()), now=NOW).ranked
-    assert "language" not in {reason.reason for reason in ranked.reasons}
+    ranking = rank([helper()], replace(NEEDS, languages=frozenset()), now=NOW)
+    assert "language" not in {reason.reason for reason in ranking.reasons(ranking.ranked[0])}
 
 
 helpers_strategy = st.builds(
@@ -147,6 +147,9 @@ def test_filtered_helpers_never_appear_and_every_helper_is_counted(
     assert len(ranking.ranked) + sum(ranking.filtered.values()) == len(helpers)
     scores = [r.score for r in ranking.ranked]
     assert scores == sorted(scores, reverse=True)
+    for ranked in ranking.ranked:
+        points = sum(reason.points for reason in ranking.reasons(ranked))
+        assert abs(points - ranked.score) < 0.05  # each part rounded to two decimals
 
 
 @given(st.lists(helpers_strategy, min_size=1, max_size=10), st.data())

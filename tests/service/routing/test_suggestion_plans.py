@@ -1,0 +1,111 @@
+"""The suggestion queries read through indexes with 5,000 helpers (PostgreSQL).
+
+The module seeds 5,000 helpers over the provinces (Bangkok a tenth of them), their profiles and
+service areas, and 20,000 cases (a fifth open, many led by helpers) inside one transaction that
+is rolled back, analyses the tables, and asks PostgreSQL for the plan of each statement
+`rank_people` runs: no statement reads the whole of `cases`, `helper_areas` or `offers`, the
+load of each helper is counted on the partial index of open cases by lead, and only the helpers
+of the case's province come back to be scored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bench.explain_cases import Plan, explain
+from service.platform.db import is_sqlite
+from service.routing.suggestions import helpers_statement, offers_statement
+from tests.conftest import DATABASE_URL
+
+pytestmark = pytest.mark.skipif(
+    is_sqlite(DATABASE_URL), reason="query plans are PostgreSQL's (production)"
+)
+
+HELPERS = 5_000
+CASES = 20_000
+PROVINCES = ("10", "11", "12", "13", "20", "30", "40", "50", "57", "65", "80", "90")
+
+SEED = [
+    # Helpers: a tenth in Bangkok, the rest over the other provinces.
+    f"""INSERT INTO users (id, username, display_name, role, password_hash, is_active,
+        token_version, password_changed_at, created_at, updated_at)
+    SELECT gen_random_uuid(), 'helper-' || i, 'Helper ' || i,
+        CASE WHEN i % 10 = 0 THEN 'caseworker' ELSE 'volunteer' END, '', true, 1,
+        now(), now(), now()
+    FROM generate_series(1, {HELPERS}) AS i""",
+    """INSERT INTO helper_profiles (user_id, skills, languages, capacity, available,
+        card_expires_on, created_at, updated_at)
+    SELECT id, '["older_person"]', '["th"]', 5, true, DATE '2099-01-01', now(), now()
+    FROM users WHERE username LIKE 'helper-%'""",
+    f"""INSERT INTO helper_areas (user_id, code, province_code)
+    SELECT id, p, p FROM (
+        SELECT id, (ARRAY{list(PROVINCES)})[
+            CASE WHEN random() < 0.1 THEN 1 ELSE 2 + floor(random() * {len(PROVINCES) - 1})::int END
+        ] AS p FROM users WHERE username LIKE 'helper-%') AS chosen""",
+    # Cases: a fifth open; most led by a helper.
+    f"""INSERT INTO cases (id, reference, status, urgency, immediate_danger, categories,
+        target_groups, channel, summary, recorded_at, client_id_type, client_languages,
+        client_disability, client_pregnant, reporter_relationship, reporter_anonymous,
+        province_code, consent_data_collection, consent_share_with_agencies, created_by_id,
+        lead_id, created_at, updated_at, version, event_count)
+    SELECT gen_random_uuid(), 'OS-PLAN-' || i,
+        CASE WHEN i % 5 = 0 THEN 'in_progress' ELSE 'closed' END, 'normal', false,
+        '["older_person"]', '[]', 'phone', 'plan', now(), 'unknown', '[]', false, false, 'other',
+        false, '10', 'given', false, h.id, h.id, now(), now(), 1, 0
+    FROM generate_series(1, {CASES}) AS i
+    JOIN LATERAL (
+        SELECT id FROM users WHERE username = 'helper-' || (1 + i % {HELPERS})
+    ) AS h ON true""",
+    "ANALYZE users",
+    "ANALYZE helper_profiles",
+    "ANALYZE helper_areas",
+    "ANALYZE cases",
+]
+
+
+@pytest.fixture(scope="module")
+async def seeded(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            for statement in SEED:
+                await connection.execute(sa.text(statement))
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+def _scans(plan: Plan) -> dict[str, set[str]]:
+    """The scan nodes per table, and under `indexes` every index the plan reads."""
+    found: dict[str, set[str]] = {"indexes": set()}
+    for node in plan.root.walk():
+        if node.relation:
+            found.setdefault(node.relation, set()).add(node.node)
+        if node.index:
+            found["indexes"].add(node.index)
+    return found
+
+
+@pytest.mark.parametrize("province", ["10", "50"])
+async def test_helpers_of_a_province_are_read_through_the_area_and_open_lead_indexes(
+    seeded: AsyncConnection, province: str
+) -> None:
+    scans = _scans(await explain(seeded, helpers_statement(province)))
+    assert "Seq Scan" not in scans["helper_areas"], scans
+    assert "ix_helper_areas_province_code_user_id" in scans["indexes"], scans
+    assert "Seq Scan" not in scans["cases"], scans
+    assert "ix_cases_open_lead_created_at" in scans["indexes"], scans
+    # A province's helpers are a tenth of 5,000: PostgreSQL may read the two small tables of
+    # profiles and accounts whole rather than probe each key, but only they come back.
+    rows = (await seeded.execute(helpers_statement(province))).all()
+    assert 200 < len({row.user_id for row in rows}) < 1_000
+
+
+async def test_a_cases_earlier_offers_are_read_through_its_index(seeded: AsyncConnection) -> None:
+    scans = _scans(await explain(seeded, offers_statement(uuid.uuid4())))
+    assert "Seq Scan" not in scans["offers"], scans
