@@ -141,3 +141,15 @@ AgencyStaff = Annotated[User, Depends(require_roles(Role.agency))]
 Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 CallerClaims = Annotated[TokenClaims, Depends(token_claims)]
+DirectoryStaff = Annotated[
+    User, Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin))
+]
+"""Who list the whole agency directory: staff choose agencies to refer to, admins manage it."""
+DirectoryReader = Annotated[
+    User,
+    Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin, Role.agency)),
+]
+"""Who read an organization or service; agency staff only their own (`auth.policy`)."""
+AgencyEditor = Annotated[User, Depends(require_roles(Role.admin, Role.agency))]
+"""Who change an organization's contact data and a service's room: admins, and the
+organization's own agency staff (`auth.policy`)."""

@@ -1,4 +1,5 @@
-"""Who may read and act on a case: pure functions of the user and the case.
+"""Who may read and act on a case, and on the agency directory: pure functions of the user and
+the object.
 
 SPEC §2: caseworkers and supervisors read every case; volunteers read the cases they reported
 or lead, and a case offered to them while the offer is pending (not expired); agency staff
@@ -109,3 +110,28 @@ def may_answer_referral(
 ) -> bool:
     """Accepting, declining, completing or failing: the agency the referral was sent to."""
     return role is Role.agency and may_read_referral(role, user_organization, referral_organization)
+
+
+# --------------------------------------------------------------------------- agency directory
+
+DIRECTORY_READERS = frozenset({Role.caseworker, Role.supervisor, Role.admin})
+"""Who read the whole directory: staff choose agencies to refer to, admins manage it."""
+
+
+def may_read_organization(
+    role: Role, own_organization_id: uuid.UUID | None, organization_id: uuid.UUID
+) -> bool:
+    """Staff and admins read every organization and service; agency staff only their own."""
+    if role in DIRECTORY_READERS:
+        return True
+    return role is Role.agency and own_organization_id == organization_id
+
+
+def may_update_agency_contact(
+    role: Role, own_organization_id: uuid.UUID | None, organization_id: uuid.UUID
+) -> bool:
+    """An organization's contact data and its services' capacity: admins, and the
+    organization's own agency staff."""
+    if role is Role.admin:
+        return True
+    return role is Role.agency and own_organization_id == organization_id

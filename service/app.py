@@ -45,7 +45,18 @@ are refused by name. HEAD is answered wherever GET is.
 
 def _routers() -> list[APIRouter]:
     """Every router of the app; each carries its full path."""
-    from routers import auth, cases, health, helpers, meta, offers, referrals, staff, users
+    from routers import (
+        auth,
+        cases,
+        directory,
+        health,
+        helpers,
+        meta,
+        offers,
+        referrals,
+        staff,
+        users,
+    )
 
     return [
         health.router,
@@ -57,6 +68,7 @@ def _routers() -> list[APIRouter]:
         offers.router,
         referrals.router,
         meta.router,
+        directory.router,
     ]
 
 

@@ -111,8 +111,9 @@ def preconditions_documented(schema: dict[str, Any]) -> None:
                     parameter["required"] = True
                     parameter["schema"] = dict(IF_MATCH_SCHEMA)
                     parameter["description"] = (
-                        "The case's ETag from its last read or change (or `*`): without it the "
-                        "answer is 428, with an older one 412."
+                        "The ETag of what is changed (a case, an organization, a service) from "
+                        "its last read or change (or `*`): without it the answer is 428, with an "
+                        "older one 412."
                     )
             for status, response in responses.items():
                 etag = response.get("headers", {}).get("ETag")

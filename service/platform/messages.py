@@ -189,6 +189,26 @@ DETAILS: dict[str, Text] = {
     "transition.critical": Text(
         "Only a supervisor may close a critical case.", "เฉพาะหัวหน้างานปิดเรื่องวิกฤตได้"
     ),
+    # the agency directory (service.routing.directory)
+    "directory.organization_not_found": Text("No such organization.", "ไม่พบหน่วยงานนี้"),
+    "directory.service_not_found": Text("No such service.", "ไม่พบบริการนี้"),
+    "directory.if_match": Text(
+        "Send the ETag of what you change in If-Match.",
+        "โปรดส่ง ETag ของข้อมูลที่จะแก้ไขใน If-Match",
+    ),
+    "directory.stale": Text(
+        "It changed since you read it; read it again.",
+        "ข้อมูลนี้ถูกเปลี่ยนหลังจากที่คุณอ่าน โปรดอ่านใหม่อีกครั้ง",
+    ),
+    "directory.id_taken": Text(
+        "An id sent belongs to another entry of the directory; use new ids.",
+        "รหัส (id) ที่ส่งมาเป็นของรายการอื่นในทำเนียบแล้ว โปรดใช้รหัสใหม่",
+    ),
+    "directory.own_only": Text(
+        "Agency staff change only their own organization's contact data and their own "
+        "services' capacity.",
+        "เจ้าหน้าที่หน่วยงานแก้ไขได้เฉพาะข้อมูลติดต่อของหน่วยงานตนเองและที่ว่างของบริการของตนเอง",
+    ),
     "duplicate.not_found": Text(
         "No such possible duplicate on this case.", "ไม่พบรายการที่อาจซ้ำนี้ในเรื่องนี้"
     ),

@@ -1,10 +1,6 @@
-"""How directory rows become HSDS objects and back: loading an organization's or a service's
-children in one statement per table, and writing an HSDS object's children over the old ones.
-
-Children (contacts, phones, languages, areas, capacities, addresses, services at locations)
-are replaced as a whole; locations are kept by id, since services point at them. Deleting a
-location or contact removes what hangs from it (foreign keys cascade on both databases).
-"""
+"""How directory rows become HSDS objects: an organization's or a service's children loaded in
+one statement per table, then nested under their parents (writing them back is
+`service.routing.directory_writes`)."""
 
 from __future__ import annotations
 
@@ -38,12 +34,10 @@ from models.hsds import (
     HsdsContact,
     HsdsLanguage,
     HsdsLocation,
-    HsdsOrganizationFields,
     HsdsPhone,
     HsdsServiceArea,
     HsdsServiceAtLocation,
     HsdsServiceExtension,
-    HsdsServiceFields,
     HsdsUnit,
     ReferralContact,
 )
@@ -51,7 +45,12 @@ from models.hsds import (
 Row = sa.Row[Any]
 
 
-def _table(model: type[SQLModel]) -> sa.Table:
+def in_urgency_order(hours: dict[str, int]) -> dict[str, int]:
+    """Hours per urgency, most urgent first, so that exports are stable."""
+    return {u.value: hours[u.value] for u in Urgency if u.value in hours}
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     return table
 
@@ -77,7 +76,7 @@ class Children:
 async def _select(
     session: AsyncSession, model: type[SQLModel], column: str, ids: Sequence[uuid.UUID] | None
 ) -> Sequence[Row]:
-    table = _table(model)
+    table = table_of(model)
     query = sa.select(table)
     if ids is not None:
         query = query.where(table.c[column].in_(ids))
@@ -97,7 +96,7 @@ async def load_organization_children(
     children.add(
         "addresses", await _select(session, Address, "location_id", location_ids), "location_id"
     )
-    phones = _table(Phone)
+    phones = table_of(Phone)
     query = sa.select(phones).where(phones.c.service_id.is_(None))
     if organization_ids is not None:
         contact_ids = [r.id for r in contacts]
@@ -126,7 +125,7 @@ async def load_service_children(
     ):
         children.add(kind, await _select(session, model, "service_id", service_ids), "service_id")
     contact_ids = [r.id for rows in children.rows["contacts"].values() for r in rows]
-    phones = _table(Phone)
+    phones = table_of(Phone)
     query = sa.select(phones).where(phones.c.service_id.is_not(None))
     if service_ids is not None:
         query = sa.select(phones).where(
@@ -260,193 +259,6 @@ def service_fields(service: Service, children: Children) -> dict[str, Any]:
             serves_abroad=service.serves_abroad,
             referral_contact=referral if referral.model_dump(exclude_none=True) else None,
             webhook_url=service.webhook_url,
-            response_deadline_hours=_in_urgency_order(service.response_deadline_hours),
+            response_deadline_hours=in_urgency_order(service.response_deadline_hours),
         ),
     }
-
-
-# --------------------------------------------------------------------------- HSDS to rows
-
-
-def _in_urgency_order(hours: dict[str, int]) -> dict[str, int]:
-    """Hours per urgency, most urgent first, so that exports are stable."""
-    return {u.value: hours[u.value] for u in Urgency if u.value in hours}
-
-
-def apply_organization(organization: Organization, data: HsdsOrganizationFields) -> None:
-    """Copies an HSDS organization's own fields onto its row."""
-    for name in ("name", "alternate_name", "description", "email", "website", "legal_status"):
-        setattr(organization, name, getattr(data, name))
-
-
-def apply_service(service: Service, data: HsdsServiceFields) -> None:
-    """Copies an HSDS service's own fields and `x_onestop` onto its row."""
-    for name in (
-        "organization_id",
-        "name",
-        "alternate_name",
-        "description",
-        "url",
-        "email",
-        "status",
-        "interpretation_services",
-        "application_process",
-        "fees_description",
-        "eligibility_description",
-        "minimum_age",
-        "maximum_age",
-    ):
-        setattr(service, name, getattr(data, name))
-    extension = data.x_onestop
-    contact = extension.referral_contact or ReferralContact()
-    service.categories = [c.value for c in extension.categories]
-    service.target_groups = [g.value for g in extension.target_groups]
-    service.accepts_referrals = extension.accepts_referrals
-    service.serves_abroad = extension.serves_abroad
-    service.referral_contact_name = contact.name
-    service.referral_email = contact.email
-    service.referral_phone = contact.phone
-    service.webhook_url = extension.webhook_url
-    service.response_deadline_hours = _in_urgency_order(
-        {u.value: hours for u, hours in extension.response_deadline_hours.items()}
-    )
-
-
-def _phone_row(phone: HsdsPhone, **parent: uuid.UUID) -> dict[str, Any]:
-    return Phone.model_validate({**phone.model_dump(), **parent}).model_dump()
-
-
-def _contact_rows(
-    contacts: list[HsdsContact], **parent: uuid.UUID
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    rows, phones = [], []
-    for contact in contacts:
-        rows.append(
-            Contact.model_validate(
-                {**contact.model_dump(exclude={"phones"}), **parent}
-            ).model_dump()
-        )
-        phones += [_phone_row(p, contact_id=contact.id) for p in contact.phones]
-    return rows, phones
-
-
-async def _insert(session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(sa.insert(_table(model)), rows)
-
-
-async def _delete(session: AsyncSession, model: type[SQLModel], condition: Any) -> None:
-    await session.execute(sa.delete(_table(model)).where(condition))
-
-
-async def write_organization_children(
-    session: AsyncSession, organization_id: uuid.UUID, data: HsdsOrganizationFields
-) -> None:
-    """Replaces an organization's contacts and phones; keeps its locations by id."""
-    await _delete(session, Phone, _table(Phone).c.organization_id == organization_id)
-    await _delete(session, Contact, _table(Contact).c.organization_id == organization_id)
-    contacts, contact_phones = _contact_rows(data.contacts, organization_id=organization_id)
-    await _insert(session, Contact, contacts)
-    phones = [_phone_row(p, organization_id=organization_id) for p in data.phones]
-    await _insert(session, Phone, phones + contact_phones)
-    await _write_locations(session, organization_id, data.locations)
-
-
-async def _write_locations(
-    session: AsyncSession, organization_id: uuid.UUID, locations: list[HsdsLocation]
-) -> None:
-    table = _table(Location)
-    wanted = {location.id for location in locations}
-    existing = set(
-        (
-            await session.execute(
-                sa.select(table.c.id).where(table.c.organization_id == organization_id)
-            )
-        ).scalars()
-    )
-    await _delete(
-        session, Location, (table.c.organization_id == organization_id) & table.c.id.not_in(wanted)
-    )
-    kept = existing & wanted
-    if kept:
-        await _delete(session, Address, _table(Address).c.location_id.in_(kept))
-        await _delete(session, Phone, _table(Phone).c.location_id.in_(kept))
-    addresses: list[dict[str, Any]] = []
-    phones: list[dict[str, Any]] = []
-    for location in locations:
-        values = Location(
-            **location.model_dump(exclude={"addresses", "phones"}),
-            organization_id=organization_id,
-        ).model_dump()
-        if location.id in kept:
-            await session.execute(sa.update(table).where(table.c.id == location.id).values(values))
-        else:
-            await _insert(session, Location, [values])
-        addresses += [
-            Address(**a.model_dump(), location_id=location.id).model_dump()
-            for a in location.addresses
-        ]
-        phones += [_phone_row(p, location_id=location.id) for p in location.phones]
-    await _insert(session, Address, addresses)
-    await _insert(session, Phone, phones)
-
-
-async def write_service_children(
-    session: AsyncSession, service_id: uuid.UUID, data: HsdsServiceFields
-) -> None:
-    """Replaces every child of a service with the HSDS object's."""
-    for model in (ServiceArea, Language, ServiceAtLocation, ServiceCapacity, Phone, Contact):
-        await _delete(session, model, _table(model).c.service_id == service_id)
-    contacts, contact_phones = _contact_rows(data.contacts, service_id=service_id)
-    await _insert(session, Contact, contacts)
-    await _insert(
-        session,
-        Phone,
-        [_phone_row(p, service_id=service_id) for p in data.phones] + contact_phones,
-    )
-    await _insert(
-        session,
-        ServiceArea,
-        [
-            ServiceArea(
-                id=a.id,
-                service_id=service_id,
-                name=a.name,
-                description=a.description,
-                area_code=a.x_onestop.area_code,
-            ).model_dump()
-            for a in data.service_areas
-        ],
-    )
-    await _insert(
-        session,
-        Language,
-        [Language(**r.model_dump(), service_id=service_id).model_dump() for r in data.languages],
-    )
-    await _insert(
-        session,
-        ServiceAtLocation,
-        [
-            ServiceAtLocation(**r.model_dump(), service_id=service_id).model_dump()
-            for r in data.service_at_locations
-        ],
-    )
-    await _insert(
-        session,
-        ServiceCapacity,
-        [
-            ServiceCapacity(
-                id=c.id,
-                service_id=service_id,
-                unit_id=c.unit.id,
-                unit_name=c.unit.name,
-                unit_scheme=c.unit.scheme,
-                unit_identifier=c.unit.identifier,
-                available=c.available,
-                maximum=c.maximum,
-                description=c.description,
-                updated=c.updated,
-            ).model_dump()
-            for c in data.capacities
-        ],
-    )

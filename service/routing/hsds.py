@@ -21,7 +21,8 @@ from typing import Any
 import geothai
 import phonenumbers
 import sqlalchemy as sa
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.agency import Organization, Service
@@ -29,18 +30,22 @@ from models.hsds import HsdsDirectory, HsdsOrganization, HsdsService, HsdsServic
 from service.platform.messages import FIELD_TEXT
 from service.routing.agency_ranking import THAILAND
 from service.routing.directory_records import (
-    apply_organization,
-    apply_service,
     load_organization_children,
     load_service_children,
     organization_fields,
     service_fields,
+)
+from service.routing.directory_writes import (
+    apply_organization,
+    apply_service,
     write_organization_children,
     write_service_children,
 )
 
 Problem = tuple[str, str]
 """A JSON pointer and what is wrong there."""
+KindedProblem = tuple[str, str, str]
+"""A JSON pointer, what is wrong there, and the kind of problem (`messages.FIELD_TEXT`)."""
 
 
 class DirectoryRefused(Exception):
@@ -64,26 +69,29 @@ def area_code_problem(code: str) -> str | None:
 
 def service_problems(
     service: HsdsServiceFields, pointer: str, location_ids: set[uuid.UUID]
-) -> list[Problem]:
+) -> list[KindedProblem]:
     """What is wrong with a service beyond its schema: area codes, age range, locations."""
-    problems: list[Problem] = []
+    problems: list[KindedProblem] = []
     for index, area in enumerate(service.service_areas):
         if reason := area_code_problem(area.x_onestop.area_code):
-            problems.append((f"{pointer}/service_areas/{index}/x_onestop/area_code", reason))
+            where = f"{pointer}/service_areas/{index}/x_onestop/area_code"
+            problems.append((where, reason, "area"))
     low, high = service.minimum_age, service.maximum_age
     if low is not None and high is not None and low > high:
-        problems.append((f"{pointer}/maximum_age", "maximum_age is below minimum_age"))
+        problems.append((f"{pointer}/maximum_age", "maximum_age is below minimum_age", "range"))
     for index, link in enumerate(service.service_at_locations):
         if link.location_id not in location_ids:
             problems.append(
                 (
                     f"{pointer}/service_at_locations/{index}/location_id",
                     "not a location of the service's organization",
+                    "consistency",
                 )
             )
     for index, capacity in enumerate(service.capacities):
         if capacity.maximum is not None and capacity.available > capacity.maximum:
-            problems.append((f"{pointer}/capacities/{index}/available", "more than maximum"))
+            where = f"{pointer}/capacities/{index}/available"
+            problems.append((where, "more than maximum", "range"))
     return problems
 
 
@@ -100,16 +108,22 @@ def _ids(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
             yield from _ids(item, f"{pointer}/{index}")
 
 
+def repeated_ids(document: BaseModel) -> list[str]:
+    """Pointers to every `id` used more than once in an HSDS object (units aside: they are
+    objects of their own that several capacities may share)."""
+    found = [
+        (pointer, value)
+        for pointer, value in _ids(document.model_dump(mode="json"), "")
+        if not pointer.endswith("/unit/id")
+    ]
+    counts = Counter(value for _, value in found)
+    return [pointer for pointer, value in found if counts[value] > 1]
+
+
 def _document_problems(document: HsdsDirectory) -> list[Problem]:
-    problems: list[Problem] = []
-    data = document.model_dump(mode="json")
-    found = list(_ids(data, ""))
-    # Units are HSDS objects of their own, which several capacities may share.
-    counts = Counter(value for pointer, value in found if not pointer.endswith("/unit/id"))
-    problems += [
+    problems: list[Problem] = [
         (pointer, "this id is used more than once in the file")
-        for pointer, value in found
-        if counts[value] > 1 and not pointer.endswith("/unit/id")
+        for pointer in repeated_ids(document)
     ]
     for o, organization in enumerate(document.organizations):
         location_ids = {location.id for location in organization.locations}
@@ -117,7 +131,7 @@ def _document_problems(document: HsdsDirectory) -> list[Problem]:
             pointer = f"/organizations/{o}/services/{s}"
             if service.organization_id != organization.id:
                 problems.append((f"{pointer}/organization_id", "not the enclosing organization"))
-            problems += service_problems(service, pointer, location_ids)
+            problems += [p[:2] for p in service_problems(service, pointer, location_ids)]
     return problems
 
 
@@ -181,12 +195,17 @@ async def import_directory(session: AsyncSession, *, text: str, now: datetime) -
             organization.updated_at = now
             done["organizations updated"] += 1
         apply_organization(organization, data)
-    await session.flush()
-    for data in document.organizations:
-        await write_organization_children(session, data.id, data)
-        for service_data in data.services:
-            await _upsert_service(session, existing_services, service_data, now, done)
-    await session.flush()
+    try:
+        await session.flush()
+        for data in document.organizations:
+            await write_organization_children(session, data.id, data)
+            for service_data in data.services:
+                await _upsert_service(session, existing_services, service_data, now, done)
+        await session.flush()
+    except IntegrityError:
+        raise DirectoryRefused(
+            [("", "an id in the file belongs to another entry already in the directory")]
+        ) from None
     return done
 
 

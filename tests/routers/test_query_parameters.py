@@ -17,7 +17,10 @@ def _path(path_format: str) -> str:
         case_id=uuid.uuid4(),
         user_id=uuid.uuid4(),
         link_id=uuid.uuid4(),
+        offer_id=uuid.uuid4(),
         referral_id=uuid.uuid4(),
+        organization_id=uuid.uuid4(),
+        service_id=uuid.uuid4(),
         code="10",
         name="swagger-ui.css",
     )
