@@ -44,28 +44,28 @@ from service.routing.referrals import (
 BATCH = 100
 
 
+def overdue_query(*, now: datetime, batch: int) -> sa.Select[Referral]:
+    """The unanswered, unflagged referrals past their deadline, oldest deadline first, claimed
+    for this transaction (rows another worker holds are skipped)."""
+    return (
+        sa.select(Referral)
+        .where(
+            col(Referral.status) == ReferralStatus.requested,
+            col(Referral.overdue_at).is_(None),
+            col(Referral.response_due_at) <= now,
+        )
+        .order_by(col(Referral.response_due_at), col(Referral.id))
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+
+
 async def flag_overdue_referrals(
     session: AsyncSession, *, settings: Settings, now: datetime, batch: int = BATCH
 ) -> int:
     """Flag each unanswered referral past its deadline once; returns how many were flagged."""
-    claimed = (
-        (
-            await session.execute(
-                sa.select(Referral)
-                .where(
-                    col(Referral.status) == ReferralStatus.requested,
-                    col(Referral.overdue_at).is_(None),
-                    col(Referral.response_due_at) <= now,
-                )
-                .order_by(col(Referral.response_due_at), col(Referral.id))
-                .limit(batch)
-                .with_for_update(skip_locked=True)
-                .execution_options(populate_existing=True)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    claimed = (await session.execute(overdue_query(now=now, batch=batch))).scalars().all()
     flagged = 0
     for referral in claimed:
         case = (

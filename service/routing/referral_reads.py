@@ -187,6 +187,19 @@ async def _listed(
     return ReferralList(items=items, next_cursor=next_cursor)
 
 
+def referral_list_query(
+    user: User, *, status: ReferralStatus | None, limit: int, cursor: str | None
+) -> Named:
+    """The list of referrals the caller may see, newest first, one page (built, not run)."""
+    query = _with_names()
+    if not sees_all_referrals(user.role):
+        # Agency staff: only their organization's (none without one).
+        query = query.where(col(Referral.organization_id) == user.organization_id)
+    if status is not None:
+        query = query.where(col(Referral.status) == status)
+    return _page(query, newest_first=True, limit=limit, cursor=cursor)
+
+
 async def list_referrals(
     session: AsyncSession,
     *,
@@ -197,14 +210,14 @@ async def list_referrals(
     now: datetime,
 ) -> ReferralList:
     """Referrals newest first: an agency's own organization's, or all of them for staff."""
-    query = _with_names()
-    if not sees_all_referrals(user.role):
-        # Agency staff: only their organization's (none without one).
-        query = query.where(col(Referral.organization_id) == user.organization_id)
-    if status is not None:
-        query = query.where(col(Referral.status) == status)
-    query = _page(query, newest_first=True, limit=limit, cursor=cursor)
+    query = referral_list_query(user, status=status, limit=limit, cursor=cursor)
     return await _listed(session, query, limit=limit, now=now)
+
+
+def case_referrals_query(case_id: uuid.UUID, *, limit: int, cursor: str | None) -> Named:
+    """A case's referrals, oldest first, one page (built, not run)."""
+    query = _with_names().where(col(Referral.case_id) == case_id)
+    return _page(query, newest_first=False, limit=limit, cursor=cursor)
 
 
 async def case_referrals(
@@ -218,8 +231,7 @@ async def case_referrals(
 ) -> ReferralList:
     """A case's referrals, oldest first (staff)."""
     await load_case(session, user=user, case_id=case_id, lock=False, now=now)
-    query = _with_names().where(col(Referral.case_id) == case_id)
-    query = _page(query, newest_first=False, limit=limit, cursor=cursor)
+    query = case_referrals_query(case_id, limit=limit, cursor=cursor)
     return await _listed(session, query, limit=limit, now=now)
 
 
