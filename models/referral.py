@@ -131,7 +131,8 @@ class ReferralIn(_Strict):
 
 
 class ReferralAnswerIn(_Strict):
-    """An answer to a referral; declining, failing and cancelling need a reason."""
+    """An answer to a referral; declining, failing and cancelling need a reason (checked by the
+    server: the body is optional for accepting and completing)."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "เตียงเต็มในสัปดาห์นี้"}]}

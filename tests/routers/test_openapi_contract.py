@@ -87,6 +87,12 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("GET", CASE + "/notes"): frozenset({"cursor"}),
     ("GET", "/api/v1/users"): frozenset({"cursor"}),
     ("GET", "/api/v1/staff"): frozenset({"cursor"}),
+    ("GET", "/api/v1/referrals"): frozenset({"cursor"}),
+    ("GET", CASE + "/referrals"): frozenset({"cursor"}),
+    # Declining, failing and cancelling need the reason the body may leave out for the others.
+    ("POST", "/api/v1/referrals/{referral_id}/decline"): frozenset({"/reason"}),
+    ("POST", "/api/v1/referrals/{referral_id}/fail"): frozenset({"/reason"}),
+    ("POST", "/api/v1/referrals/{referral_id}/cancel"): frozenset({"/reason"}),
 }
 
 
