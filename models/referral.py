@@ -20,12 +20,13 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    field_validator,
     model_serializer,
 )
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from models.base import HAS_TEXT, EnumText, UTCDateTime, new_id
+from models.base import HAS_TEXT, EnumText, UTCDateTime, new_id, no_nul_characters
 from models.enums import (
     Category,
     FieldGroup,
@@ -92,6 +93,8 @@ class Referral(SQLModel, table=True):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    _no_nul = field_validator("*")(no_nul_characters)
 
 
 class ReferralIn(_Strict):
