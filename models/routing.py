@@ -239,7 +239,18 @@ class OfferIn(_Strict):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"user_id": "2b0c6f9e-4a4f-4a55-9d3e-0a1b2c3d4e5f"}, {"best": True}]
+            "examples": [{"user_id": "2b0c6f9e-4a4f-4a55-9d3e-0a1b2c3d4e5f"}, {"best": True}],
+            # Exactly one target: a person, or the best suggestion.
+            "oneOf": [
+                {
+                    "required": ["user_id"],
+                    "properties": {"user_id": {"type": "string"}, "best": {"const": False}},
+                },
+                {
+                    "required": ["best"],
+                    "properties": {"best": {"const": True}, "user_id": {"type": "null"}},
+                },
+            ],
         }
     )
 

@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from pydantic import WithJsonSchema
 
 from auth.dependencies import HelperRole, Supervisor
 from models.base import utcnow
@@ -69,7 +70,11 @@ async def list_helpers(
             description="`next_cursor` of the previous page (opaque; checked by the server).",
         ),
     ] = None,
-    role: Annotated[Role | None, Query(description="volunteer or caseworker.")] = None,
+    role: Annotated[
+        Role | None,
+        Query(description="volunteer or caseworker."),
+        WithJsonSchema({"type": "string", "enum": ["caseworker", "volunteer"]}),
+    ] = None,
     card_expiring: Annotated[
         bool,
         Query(description="Only volunteers whose card expired or expires within 30 days."),

@@ -56,6 +56,10 @@ async def make_offer(
         if current.expires_at > now:
             raise Conflict(code="offer.pending", extra={"offer_id": str(current.id)})
         await expire_offer(session, settings=settings, case=case, offer=current, now=now)
+        # Counted as a failed offer; the offer being made now is its follow-up.
+        state = await routing_state(session, case_id=case.id, now=now)
+        state.failed_offers += 1
+        state.updated_at = now
     ranking = await rank_people(session, case=case, now=now)
     chosen = _choose(ranking, body=body, case=case)
     offer, name = await offer_to(

@@ -219,7 +219,12 @@ async def list_helpers(
 ) -> HelperList:
     """Volunteers and caseworkers with their profiles, by name; or, with `card_expiring`,
     the volunteers whose card expired or expires within 30 days, soonest first."""
-    roles = [role] if role in HELPER_ROLES else sorted(HELPER_ROLES)
+    if role is not None and role not in HELPER_ROLES:
+        raise Unprocessable(
+            "Only volunteers and caseworkers have helper profiles.",
+            errors=[{"parameter": "role", "detail": "not a helper role", "type": "enum"}],
+        )
+    roles = [role] if role is not None else sorted(HELPER_ROLES)
     query = (
         sa.select(User, HelperProfile, _open_cases())
         .outerjoin(HelperProfile, col(HelperProfile.user_id) == col(User.id))
@@ -271,8 +276,11 @@ def _expiring_cards(query: sa.Select[Any], *, cursor: str | None, now: datetime)
 
 def _cursor(cursor: str) -> tuple[str, uuid.UUID]:
     key, row_id = decode_cursor(cursor, size=2)
+    # Only what a name or a date could be reaches the database as a comparison value.
+    if not isinstance(key, str) or "\x00" in key or len(key) > 200:
+        raise _bad_cursor()
     try:
-        return str(key), uuid.UUID(str(row_id))
+        return key, uuid.UUID(str(row_id))
     except ValueError:
         raise _bad_cursor() from None
 

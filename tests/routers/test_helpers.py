@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from models.base import utcnow
 from models.enums import Role
+from service.platform.pagination import encode_cursor
 from service.routing.ranking import bangkok_date
 from tests.support.routing import HELPERS, set_profile
 
@@ -111,6 +112,10 @@ async def test_supervisors_list_cards_expiring_within_30_days(client, actors, ma
     assert {h["role"] for h in volunteers.json()["items"]} == {"volunteer"}
     bad = await client.get(HELPERS, params={"cursor": "nonsense"}, headers=supervisor)
     assert bad.status_code == 422
+    nul = encode_cursor(["a\x00b", str(actors[Role.volunteer].user.id)])
+    for params in ({"cursor": nul}, {"cursor": nul, "card_expiring": "true"}, {"role": "admin"}):
+        refused = await client.get(HELPERS, params=params, headers=supervisor)
+        assert refused.status_code == 422, params
 
 
 async def test_a_supervisor_reads_no_profile_of_other_roles(client, actors) -> None:

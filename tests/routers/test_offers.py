@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from models.base import utcnow
 from models.enums import Role
-from models.routing import Offer
+from models.routing import CaseRouting, Offer
 from service.platform.settings import RoutingMode
 from tests.conftest import make_settings
 from tests.support.cases import CASES
@@ -247,3 +247,26 @@ async def test_a_volunteer_sees_only_their_own_offer_events(client, actors, make
     assert shown == [("created", None), ("screened", None), ("offered", str(volunteer.user.id))]
     assert [e["seq"] for e in mine["items"]] == [1, 2, 3]
     assert str(other.user.id) not in str(mine)
+
+
+async def test_a_new_offer_expires_the_stale_one_first(client, actors, make_actor, session) -> None:
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    first, second = actors[Role.volunteer], await make_actor(Role.volunteer)
+    await set_profile(client, supervisor, first.user.id)
+    await set_profile(client, supervisor, second.user.id)
+    case = await screened_case(client, caseworker)
+    stale = (await offer(client, caseworker, case["id"], user_id=str(first.user.id))).json()
+    await session.execute(
+        update(Offer)
+        .where(col(Offer.id) == uuid.UUID(stale["id"]))
+        .values(expires_at=utcnow() - timedelta(minutes=1))
+    )
+    await session.commit()
+
+    fresh = await offer(client, caseworker, case["id"], best=True)
+    assert fresh.status_code == 201, fresh.text
+    assert fresh.json()["user_id"] == str(second.user.id)
+    timeline = (await client.get(f"{CASES}/{case['id']}/timeline", headers=caseworker)).json()
+    assert [e["type"] for e in timeline["items"]][-3:] == ["offered", "offer_expired", "offered"]
+    state = await session.get(CaseRouting, uuid.UUID(case["id"]), populate_existing=True)
+    assert state is not None and state.failed_offers == 1

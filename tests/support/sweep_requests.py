@@ -358,5 +358,5 @@ _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 
-# Referrals (`tests/support/sweep_referrals.py`) register their own valid requests.
-import tests.support.sweep_referrals  # noqa: E402, F401
+# The routing and referral operations register theirs too.
+from tests.support import sweep_referrals, sweep_routing  # noqa: E402, F401
