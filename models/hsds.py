@@ -12,7 +12,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from models.base import HAS_TEXT, no_nul_characters
 from models.case import IsoDateTime
@@ -77,8 +85,8 @@ class HsdsLocation(_Hsds):
     alternate_name: str | None = Field(default=None, max_length=300)
     description: str | None = Field(default=None, max_length=4000)
     transportation: str | None = Field(default=None, max_length=2000)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    longitude: float | None = Field(default=None, ge=-180, le=180, strict=True)
     addresses: list[HsdsAddress] = Field(default_factory=list, max_length=MAX_ITEMS)
     phones: list[HsdsPhone] = Field(default_factory=list, max_length=MAX_ITEMS)
 
@@ -126,8 +134,8 @@ class HsdsCapacity(_Hsds):
 
     id: uuid.UUID
     unit: HsdsUnit
-    available: int = Field(ge=0, le=1_000_000)
-    maximum: int | None = Field(default=None, ge=0, le=1_000_000)
+    available: int = Field(ge=0, le=1_000_000, strict=True)
+    maximum: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
     description: str | None = Field(default=None, max_length=2000)
     updated: IsoDateTime
 
@@ -143,24 +151,17 @@ class HsdsServiceExtension(_Hsds):
 
     categories: list[Category] = Field(default_factory=list, max_length=len(Category))
     target_groups: list[TargetGroup] = Field(default_factory=list, max_length=len(TargetGroup))
-    accepts_referrals: bool = False
-    serves_abroad: bool = Field(
+    accepts_referrals: StrictBool = False
+    serves_abroad: StrictBool = Field(
         default=False, description="Helps people abroad in any country (Thais abroad)."
     )
     referral_contact: ReferralContact | None = None
     webhook_url: Url | None = None
-    response_deadline_hours: dict[Urgency, int] = Field(
+    response_deadline_hours: dict[Urgency, Annotated[StrictInt, Field(ge=1, le=2160)]] = Field(
         default_factory=dict,
         description="Per urgency, the hours (around the clock, from sending) within which the "
         "service answers a referral; an urgency left out uses the center's default.",
     )
-
-    @field_validator("response_deadline_hours")
-    @classmethod
-    def _positive_hours(cls, value: dict[Urgency, int]) -> dict[Urgency, int]:
-        if any(not 1 <= hours <= 24 * 90 for hours in value.values()):
-            raise ValueError("hours must be between 1 and 2160")
-        return value
 
 
 class HsdsServiceFields(_Hsds):
@@ -177,8 +178,8 @@ class HsdsServiceFields(_Hsds):
     application_process: str | None = Field(default=None, max_length=4000)
     fees_description: str | None = Field(default=None, max_length=2000)
     eligibility_description: str | None = Field(default=None, max_length=4000)
-    minimum_age: int | None = Field(default=None, ge=0, le=130)
-    maximum_age: int | None = Field(default=None, ge=0, le=130)
+    minimum_age: int | None = Field(default=None, ge=0, le=130, strict=True)
+    maximum_age: int | None = Field(default=None, ge=0, le=130, strict=True)
     service_areas: list[HsdsServiceArea] = Field(default_factory=list, max_length=MAX_ITEMS)
     languages: list[HsdsLanguage] = Field(default_factory=list, max_length=MAX_ITEMS)
     contacts: list[HsdsContact] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -265,8 +266,8 @@ class CapacityUpdate(_Hsds):
     unit_name: str = Field(
         default="places", min_length=1, max_length=200, description="e.g. beds, places, cases"
     )
-    available: int = Field(ge=0, le=1_000_000)
-    maximum: int | None = Field(default=None, ge=0, le=1_000_000)
+    available: int = Field(ge=0, le=1_000_000, strict=True)
+    maximum: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
 
 
 # --------------------------------------------------------------------------- suggestions

@@ -60,6 +60,12 @@ class UserCreate(UserBase):
         schema_extra={"pattern": USERNAME_PATTERN},
     )
     password: str = Field(min_length=12, max_length=256, description="At least 12 characters.")
+    organization_id: uuid.UUID | None = Field(
+        default=None,
+        description="The organization of an agency account (required for role `agency`, "
+        "refused for the others). Checked by the server beyond this schema: an organization "
+        "of the directory.",
+    )
 
     _lower = field_validator("username", mode="before")(_normalise_username)
     _no_nul = field_validator("*")(no_nul_characters)
@@ -84,6 +90,12 @@ class UserUpdate(SQLModel):
     display_name: NotNull[str] = Field(default=None, min_length=1, max_length=200)
     role: NotNull[Role] = None
     is_active: NotNull[StrictBool] = None
+    organization_id: uuid.UUID | None = Field(
+        default=None,
+        description="Moves an agency account to another organization (its sessions end); "
+        "cleared when the role is no longer `agency`. Checked by the server beyond this schema: "
+        "an organization of the directory, only for agency accounts.",
+    )
 
     _no_nul = field_validator("*")(no_nul_characters)
 
@@ -99,6 +111,7 @@ class PasswordReset(SQLModel):
 class UserPublic(UserBase):
     id: uuid.UUID
     is_active: bool
+    organization_id: uuid.UUID | None = None
     created_at: datetime
 
 

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -96,6 +97,7 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
         display_name=args.display_name or args.username,
         role=Role(args.role),
         password=password,
+        organization_id=args.organization,
     )
 
     async def work(session: AsyncSession) -> str:
@@ -251,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("username")
     create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
     create_user.add_argument("--display-name")
+    create_user.add_argument(
+        "--organization", type=uuid.UUID, help="the organization id of an agency account"
+    )
     create_user.set_defaults(handler=_create_user)
 
     seed = commands.add_parser("seed-demo", help="create demo accounts and data (development)")

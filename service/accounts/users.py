@@ -11,15 +11,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth.passwords import hash_password
+from models.agency import Organization
 from models.enums import Role
 from models.user import USERNAME_PATTERN, User, UserCreate, UserUpdate
 from service.accounts.authentication import end_all_sessions
-from service.platform.errors import Conflict, NotFound, Unprocessable
+from service.platform.errors import Conflict, NotFound, Unprocessable, coded_field_error
 from service.platform.pagination import decode_text_cursor, encode_cursor
 
 
+async def _check_organization(
+    session: AsyncSession, role: Role, organization_id: uuid.UUID | None
+) -> None:
+    """An agency account belongs to one organization of the directory; no other account does."""
+    if role is Role.agency:
+        if organization_id is None or await session.get(Organization, organization_id) is None:
+            raise Unprocessable(
+                "An agency account needs the organization it belongs to.",
+                errors=[coded_field_error("/organization_id", "consistency")],
+            )
+    elif organization_id is not None:
+        raise Unprocessable(
+            "Only agency accounts belong to an organization.",
+            errors=[coded_field_error("/organization_id", "consistency")],
+        )
+
+
 async def create_user(session: AsyncSession, *, data: UserCreate, now: datetime) -> User:
-    """Create an account; 409 when the username is taken."""
+    """Create an account; 409 when the username is taken, 422 when an agency account names no
+    organization of the directory (or another account names one)."""
+    await _check_organization(session, data.role, data.organization_id)
     existing = await session.execute(
         sa.select(col(User.id)).where(col(User.username) == data.username)
     )
@@ -29,6 +49,7 @@ async def create_user(session: AsyncSession, *, data: UserCreate, now: datetime)
         username=data.username,
         display_name=data.display_name,
         role=data.role,
+        organization_id=data.organization_id,
         password_hash=await hash_password(data.password),
         password_changed_at=now,
         created_at=now,
@@ -90,10 +111,20 @@ async def update_user(
         or ("is_active" in fields and not fields["is_active"])
     ):
         raise Conflict("You cannot change your own role or deactivate yourself.")
-    ends_sessions = ("role" in fields and fields["role"] != user.role) or (
-        "is_active" in fields and fields["is_active"] != user.is_active
+    role = fields.get("role", user.role)
+    organization_id = fields.get("organization_id", user.organization_id)
+    if role is not Role.agency and "organization_id" not in fields:
+        organization_id = fields["organization_id"] = None
+    await _check_organization(session, role, organization_id)
+    ends_sessions = (
+        ("role" in fields and fields["role"] != user.role)
+        or ("is_active" in fields and fields["is_active"] != user.is_active)
+        or organization_id != user.organization_id
     )
     for name, value in fields.items():
+        if name == "organization_id":
+            user.organization_id = value
+            continue
         if value is None:
             raise Unprocessable(
                 "A field cannot be cleared.",

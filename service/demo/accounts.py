@@ -16,6 +16,7 @@ from sqlmodel import col
 from models.enums import Role
 from models.user import User, UserCreate
 from service.accounts.users import create_user
+from service.demo.agencies import DEMO_ORGANIZATIONS
 
 DEMO_PASSWORD = "onestop-demo"  # noqa: S105 - published demo credential, development only
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
@@ -29,7 +30,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
 
 
 async def ensure_demo_accounts(session: AsyncSession, *, now: datetime) -> list[User]:
-    """Create the demo accounts that do not exist yet (idempotent); all of them, in role order."""
+    """Create the demo accounts that do not exist yet (idempotent); all of them, in role order.
+    The demo agency accounts belong to demo organizations, so the demo directory comes first."""
     usernames = [username for username, _, _ in DEMO_ACCOUNTS]
     found = await session.execute(sa.select(User).where(col(User.username).in_(usernames)))
     existing = {user.username: user for user in found.scalars()}
@@ -38,8 +40,14 @@ async def ensure_demo_accounts(session: AsyncSession, *, now: datetime) -> list[
         user = existing.get(username)
         if user is None:
             account = UserCreate(
-                username=username, display_name=display_name, role=role, password=DEMO_PASSWORD
+                username=username,
+                display_name=display_name,
+                role=role,
+                password=DEMO_PASSWORD,
+                organization_id=DEMO_ORGANIZATIONS.get(username),
             )
             user = await create_user(session, data=account, now=now)
+        elif user.organization_id is None and username in DEMO_ORGANIZATIONS:
+            user.organization_id = DEMO_ORGANIZATIONS[username]  # seeded before agencies were
         users.append(user)
     return users

@@ -1,6 +1,6 @@
 """The demo directory: Thai agencies and their services from `directory.json`, imported through
 the same HSDS import as `onestop import-directory`, and the organizations the demo agency
-accounts belong to."""
+accounts belong to (`service.demo.accounts`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.agency import Organization
-from models.user import User
 from service.routing.hsds import import_directory
 
 DIRECTORY_FILE = Path(__file__).with_name("directory.json")
@@ -27,11 +26,9 @@ DEMO_ORGANIZATIONS = {
 """The organization each demo agency account belongs to."""
 
 
-async def seed_demo_directory(
-    session: AsyncSession, *, accounts: list[User], now: datetime
-) -> tuple[int, int]:
-    """Import the demo organizations that are missing and place the demo agency accounts in
-    theirs; returns (demo organizations, created now)."""
+async def seed_demo_directory(session: AsyncSession, *, now: datetime) -> tuple[int, int]:
+    """Import the demo directory unless its organizations are all there; returns (demo
+    organizations, created now)."""
     text = DIRECTORY_FILE.read_text(encoding="utf-8")
     ids = [uuid.UUID(o["id"]) for o in json.loads(text)["organizations"]]
     found = await session.scalar(
@@ -41,9 +38,4 @@ async def seed_demo_directory(
     if found != len(ids):
         done = await import_directory(session, text=text, now=now)
         created = done["organizations created"]
-    for user in accounts:
-        organization_id = DEMO_ORGANIZATIONS.get(user.username)
-        if organization_id is not None and user.organization_id != organization_id:
-            user.organization_id = organization_id
-    await session.flush()
     return len(ids), created

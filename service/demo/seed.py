@@ -143,10 +143,8 @@ async def seed_demo(session: AsyncSession, *, settings: Settings, now: datetime)
     """Create the demo data that is missing; refused outside development and the test suite."""
     if not settings.is_development:
         raise Forbidden(f"Demo data is only for development; this is {settings.environment.value}.")
+    organizations, organizations_created = await seed_demo_directory(session, now=now)
     accounts = await ensure_demo_accounts(session, now=now)
-    organizations, organizations_created = await seed_demo_directory(
-        session, accounts=accounts, now=now
-    )
     people: dict[Role, User] = {}
     for account in accounts:
         people.setdefault(account.role, account)

@@ -11,6 +11,8 @@ from auth.policy import (
     CaseScope,
     case_scope,
     may_read_case,
+    may_read_organization,
+    may_update_agency_contact,
     may_update_case,
     sees_full_id_number,
 )
@@ -100,3 +102,22 @@ def test_a_volunteer_reads_nothing_of_others() -> None:
     facts = CaseFacts(created_by_id=OTHER, lead_id=None)
     assert not may_read_case(ME, V, facts)
     assert may_read_case(OTHER, V, facts)
+
+
+# --------------------------------------------------------------------------- directory
+
+
+def test_directory_reads_and_agency_edits_follow_the_organization() -> None:
+    own, other = uuid.uuid4(), uuid.uuid4()
+    for role in (Role.caseworker, Role.supervisor, Role.admin):
+        assert may_read_organization(role, None, other)
+    assert may_read_organization(Role.agency, own, own)
+    assert not may_read_organization(Role.agency, own, other)
+    assert not may_read_organization(Role.agency, None, other)
+    assert not may_read_organization(Role.volunteer, None, other)
+
+    assert may_update_agency_contact(Role.admin, None, other)
+    assert may_update_agency_contact(Role.agency, own, own)
+    assert not may_update_agency_contact(Role.agency, own, other)
+    for role in (Role.volunteer, Role.caseworker, Role.supervisor):
+        assert not may_update_agency_contact(role, own, own)

@@ -163,3 +163,38 @@ async def test_unknown_user_is_404(client, actors) -> None:
     )
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_agency_accounts_belong_to_one_organization(client, actors) -> None:
+    admin = actors[Role.admin].headers
+    organization = await client.post(
+        "/api/v1/directory/organizations",
+        json={"name": "หน่วยงาน", "description": "ทดสอบ"},
+        headers=admin,
+    )
+    org_id = organization.json()["id"]
+
+    for body in (
+        _new_user(role="agency"),
+        _new_user(role="agency", organization_id=str(uuid.uuid4())),
+        _new_user(role="volunteer", organization_id=org_id),
+    ):
+        refused = await client.post(USERS, json=body, headers=admin)
+        assert refused.status_code == 422, body
+        assert [e["pointer"] for e in refused.json()["errors"]] == ["/organization_id"]
+
+    created = await client.post(
+        USERS, json=_new_user(role="agency", organization_id=org_id), headers=admin
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["organization_id"] == org_id
+
+    moved = await client.patch(
+        f"{USERS}/{created.json()['id']}", json={"role": "caseworker"}, headers=admin
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["organization_id"] is None
+    back = await client.patch(
+        f"{USERS}/{created.json()['id']}", json={"role": "agency"}, headers=admin
+    )
+    assert back.status_code == 422

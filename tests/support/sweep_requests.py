@@ -360,3 +360,6 @@ _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 # The routing and referral operations register theirs too.
 from tests.support import sweep_referrals, sweep_routing  # noqa: E402, F401
+
+# The directory's operations register themselves in RECIPES.
+from tests.support import sweep_directory  # noqa: E402, F401
