@@ -358,8 +358,5 @@ _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 
-# The routing and referral operations register theirs too.
-from tests.support import sweep_referrals, sweep_routing  # noqa: E402, F401
-
-# The directory's operations register themselves in RECIPES.
-from tests.support import sweep_directory  # noqa: E402, F401
+# The routing, referral and directory operations register theirs in RECIPES too.
+from tests.support import sweep_directory, sweep_referrals, sweep_routing  # noqa: E402, F401
