@@ -158,6 +158,7 @@ class ReferralOut(BaseModel):
     reason: str
     override_reason: str | None
     requested_by: uuid.UUID | None = Field(description="None when routing referred on its own.")
+    requested_by_name: str | None
     decision_id: uuid.UUID | None
     created_at: datetime
     response_due_at: datetime

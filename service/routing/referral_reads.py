@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from auth.policy import may_read_referral, sees_all_referrals
@@ -56,18 +57,22 @@ SHARING = frozenset(
     }
 )
 MAX_SHARED_NOTES = 200
-Named = sa.Select[Referral, str, str, str]
-"""A referral with its case reference, service name and organization name."""
+_Query = TypeVar("_Query", bound=sa.Select[*tuple[Any, ...]])
+Named = sa.Select[Referral, str, str, str, str | None]
+"""A referral with its case reference, service and organization names, and who requested it."""
+_requester = aliased(User)
+_NAME_COLUMNS = (
+    col(Case.reference),
+    col(Service.name),
+    col(Organization.name),
+    col(_requester.display_name),
+)
 
 
 def referral_out(
-    referral: Referral,
-    *,
-    case_reference: str,
-    service_name: str,
-    organization_name: str,
-    now: datetime,
+    referral: Referral, *, names: tuple[str, str, str, str | None], now: datetime
 ) -> ReferralOut:
+    case_reference, service_name, organization_name, requested_by_name = names
     return ReferralOut(
         id=referral.id,
         case_id=referral.case_id,
@@ -82,6 +87,7 @@ def referral_out(
         reason=referral.reason,
         override_reason=referral.override_reason,
         requested_by=referral.requested_by_id,
+        requested_by_name=requested_by_name,
         decision_id=referral.decision_id,
         created_at=referral.created_at,
         response_due_at=referral.response_due_at,
@@ -98,26 +104,21 @@ def referral_out(
     )
 
 
-def _with_names() -> Named:
+def _joined(query: _Query) -> _Query:
     return (
-        sa.select(Referral, col(Case.reference), col(Service.name), col(Organization.name))
-        .join(Case, col(Case.id) == col(Referral.case_id))
+        query.join(Case, col(Case.id) == col(Referral.case_id))
         .join(Service, col(Service.id) == col(Referral.service_id))
         .join(Organization, col(Organization.id) == col(Referral.organization_id))
+        .outerjoin(_requester, col(_requester.id) == col(Referral.requested_by_id))
     )
 
 
+def _with_names() -> Named:
+    return _joined(sa.select(Referral, *_NAME_COLUMNS))
+
+
 def _rows_out(rows: Any, *, now: datetime) -> list[ReferralOut]:
-    return [
-        referral_out(
-            referral,
-            case_reference=reference,
-            service_name=service_name,
-            organization_name=organization_name,
-            now=now,
-        )
-        for referral, reference, service_name, organization_name in rows
-    ]
+    return [referral_out(row[0], names=tuple(row[1:]), now=now) for row in rows]
 
 
 async def referral_answer(
@@ -126,21 +127,12 @@ async def referral_answer(
     """The answer about one referral already loaded: its names in one query."""
     row = (
         await session.execute(
-            sa.select(col(Case.reference), col(Service.name), col(Organization.name))
-            .select_from(Referral)
-            .join(Case, col(Case.id) == col(Referral.case_id))
-            .join(Service, col(Service.id) == col(Referral.service_id))
-            .join(Organization, col(Organization.id) == col(Referral.organization_id))
-            .where(col(Referral.id) == referral.id)
+            _joined(sa.select(*_NAME_COLUMNS).select_from(Referral)).where(
+                col(Referral.id) == referral.id
+            )
         )
     ).one()
-    return referral_out(
-        referral,
-        case_reference=row[0],
-        service_name=row[1],
-        organization_name=row[2],
-        now=now,
-    )
+    return referral_out(referral, names=tuple(row), now=now)  # type: ignore[arg-type]
 
 
 def readable(user: User, referral: Referral | None) -> Referral:

@@ -46,6 +46,7 @@ async def test_refer_read_accept_complete(client, session: AsyncSession, actors,
     assert referral["basis"] == "consent"
     assert referral["organization_id"] == str(shelter.organization.id)
     assert referral["overdue"] is False
+    assert referral["requested_by_name"] == actors[Role.caseworker].user.display_name
     # The intake example is `high` urgency: the service's own 4 hours apply.
     due = datetime.fromisoformat(referral["response_due_at"])
     assert due - datetime.fromisoformat(referral["created_at"]) == timedelta(hours=4)

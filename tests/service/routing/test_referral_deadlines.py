@@ -84,6 +84,7 @@ async def test_auto_mode_refers_on(client, session, actors, make_actor):
     assert following["service_id"] == str(second.id)
     assert following["status"] == "requested"
     assert following["requested_by"] is None
+    assert following["requested_by_name"] is None
     assert following["groups"] == referral["groups"]
     read = (await client.get(f"{CASES}/{case['id']}", headers=caseworker)).json()
     assert read["status"] == "referred"
