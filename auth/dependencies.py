@@ -159,6 +159,13 @@ OfferTaker = Annotated[
     User, Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor))
 ]
 """Who may be offered a case and answer the offers made to them."""
+ReferralReader = Annotated[
+    User, Depends(require_roles(Role.caseworker, Role.supervisor, Role.agency))
+]
+"""Who may read and act on referrals: the center's staff, and agency staff (their own
+organization's, decided per object by `auth.policy`)."""
+AgencyStaff = Annotated[User, Depends(require_roles(Role.agency))]
+"""Agency staff: they read and answer the referrals sent to their organization."""
 Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 PolicyReader = Annotated[User, Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin))]

@@ -3,9 +3,9 @@ the object.
 
 SPEC §2: caseworkers and supervisors read every case; volunteers read the cases they reported
 or lead, and a case offered to them while the offer is pending (not expired); agency staff
-only cases referred to their agency (through referrals, which do not exist yet, so none);
-admins read no case content. What a caller may not read answers 404; what they may read but
-not change answers 403.
+never read a case itself (`GET /cases/{id}` is 404 for them), only the field groups a referral
+to their own organization shares (`may_read_referral`); admins read no case content. What a
+caller may not read answers 404; what they may read but not change answers 403.
 """
 
 from __future__ import annotations
@@ -79,6 +79,37 @@ def sees_possible_duplicates(role: Role) -> bool:
 def sees_full_id_number(role: Role) -> bool:
     """Volunteers and agency staff see id numbers masked."""
     return role in STAFF
+
+
+def may_refer(role: Role) -> bool:
+    """Referring a case to an agency, and cancelling a referral: the center's staff."""
+    return role in STAFF
+
+
+def sees_all_referrals(role: Role) -> bool:
+    """Staff read every referral; anyone else at most their own organization's."""
+    return role in STAFF
+
+
+def may_read_referral(
+    role: Role, user_organization: uuid.UUID | None, referral_organization: uuid.UUID
+) -> bool:
+    """Staff read every referral; agency staff the referrals to their own organization (an
+    agency account with no organization reads none); nobody else any."""
+    if sees_all_referrals(role):
+        return True
+    return (
+        role is Role.agency
+        and user_organization is not None
+        and user_organization == referral_organization
+    )
+
+
+def may_answer_referral(
+    role: Role, user_organization: uuid.UUID | None, referral_organization: uuid.UUID
+) -> bool:
+    """Accepting, declining, completing or failing: the agency the referral was sent to."""
+    return role is Role.agency and may_read_referral(role, user_organization, referral_organization)
 
 
 # --------------------------------------------------------------------------- agency directory

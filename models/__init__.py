@@ -1,6 +1,16 @@
 """Tables and API schemas. Importing this package registers every table on `metadata`."""
 
-from models import access_log, agency, case, deadlines, events, routing, user
+from models import access_log, agency, case, deadlines, events, referral, routing, user
 from models.base import metadata
 
-__all__ = ["access_log", "agency", "case", "deadlines", "events", "metadata", "routing", "user"]
+__all__ = [
+    "access_log",
+    "agency",
+    "case",
+    "deadlines",
+    "events",
+    "metadata",
+    "referral",
+    "routing",
+    "user",
+]

@@ -154,6 +154,8 @@ class CaseEventType(StrEnum):
     offer_expired = "offer_expired"
     referred = "referred"
     referral_answered = "referral_answered"
+    referral_cancelled = "referral_cancelled"
+    referral_overdue = "referral_overdue"
     note_added = "note_added"
     escalated = "escalated"
     sla_breached = "sla_breached"
@@ -171,6 +173,7 @@ class CaseReadKind(StrEnum):
     detail = "detail"
     notes = "notes"
     timeline = "timeline"
+    referral = "referral"  # an agency's read of the field groups a referral shares
 
 
 class DuplicateReason(StrEnum):
@@ -270,3 +273,43 @@ class AgencyReason(StrEnum):
     has_room = "has_room"
     capacity_unknown = "capacity_unknown"
     full = "full"
+
+
+class ReferralStatus(StrEnum):
+    """Where a referral to an agency stands: `requested` and `accepted` are open."""
+
+    requested = "requested"
+    accepted = "accepted"
+    declined = "declined"
+    completed = "completed"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class ReferralAnswer(StrEnum):
+    """A step on a referral: the agency's answers, and the center's cancel."""
+
+    accept = "accept"
+    decline = "decline"
+    complete = "complete"
+    fail = "fail"
+    cancel = "cancel"
+
+
+class FieldGroup(StrEnum):
+    """A named group of case fields a referral may share with an agency."""
+
+    contact = "contact"
+    identity = "identity"
+    location = "location"
+    summary = "summary"
+    notes = "notes"
+
+
+class SharingBasis(StrEnum):
+    """What allowed a referral to share what it shares."""
+
+    consent = "consent"
+    vital_interest = "vital_interest"
+    social_protection = "social_protection"
+    override = "override"  # a supervisor's override of the consent gate, with a reason

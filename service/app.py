@@ -55,6 +55,7 @@ def _routers() -> list[APIRouter]:
         meta,
         offers,
         policies,
+        referrals,
         staff,
         users,
     )
@@ -67,6 +68,7 @@ def _routers() -> list[APIRouter]:
         staff.router,
         cases.router,
         offers.router,
+        referrals.router,
         meta.router,
         directory.router,
         policies.router,

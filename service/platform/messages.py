@@ -252,6 +252,54 @@ DETAILS: dict[str, Text] = {
     ),
     "offer.answered": Text("This offer was already answered.", "ข้อเสนอนี้ได้รับคำตอบแล้ว"),
     "offer.expired": Text("This offer has expired.", "ข้อเสนอนี้หมดเวลาแล้ว"),
+    # referrals (service.routing.referrals)
+    "referral.not_found": Text("No such referral.", "ไม่พบการส่งต่อนี้"),
+    "referral.case_status": Text(
+        "A case is referred only while in progress or already referred.",
+        "ส่งต่อได้เฉพาะเรื่องที่กำลังดำเนินการหรือส่งต่อแล้วเท่านั้น",
+    ),
+    "referral.service_not_found": Text("No such agency service.", "ไม่พบบริการของหน่วยงานนี้"),
+    "referral.service_closed": Text(
+        "This service is not active or does not take referrals now.",
+        "บริการนี้ไม่เปิดให้บริการหรือไม่รับการส่งต่อในขณะนี้",
+    ),
+    "referral.no_candidate": Text(
+        "No agency service suits this case now; name a service.",
+        "ขณะนี้ไม่มีบริการที่เหมาะกับเรื่องนี้ โปรดระบุบริการ",
+    ),
+    "referral.open": Text(
+        "This case already has an open referral to this service.",
+        "เรื่องนี้มีการส่งต่อไปยังบริการนี้ที่ยังไม่สิ้นสุดอยู่แล้ว",
+    ),
+    "referral.no_basis": Text(
+        "The client has not consented to sharing and no legal basis is recorded; a supervisor "
+        "may override with a reason.",
+        "ผู้รับบริการยังไม่ยินยอมให้เปิดเผยข้อมูลและไม่มีฐานทางกฎหมายที่บันทึกไว้ หัวหน้างานอาจอนุมัติเป็นกรณีพิเศษพร้อมเหตุผล",
+    ),
+    "referral.groups_not_allowed": Text(
+        "Consent or the legal basis does not allow sharing these field groups; see allowed.",
+        "ความยินยอมหรือฐานทางกฎหมายไม่อนุญาตให้เปิดเผยกลุ่มข้อมูลเหล่านี้ โปรดดู allowed",
+    ),
+    "referral.override_role": Text(
+        "Only a supervisor may override the consent gate.",
+        "เฉพาะหัวหน้างานเท่านั้นที่อนุมัติเปิดเผยข้อมูลเป็นกรณีพิเศษได้",
+    ),
+    "referral.answer": Text(
+        "This referral cannot take this step now; see allowed.",
+        "การส่งต่อนี้ไม่สามารถดำเนินขั้นตอนนี้ได้ในขณะนี้ โปรดดู allowed",
+    ),
+    "referral.not_shared": Text(
+        "A declined or cancelled referral no longer shares the case.",
+        "การส่งต่อที่ถูกปฏิเสธหรือยกเลิกแล้วจะไม่เปิดเผยข้อมูลเรื่องนี้อีก",
+    ),
+    "referral.agency_only": Text(
+        "Only the agency a referral was sent to answers it.",
+        "เฉพาะหน่วยงานที่ได้รับการส่งต่อเท่านั้นที่ตอบรับการส่งต่อได้",
+    ),
+    "referral.center_only": Text(
+        "Only caseworkers and supervisors cancel a referral.",
+        "เฉพาะเจ้าหน้าที่และหัวหน้างานเท่านั้นที่ยกเลิกการส่งต่อได้",
+    ),
 }
 
 GENERIC_FIELD_TEXT = Text("This value is not valid.", "ค่านี้ไม่ถูกต้อง")

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     offer_minutes_normal: int = Field(default=240, ge=1, le=10080)
     offer_minutes_low: int = Field(default=1440, ge=1, le=10080)
     routing_max_failed_offers: int = Field(default=3, ge=1, le=100)
+    # Referrals (service.routing.referral_rules): how long an agency has to answer a referral,
+    # by urgency, when its service publishes no response deadline of its own.
+    referral_hours_critical: int = Field(default=2, ge=1, le=720)
+    referral_hours_high: int = Field(default=8, ge=1, le=720)
+    referral_hours_normal: int = Field(default=48, ge=1, le=720)
+    referral_hours_low: int = Field(default=120, ge=1, le=720)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -3,7 +3,7 @@ candidate is offered, in `manual` the case waits flagged (`needs_routing`) for a
 after `ONESTOP_ROUTING_MAX_FAILED_OFFERS` failed offers the case is escalated to supervisors
 (an `escalated` event, `escalated_at` and the flag) and routing stops offering it by itself.
 
-Offers have no worker yet: `expire_offers` is what it will call. It claims the cases of expired
+The worker (`service.worker.jobs`) calls `expire_offers` every round. It claims the cases of expired
 pending offers with `FOR UPDATE SKIP LOCKED` (on PostgreSQL), so several workers never process
 one offer twice, and an answer being given at that moment keeps its case.
 """

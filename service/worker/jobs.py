@@ -25,6 +25,7 @@ from models.user import LoginThrottle, RefreshFamily, RefreshToken
 from service.platform.db import dialect_name
 from service.platform.settings import Settings
 from service.routing.follow_up import expire_offers
+from service.routing.referral_deadlines import flag_overdue_referrals
 
 JobFunction = Callable[..., Awaitable[int]]
 SelectT = TypeVar("SelectT", bound=GenerativeSelect)
@@ -118,6 +119,7 @@ async def forget_old_login_failures(
 
 JOBS: tuple[Job, ...] = (
     Job("offers", expire_offers),
+    Job("referrals", flag_overdue_referrals),
     Job("idempotency_keys", forget_expired_idempotency_keys),
     Job("sessions", forget_ended_sessions),
     Job("login_failures", forget_old_login_failures),

@@ -118,7 +118,10 @@ def test_spec_spellings() -> None:
     assert {"created", "status_changed", "merged", "duplicate_dismissed"} <= {
         e.value for e in CaseEventType
     }
-    assert len(CaseEventType) == 19
+    assert {"referred", "referral_answered", "referral_cancelled", "referral_overdue"} <= {
+        e.value for e in CaseEventType
+    }
+    assert len(CaseEventType) == 21
     assert [r.value for r in DuplicateReason] == ["id_number", "phone", "name"]
     assert [s.value for s in DuplicateStatus] == ["open", "confirmed", "dismissed"]
     assert [r.value for r in Role] == ["volunteer", "caseworker", "supervisor", "agency", "admin"]

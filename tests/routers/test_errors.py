@@ -361,6 +361,7 @@ def _sample_path(route: APIRoute, case_id: str) -> str:
         "case_id": case_id,
         "user_id": str(uuid.uuid4()),
         "link_id": str(uuid.uuid4()),
+        "referral_id": str(uuid.uuid4()),
         "organization_id": str(uuid.uuid4()),
         "service_id": str(uuid.uuid4()),
         "code": "10" if "provinces" in route.path else "1001",

@@ -52,7 +52,7 @@ from hypothesis import strategies as st
 from jose import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from auth import passwords
 from service.app import create_app
@@ -267,10 +267,11 @@ async def test_no_input_gives_a_server_error(
     connection: AsyncConnection,
     raising_client: httpx.AsyncClient,
     make_actor: MakeActor,
+    session: AsyncSession,
     cheap_password_hashing: None,
 ) -> None:
     assert key in RECIPES, f"{key} has no valid request in the sweep: add one"
-    world = World(raising_client, make_actor)
+    world = World(raising_client, make_actor, session)
     request = await RECIPES[key](world)
     baseline = await _in_savepoint(connection, send(raising_client, build(request)))
     assert baseline.status is not None and 200 <= baseline.status < 300, (

@@ -121,6 +121,12 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/users"): frozenset({"/organization_id"}),
     ("PATCH", "/api/v1/users/{user_id}"): frozenset({"/organization_id"}),
     ("GET", "/api/v1/staff"): frozenset({"cursor"}),
+    ("GET", "/api/v1/referrals"): frozenset({"cursor"}),
+    ("GET", CASE + "/referrals"): frozenset({"cursor"}),
+    # Declining, failing and cancelling need the reason the body may leave out for the others.
+    ("POST", "/api/v1/referrals/{referral_id}/decline"): frozenset({"/reason"}),
+    ("POST", "/api/v1/referrals/{referral_id}/fail"): frozenset({"/reason"}),
+    ("POST", "/api/v1/referrals/{referral_id}/cancel"): frozenset({"/reason"}),
     ("PATCH", "/api/v1/users/me/profile"): frozenset({"/leave_until"}),
     ("GET", "/api/v1/helpers"): frozenset({"cursor"}),
     ("GET", "/api/v1/me/offers"): frozenset({"cursor"}),

@@ -18,6 +18,7 @@ def _path(path_format: str) -> str:
         user_id=uuid.uuid4(),
         link_id=uuid.uuid4(),
         offer_id=uuid.uuid4(),
+        referral_id=uuid.uuid4(),
         organization_id=uuid.uuid4(),
         service_id=uuid.uuid4(),
         code="10",

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.enums import Role
@@ -29,6 +30,7 @@ class World:
 
     client: httpx.AsyncClient
     make_actor: MakeActor
+    session: AsyncSession
     actors: dict[Role, Actor] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -357,5 +359,10 @@ _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 
-# The routing, directory and policy operations register theirs in RECIPES too.
-from tests.support import sweep_directory, sweep_policies, sweep_routing  # noqa: E402, F401
+# The routing, referral, directory and policy operations register theirs in RECIPES too.
+from tests.support import (  # noqa: E402, F401
+    sweep_directory,
+    sweep_policies,
+    sweep_referrals,
+    sweep_routing,
+)

@@ -1,7 +1,7 @@
 """location abroad: a case's country and city, the client's home province; the province is
 optional for a case abroad
 
-Revision ID: 0007_location_abroad
+Revision ID: 0009_location_abroad
 Revises: 0008_deadline_policies
 Create Date: 2026-11-30 14:00:00.000000
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0007_location_abroad'
+revision: str = '0009_location_abroad'
 down_revision: Union[str, Sequence[str], None] = '0008_deadline_policies'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -53,7 +53,7 @@ def downgrade() -> None:
     if without_province:
         raise RuntimeError(
             f"{without_province} cases abroad have no province; give them one before "
-            "downgrading below 0007_location_abroad"
+            "downgrading below 0009_location_abroad"
         )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_abroad_country_created_at')

@@ -1,7 +1,7 @@
 """agency directory: HSDS organizations, services and their child tables; users.organization_id
 
-Revision ID: 0007_agency_directory
-Revises: 0007_routing_people
+Revision ID: 0011_agency_directory
+Revises: 0010_routing_people
 Create Date: 2026-11-30 13:31:40.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0007_agency_directory'
-down_revision: Union[str, Sequence[str], None] = '0007_routing_people'
+revision: str = '0011_agency_directory'
+down_revision: Union[str, Sequence[str], None] = '0010_routing_people'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """routing people: helper profiles and areas, offers, case routing state, routing decisions
 
-Revision ID: 0007_routing_people
-Revises: 0007_location_abroad
+Revision ID: 0010_routing_people
+Revises: 0009_location_abroad
 Create Date: 2026-11-30 13:31:58.968515
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0007_routing_people'
-down_revision: Union[str, Sequence[str], None] = '0007_location_abroad'
+revision: str = '0010_routing_people'
+down_revision: Union[str, Sequence[str], None] = '0009_location_abroad'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
