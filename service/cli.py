@@ -103,6 +103,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stop.set)
+        logging.getLogger("onestop.worker").info("worker started")
         try:
             await run_worker(create_sessionmaker(engine), settings=settings, stop=stop)
         finally:

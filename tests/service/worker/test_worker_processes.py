@@ -80,6 +80,15 @@ def _start_worker(environment: dict[str, str], log_path: Path) -> subprocess.Pop
         )
 
 
+async def _wait_for_start(logs: list[Path]) -> None:
+    """Until every worker is running: from then on SIGTERM stops it cleanly."""
+    for _ in range(300):
+        if all("worker started" in log_path.read_text() for log_path in logs):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("the workers did not start: " + " | ".join(p.read_text() for p in logs))
+
+
 def test_the_worker_command_is_refused_on_sqlite(database_url: str) -> None:
     if not is_sqlite(database_url):
         pytest.skip("SQLite's refusal; PostgreSQL runs the workers below")
@@ -103,6 +112,7 @@ async def test_two_workers_share_the_work_and_handle_each_row_once(
     }
     logs = [Path(tempfile.mkstemp(prefix="onestop-worker-", suffix=".log")[1]) for _ in range(2)]
     workers = [_start_worker(environment, log_path) for log_path in logs]
+    await _wait_for_start(logs)
     try:
         await _wait_until_gone(committed_db, 60)
     finally:
@@ -169,6 +179,7 @@ async def test_two_workers_expire_each_offer_once(
     }
     logs = [Path(tempfile.mkstemp(prefix="onestop-worker-", suffix=".log")[1]) for _ in range(2)]
     workers = [_start_worker(environment, log_path) for log_path in logs]
+    await _wait_for_start(logs)
     pending = sa.select(sa.func.count()).select_from(Offer).where(col(Offer.status) == "pending")
     try:
         for _ in range(300):
