@@ -49,6 +49,19 @@ def recreate(server: str, *names: str) -> None:
     asyncio.run(work())
 
 
+def execute(server: str, database: str, statement: str) -> None:
+    """Run one statement (DDL, say) on `database`."""
+
+    async def work() -> None:
+        connection = await _connect(server, database)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(work())
+
+
 def fetch(server: str, database: str, query: str, *args: Any) -> list[asyncpg.Record]:
     async def work() -> list[asyncpg.Record]:
         connection = await _connect(server, database)

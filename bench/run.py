@@ -14,6 +14,7 @@ measured). The servers are stopped however the run ends. Parameters: BENCH_* (be
 
 from __future__ import annotations
 
+import ast
 import os
 import random
 import secrets
@@ -24,6 +25,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -147,6 +149,9 @@ class Run:
         o = self.options
         _step(f"recreating {o.database} and {o.limit_database}")
         database.recreate(o.postgres, o.database, o.limit_database)
+        # The limit app creates its table on start, in each worker: two workers racing on a
+        # new database can both try to create its row type and one fails. Created once here.
+        database.execute(o.postgres, o.limit_database, _limit_table(o.limit_app))
         self.work_dir.mkdir(parents=True, exist_ok=True)
         run([str(VENV / "onestop"), "migrate"], env=self.env, timeout=300, what="onestop migrate")
         self.accounts = _create_accounts(str(VENV / "onestop"), self.env, o.volunteers)
@@ -319,6 +324,20 @@ def _commit() -> str:
     except BenchError:
         return "unknown"
     return head.strip() + ("+changes" if dirty.strip() else "")
+
+
+def _limit_table(limit_app: Path) -> str:
+    """The limit app's own `create table if not exists` statement, read from its source."""
+    tree = ast.parse(limit_app.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "TABLE" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return node.value.value
+    raise BenchError(f"no TABLE statement in {limit_app}")
 
 
 if __name__ == "__main__":

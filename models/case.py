@@ -34,6 +34,7 @@ from sqlmodel import SQLModel
 
 from models import field_rules
 from models.base import HAS_TEXT, EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
+from models.case_deadlines import DEADLINE_INDEXES, CaseDeadlineFields
 from models.enums import (
     CaseStatus,
     Category,
@@ -96,8 +97,8 @@ IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text_only), AfterVal
 # --------------------------------------------------------------------------- tables
 
 
-class Case(SQLModel, table=True):
-    """One person in distress, from intake to closure."""
+class Case(CaseDeadlineFields, table=True):
+    """One person in distress, from intake to closure; deadlines: `models.case_deadlines`."""
 
     __tablename__ = "cases"
     __table_args__ = (
@@ -162,6 +163,7 @@ class Case(SQLModel, table=True):
             )
             for key in DUPLICATE_NAME_KEYS
         ),
+        *DEADLINE_INDEXES,
     )
 
     id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)

@@ -158,6 +158,7 @@ class CaseEventType(StrEnum):
     referral_overdue = "referral_overdue"
     note_added = "note_added"
     escalated = "escalated"
+    sla_at_risk = "sla_at_risk"  # a deadline passed its warning time (75 %)
     sla_breached = "sla_breached"
     viewed = "viewed"
     exported = "exported"

@@ -121,7 +121,8 @@ def test_spec_spellings() -> None:
     assert {"referred", "referral_answered", "referral_cancelled", "referral_overdue"} <= {
         e.value for e in CaseEventType
     }
-    assert len(CaseEventType) == 21
+    assert {"sla_at_risk", "sla_breached"} <= {e.value for e in CaseEventType}
+    assert len(CaseEventType) == 22
     assert [r.value for r in DuplicateReason] == ["id_number", "phone", "name"]
     assert [s.value for s in DuplicateStatus] == ["open", "confirmed", "dismissed"]
     assert [r.value for r in Role] == ["volunteer", "caseworker", "supervisor", "agency", "admin"]
