@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format clean bench bench-quick wrk
+.PHONY: install run test lint format clean bench bench-quick wrk browser
 
 $(BIN)/onestop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ bench: install wrk
 ## The same, smaller: 50,000 cases, 15 s per scenario, under 5 minutes.
 bench-quick: install wrk
 	$(BIN)/python -m bench.run --quick
+
+## Chromium and Thai fonts from Debian for the web app's browser tests (skipped without them).
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi tlwg || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-thai-tlwg || { \
+	      apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-thai-tlwg; }; \
+	  else echo "run  sudo apt-get install -y chromium fonts-thai-tlwg" >&2; exit 1; fi; }
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { \

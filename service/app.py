@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from routers import API_PREFIX
+from routers.web import web_router
 from service.platform.api_docs import (
     OPENAPI_PATH,
     docs_router,
@@ -120,7 +121,7 @@ def create_app(
 
     install_error_handlers(app)
 
-    routers = [*_routers(), docs_router]
+    routers = [*_routers(), docs_router, web_router]
     for router in routers:
         app.include_router(router)
     # The routers' own route objects are the ones a request's scope names.

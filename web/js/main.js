@@ -1,0 +1,90 @@
+// The app: pages addressed after `#`, the navigation for the signed-in role, the network state.
+
+import { reachable } from "./api.js";
+import { loadWords, switchLanguage, t } from "./i18n.js";
+import * as intake from "./intake.js";
+import * as outbox from "./outbox.js";
+import * as session from "./session.js";
+import * as signin from "./signin.js";
+import { h } from "./ui.js";
+import { placeholder } from "./work.js";
+
+const PAGES = {
+  "#/intake": { roles: ["volunteer", "caseworker", "supervisor"], label: "nav.intake", render: intake.render },
+  "#/work": { roles: ["volunteer", "caseworker"], label: "nav.work", render: placeholder("work", "nav.work") },
+  "#/board": { roles: ["caseworker", "supervisor"], label: "nav.board", render: placeholder("board", "nav.board") },
+  "#/inbox": { roles: ["agency"], label: "nav.inbox", render: placeholder("inbox", "nav.inbox") },
+};
+
+function pagesFor(role) {
+  return Object.entries(PAGES).filter(([, page]) => page.roles.includes(role));
+}
+
+function renderNav() {
+  const nav = document.getElementById("nav");
+  const who = session.user();
+  nav.replaceChildren(
+    ...(who
+      ? [
+          ...pagesFor(who.role).map(([hash, page]) =>
+            h("a", { href: hash, "aria-current": location.hash === hash ? "page" : null }, t(page.label))),
+          h("button", { type: "button", class: "link", onclick: signOut }, t("nav.signout")),
+        ]
+      : []),
+  );
+  document.getElementById("language").textContent = t("language.switch");
+}
+
+async function route() {
+  const who = session.user();
+  if (!who) {
+    renderNav();
+    signin.render(() => {
+      location.hash = pagesFor(session.user().role)[0]?.[0] || "#/intake";
+      route();
+    });
+    return;
+  }
+  const allowed = pagesFor(who.role);
+  const hash = allowed.some(([key]) => key === location.hash) ? location.hash : allowed[0]?.[0];
+  if (hash && hash !== location.hash) history.replaceState(null, "", hash);
+  renderNav();
+  await PAGES[hash]?.render();
+  outbox.process();
+}
+
+async function signOut() {
+  await session.signOut();
+  route();
+}
+
+async function watchNetwork() {
+  const banner = document.getElementById("network");
+  const check = async () => {
+    const up = await reachable();
+    banner.textContent = up ? "" : t("network.offline");
+    banner.dataset.state = up ? "online" : "offline";
+    if (up) outbox.process();
+  };
+  window.addEventListener("online", check);
+  window.addEventListener("offline", check);
+  setInterval(check, 30_000);
+  await check();
+}
+
+async function start() {
+  await loadWords();
+  document.getElementById("language").addEventListener("click", async () => {
+    await switchLanguage();
+    route();
+  });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
+  }
+  await session.load();
+  window.addEventListener("hashchange", route);
+  await route();
+  watchNetwork();
+}
+
+start();
