@@ -10,6 +10,7 @@ const SHELL = [
   "/app/js/api.js",
   "/app/js/dates.js",
   "/app/js/i18n.js",
+  "/app/js/inbox.js",
   "/app/js/intake.js",
   "/app/js/outbox.js",
   "/app/js/session.js",

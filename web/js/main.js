@@ -6,14 +6,20 @@ import * as intake from "./intake.js";
 import * as outbox from "./outbox.js";
 import * as session from "./session.js";
 import * as signin from "./signin.js";
-import { h } from "./ui.js";
-import { placeholder } from "./work.js";
+import * as inbox from "./inbox.js";
+import { h, show } from "./ui.js";
+import * as work from "./work.js";
+
+// A page still to come says so rather than showing nothing.
+function placeholder(view, titleKey) {
+  return () => show(view, h("h1", {}, t(titleKey)), h("p", {}, t("work.soon")));
+}
 
 const PAGES = {
   "#/intake": { roles: ["volunteer", "caseworker", "supervisor"], label: "nav.intake", render: intake.render },
-  "#/work": { roles: ["volunteer", "caseworker"], label: "nav.work", render: placeholder("work", "nav.work") },
+  "#/work": { roles: ["volunteer", "caseworker"], label: "nav.work", render: work.render },
   "#/board": { roles: ["caseworker", "supervisor"], label: "nav.board", render: placeholder("board", "nav.board") },
-  "#/inbox": { roles: ["agency"], label: "nav.inbox", render: placeholder("inbox", "nav.inbox") },
+  "#/inbox": { roles: ["agency"], label: "nav.inbox", render: inbox.render },
 };
 
 function pagesFor(role) {
