@@ -110,3 +110,29 @@ async def test_the_servers_field_errors_are_shown_at_their_fields(
     assert await page.input_value("input[name='/client/birth_date']") == "15/3/2510"
     await screenshot(page, "intake-field-error")
     assert phone.errors == []
+
+
+async def test_signing_out_clears_what_the_phone_holds(
+    phone: Phone, demo_server: LiveServer
+) -> None:
+    page, context = phone.page, phone.context
+    await sign_in(page, demo_server.base_url, "demo.volunteer")
+    await page.wait_for_selector("form.intake")
+    stored = await page.evaluate(
+        "new Promise(r => indexedDB.open('onestop').onsuccess = e => "
+        "e.target.result.transaction('records').objectStore('records').get('session')"
+        ".onsuccess = g => r(JSON.stringify(Object.keys(g.target.result))))"
+    )
+    assert stored == '["sealed"]'  # the session's tokens are kept only as ciphertext
+    await context.set_offline(True)
+    await _fill_report(page, "รายงานที่ยังไม่ได้ส่ง")
+    await page.click("form.intake button[type=submit]")
+    await page.wait_for_selector(".outbox li[data-state='queued']")
+    await context.set_offline(False)
+    await page.unroute_all()
+    await page.route("**/api/v1/cases", lambda route: route.abort())  # keep it queued
+    await page.click("nav button")  # sign out
+    await page.wait_for_selector("form.signin")
+    names = await page.evaluate("indexedDB.databases().then(all => all.map(d => d.name))")
+    assert "onestop" not in names
+    assert phone.errors == []

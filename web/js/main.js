@@ -60,6 +60,7 @@ async function route() {
 }
 
 async function signOut() {
+  outbox.stop();
   await session.signOut();
   route();
 }

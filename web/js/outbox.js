@@ -9,7 +9,7 @@
 // by a real request to /healthz, not by `navigator.onLine`.
 
 import { API, reachable } from "./api.js";
-import { accessToken } from "./session.js";
+import { accessToken, user } from "./session.js";
 import { language } from "./i18n.js";
 import { getSealed, putSealed, raw } from "./store.js";
 
@@ -147,15 +147,22 @@ function schedule(entries) {
 // Send what is due, one report at a time; one tab at a time (Web Locks), so two open tabs
 // never post the same report at once.
 export async function process() {
+  if (!user()) return; // signed out: the queue was wiped with everything else
   const work = async () => {
     try {
       await round();
     } finally {
-      schedule(await list());
+      if (user()) schedule(await list());
     }
   };
   if (navigator.locks) await navigator.locks.request("onestop-outbox", { ifAvailable: true }, (lock) => lock && work());
   else await work();
+}
+
+// Stop trying: the person is signing out.
+export function stop() {
+  clearTimeout(timer);
+  timer = null;
 }
 
 export async function sendNow() {
