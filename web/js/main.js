@@ -6,19 +6,15 @@ import * as intake from "./intake.js";
 import * as outbox from "./outbox.js";
 import * as session from "./session.js";
 import * as signin from "./signin.js";
+import * as board from "./board.js";
 import * as inbox from "./inbox.js";
-import { h, show } from "./ui.js";
+import { h } from "./ui.js";
 import * as work from "./work.js";
-
-// A page still to come says so rather than showing nothing.
-function placeholder(view, titleKey) {
-  return () => show(view, h("h1", {}, t(titleKey)), h("p", {}, t("work.soon")));
-}
 
 const PAGES = {
   "#/intake": { roles: ["volunteer", "caseworker", "supervisor"], label: "nav.intake", render: intake.render },
   "#/work": { roles: ["volunteer", "caseworker"], label: "nav.work", render: work.render },
-  "#/board": { roles: ["caseworker", "supervisor"], label: "nav.board", render: placeholder("board", "nav.board") },
+  "#/board": { roles: ["caseworker", "supervisor"], label: "nav.board", render: board.render },
   "#/inbox": { roles: ["agency"], label: "nav.inbox", render: inbox.render },
 };
 

@@ -1,0 +1,49 @@
+"""The supervisors' board shows a new critical case without a reload: the live stream tells it,
+and it reads the queues again."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer, demo_login
+from tests.web.conftest import Phone, screenshot, sign_in
+
+pytestmark = pytest.mark.slow
+
+
+async def test_a_new_critical_case_appears_on_the_board_without_a_reload(
+    phone: Phone, demo_server: LiveServer
+) -> None:
+    page = phone.page
+    await sign_in(page, demo_server.base_url, "demo.supervisor")
+    await page.wait_for_selector("main[data-view=board] .queue[data-queue=unassigned]")
+    await page.wait_for_selector(".live:has-text('อัปเดตสด')")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+    volunteer = demo_login(demo_server, "demo.volunteer")
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.post(
+            demo_server.base_url + "/api/v1/cases",
+            headers=volunteer,
+            json={
+                "summary": f"ชายถูกทำร้ายร่างกาย บาดเจ็บสาหัส {uuid.uuid4().hex[:6]}",
+                "categories": ["family_violence"],
+                "immediate_danger": True,
+                "reporter": {"relationship": "neighbour"},
+                "location": {"province_code": "10"},
+                "consent": {"data_collection": "not_possible"},
+            },
+        )
+    assert response.status_code == 201, response.text
+    reference = response.json()["reference"]
+
+    unassigned = page.locator(".queue[data-queue=unassigned] li", has_text=reference)
+    await unassigned.wait_for(timeout=20_000)
+    assert "วิกฤต" in await unassigned.inner_text() or "critical" in await unassigned.inner_text()
+    assert navigations == []  # no reload
+    await screenshot(page, "supervisor-board")
+    assert phone.errors == []
