@@ -16,6 +16,7 @@ const SHELL = [
   "/app/js/outbox.js",
   "/app/js/session.js",
   "/app/js/signin.js",
+  "/app/js/stats.js",
   "/app/js/store.js",
   "/app/js/stream.js",
   "/app/js/ui.js",

@@ -47,3 +47,19 @@ async def test_a_new_critical_case_appears_on_the_board_without_a_reload(
     assert navigations == []  # no reload
     await screenshot(page, "supervisor-board")
     assert phone.errors == []
+
+
+async def test_the_statistics_page_draws_the_periods_counts(
+    phone: Phone, demo_server: LiveServer
+) -> None:
+    page = phone.page
+    await sign_in(page, demo_server.base_url, "demo.supervisor")
+    await page.wait_for_selector("nav a[href='#/stats']")
+    await page.click("nav a[href='#/stats']")
+    await page.fill("input[name=from]", "1/1/2560")  # Buddhist Era: 2017
+    await page.click("form.period button[type=submit]")
+    await page.wait_for_selector("main[data-view=stats] svg.chart rect")
+    total = await page.inner_text("main[data-view=stats] .total")
+    assert any(ch.isdigit() for ch in total) and not total.startswith("ทั้งหมด 0 ")
+    await screenshot(page, "statistics")
+    assert phone.errors == []

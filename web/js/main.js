@@ -6,6 +6,7 @@ import * as intake from "./intake.js";
 import * as outbox from "./outbox.js";
 import * as session from "./session.js";
 import * as signin from "./signin.js";
+import * as stats from "./stats.js";
 import * as board from "./board.js";
 import * as inbox from "./inbox.js";
 import { h } from "./ui.js";
@@ -15,6 +16,7 @@ const PAGES = {
   "#/intake": { roles: ["volunteer", "caseworker", "supervisor"], label: "nav.intake", render: intake.render },
   "#/work": { roles: ["volunteer", "caseworker"], label: "nav.work", render: work.render },
   "#/board": { roles: ["caseworker", "supervisor"], label: "nav.board", render: board.render },
+  "#/stats": { roles: ["caseworker", "supervisor", "admin"], label: "nav.stats", render: () => stats.render() },
   "#/inbox": { roles: ["agency"], label: "nav.inbox", render: inbox.render },
 };
 
