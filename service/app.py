@@ -49,6 +49,7 @@ def _routers() -> list[APIRouter]:
     from routers import (
         auth,
         cases,
+        deadline_queues,
         directory,
         health,
         helpers,
@@ -72,6 +73,7 @@ def _routers() -> list[APIRouter]:
         meta.router,
         directory.router,
         policies.router,
+        deadline_queues.router,
     ]
 
 
