@@ -21,14 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
 from models.base import utcnow
-from models.case import IdempotencyRecord
+from models.case import Case, IdempotencyRecord
 from models.enums import Role
 from models.events import CaseEvent
 from models.routing import Offer
 from service.platform.db import create_sessionmaker, is_sqlite
 from service.platform.settings import Settings
 from tests.conftest import ROOT, committed_actor, run_cli, start_server, stop_server
-from tests.support.cases import create_case, move
+from tests.support.cases import anonymous_body, create_case, move
 
 pytestmark = pytest.mark.slow
 
@@ -227,3 +227,85 @@ async def test_the_server_runs_the_jobs_unless_told_not_to(
         await _wait_until_gone(committed_db, 30)
     finally:
         stop_server(server)
+
+
+async def test_two_workers_record_each_breach_once_and_the_case_is_in_the_breached_queue(
+    committed_client: httpx.AsyncClient,
+    committed_db: AsyncEngine,
+    database_url: str,
+    settings: Settings,
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("several worker processes are for PostgreSQL")
+    caseworker = await committed_actor(committed_db, settings, Role.caseworker)
+    supervisor = await committed_actor(committed_db, settings, Role.supervisor)
+    case_ids = []
+    for _ in range(30):
+        case = await create_case(
+            committed_client, caseworker.headers, anonymous_body(immediate_danger=True)
+        )
+        case_ids.append(uuid.UUID(case["id"]))
+    # An hour and a minute later (the workers run on the wall clock): each critical case has
+    # missed its first response.
+    late = utcnow() - timedelta(minutes=1)
+    async with create_sessionmaker(committed_db)() as session, session.begin():
+        await session.execute(
+            sa.update(Case)
+            .where(col(Case.id).in_(case_ids))
+            .values(first_response_due_at=late, first_response_warn_at=late - timedelta(minutes=15))
+        )
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ONESTOP_ENVIRONMENT": "test",
+        "ONESTOP_JWT_SECRET": settings.jwt_secret,
+        "ONESTOP_DATA_KEY": settings.data_key,
+        "ONESTOP_JOBS_BATCH_SIZE": "2",
+        "ONESTOP_JOBS_INTERVAL_SECONDS": "0.1",
+    }
+    logs = [Path(tempfile.mkstemp(prefix="onestop-worker-", suffix=".log")[1]) for _ in range(2)]
+    workers = [_start_worker(environment, log_path) for log_path in logs]
+    await _wait_for_start(logs)
+    unrecorded = (
+        sa.select(sa.func.count())
+        .select_from(Case)
+        .where(col(Case.id).in_(case_ids), col(Case.first_response_breached_at).is_(None))
+    )
+    try:
+        for _ in range(300):
+            async with committed_db.connect() as connection:
+                if not await connection.scalar(unrecorded):
+                    break
+            await asyncio.sleep(0.2)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        codes = [worker.wait(timeout=30) for worker in workers]
+
+    async with committed_db.connect() as connection:
+        breaches = (
+            await connection.execute(
+                sa.select(col(CaseEvent.case_id), sa.func.count())
+                .where(col(CaseEvent.type) == "sla_breached", col(CaseEvent.case_id).in_(case_ids))
+                .group_by(col(CaseEvent.case_id))
+            )
+        ).all()
+    assert codes == [0, 0]
+    assert dict(breaches) == dict.fromkeys(case_ids, 1)  # each breach recorded exactly once
+    handled = [
+        int(dict(part.split("=") for part in entry["event"].split(","))["deadline_breaches"])
+        for log_path in logs
+        for entry in map(json.loads, log_path.read_text().splitlines())
+        if entry["message"] == "jobs ran"
+    ]
+    assert sum(handled) == len(case_ids)
+    queue = await committed_client.get(
+        "/api/v1/queues/breached?limit=200", headers=supervisor.headers
+    )
+    assert queue.status_code == 200, queue.text
+    listed = [
+        uuid.UUID(item["case_id"])
+        for item in queue.json()["items"]
+        if item["deadline"] == "first_response"
+    ]
+    assert set(case_ids) <= set(listed)
