@@ -30,7 +30,7 @@ from models.enums import CaseEventType, Urgency
 from service.cases.events import append_event
 from service.platform.db import dialect_name
 from service.platform.settings import Settings
-from service.routing.offers import routing_state
+from service.routing.follow_up import escalate
 
 KINDS = tuple(DeadlineKind)
 CaseQuery = sa.Select[Any]
@@ -155,16 +155,4 @@ async def _breach(
         },
     )
     if kind is DeadlineKind.first_response and case.urgency is Urgency.critical:
-        state = await routing_state(session, case_id=case.id, now=now)
-        if state.escalated_at is None:
-            state.escalated_at = now
-            state.updated_at = now
-            await append_event(
-                session,
-                secret=settings.data_key,
-                case=case,
-                type_=CaseEventType.escalated,
-                actor_id=None,
-                now=now,
-                data={"deadline": kind.value},
-            )
+        await escalate(session, settings=settings, case=case, now=now, why={"deadline": kind.value})

@@ -1,10 +1,5 @@
 """The deadline queues and the deadline worker's claims read `cases` through their partial
-indexes (PostgreSQL).
-
-With sequential scans priced out (`enable_seqscan = off`), PostgreSQL still chooses a Seq Scan
-when no index can serve a query; so a plan without one on `cases`, through the indexes named,
-shows the query is an index range scan however many cases there are.
-"""
+indexes (PostgreSQL; `tests.support.query_plans` says why a plan on an empty table shows it)."""
 
 from __future__ import annotations
 
@@ -12,8 +7,6 @@ import uuid
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -26,28 +19,15 @@ from service.platform.db import is_sqlite
 from service.platform.pagination import encode_cursor
 from service.queues.deadlines import DeadlineQueue, queue_query
 from tests.conftest import DATABASE_URL
+from tests.support.query_plans import table_scans
 
 pytestmark = pytest.mark.skipif(
     is_sqlite(DATABASE_URL), reason="query plans are PostgreSQL's (production)"
 )
 
 
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [plan]
-    for child in plan.get("Plans", []):
-        found += _nodes(child)
-    return found
-
-
 async def _case_scans(session: AsyncSession, query: Any) -> list[tuple[str, str | None]]:
-    compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-    await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    rows = (await session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
-    return [
-        (node["Node Type"], node.get("Index Name"))
-        for node in _nodes(rows[0]["Plan"])
-        if node.get("Relation Name") == "cases"
-    ]
+    return await table_scans(session, query, table="cases")
 
 
 def _user(role: Role) -> User:
