@@ -91,6 +91,9 @@ async def _record_each(
     for kind in KINDS:
         if recorded >= batch:
             break
+        # A case claimed for both kinds is read again: what its first record changed (its
+        # event chain) must be written before the read replaces it.
+        await session.flush()
         for case in await claim_cases(session, query_of(kind, now=now, batch=batch - recorded)):
             await record(case, kind)
             recorded += 1

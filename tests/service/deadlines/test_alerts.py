@@ -20,7 +20,9 @@ from models.enums import Role
 from models.events import CaseEvent
 from models.routing import CaseRouting
 from models.user import User
+from service.cases.events import verify_chain
 from service.demo.seed import seed_demo
+from service.platform.crypto import audit_key
 from service.platform.settings import Settings
 from service.worker.runner import run_round
 from tests.conftest import Actor, access_headers
@@ -158,6 +160,30 @@ async def test_resolution_pauses_while_the_client_is_awaited_and_breaches_once(
     types = await _types(session, case["id"])
     assert types["sla_breached"] == 1
     assert types["escalated"] == 0  # the first response was met; resolution does not escalate
+
+
+async def test_both_deadlines_breached_in_one_round_are_chained_one_after_the_other(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    actors: dict[Role, Actor],
+) -> None:
+    case = await create_case(client, actors[Role.caseworker].headers, anonymous_body(**CRITICAL))
+    opened = datetime.fromisoformat(case["created_at"])
+    counts = await run_round(sessionmaker, settings=settings, now=opened + timedelta(days=4))
+    assert counts["deadline_breaches"] == 2
+    breaches = [e for e in await _events(session, case["id"]) if e.type.value == "sla_breached"]
+    assert [e.data["deadline"] for e in breaches] == ["first_response", "resolution"]
+    stored = await _case(session, case["id"])
+    problems = verify_chain(
+        audit_key(settings.data_key),
+        case_id=stored.id,
+        events=await _events(session, case["id"]),
+        anchor_count=stored.event_count,
+        anchor_hash=stored.last_event_hash,
+    )
+    assert problems == []
 
 
 async def test_new_rules_move_counting_cases_and_keep_what_was_recorded(
