@@ -34,7 +34,7 @@ from sqlmodel import SQLModel
 
 from models import field_rules
 from models.base import HAS_TEXT, EnumText, NotNull, UTCDateTime, new_id, no_nul_characters, utcnow
-from models.case_deadlines import DEADLINE_INDEXES, CaseDeadlineFields
+from models.case_deadlines import DEADLINE_INDEXES, CaseDeadlineFields, CaseDeadlinesOut
 from models.enums import (
     CaseStatus,
     Category,
@@ -890,6 +890,10 @@ class CaseOut(BaseModel):
     updated_at: datetime
     version: int
     possible_duplicates: list[DuplicateOut] = Field(default_factory=list)
+    deadlines: CaseDeadlinesOut | None = Field(
+        default=None,
+        description="Its two deadlines and where each stands now; null until first computed.",
+    )
 
 
 class CaseSummary(BaseModel):

@@ -14,16 +14,38 @@ are a small share of all cases.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel, Field
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from models.base import UTCDateTime
+from models.enums import CaseStatus, Urgency
 
 DEADLINE_KINDS = ("first_response", "resolution")
+RESOLUTION_COUNTING = "resolution_met_at IS NULL"
+
+
+class DeadlineKind(StrEnum):
+    """Which of a case's two deadlines."""
+
+    first_response = "first_response"
+    resolution = "resolution"
+
+
+class DeadlineState(StrEnum):
+    """Where one deadline stands at a moment."""
+
+    met = "met"
+    on_time = "on_time"
+    at_risk = "at_risk"  # past the warning (75 % of the time)
+    breached = "breached"
+    paused = "paused"
 
 
 class CaseDeadlineFields(SQLModel):
@@ -72,7 +94,72 @@ def _indexes() -> tuple[sa.Index, ...]:
                 f"{counting} AND {kind}_breached_at IS NULL",
             ),
         ]
+    # The worker: cases still counting whose times other rules (or none yet) computed. A case
+    # whose resolution stopped counting has stopped counting its first response too.
+    indexes.append(
+        _partial(
+            "ix_cases_counting_rules_version", ("deadline_rules_version",), RESOLUTION_COUNTING
+        )
+    )
     return tuple(indexes)
 
 
 DEADLINE_INDEXES: tuple[Any, ...] = _indexes()
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class DeadlineOut(BaseModel):
+    """One deadline of a case as it stands when read."""
+
+    due_at: datetime | None = Field(
+        description="When the time runs out; null while the clock is paused (awaiting client)."
+    )
+    warn_at: datetime | None = Field(description="When 75 % of the time has run.")
+    met_at: datetime | None = Field(
+        description="When it stopped counting: screening (first response), resolution, or "
+        "closure before either."
+    )
+    state: DeadlineState = Field(
+        description="`met` (stopped in time), `on_time`, `at_risk` (past the warning), "
+        "`breached` (past due, or met late) or `paused`."
+    )
+
+
+class CaseDeadlinesOut(BaseModel):
+    """Time to first response (screening) and to resolution, by the case's urgency's policy."""
+
+    first_response: DeadlineOut
+    resolution: DeadlineOut
+
+
+class DeadlineQueueItem(BaseModel):
+    """A case in a deadline queue, with the deadline that put it there."""
+
+    case_id: uuid.UUID
+    reference: str
+    status: CaseStatus
+    urgency: Urgency
+    lead: uuid.UUID | None
+    province_code: str | None
+    created_at: datetime
+    deadline: DeadlineKind
+    due_at: datetime
+    warn_at: datetime | None
+    seconds_left: int | None = Field(
+        description="At-risk queue: seconds until the deadline is breached; null in the "
+        "breached queue."
+    )
+    seconds_overdue: int | None = Field(
+        description="Breached queue: seconds since the deadline passed; null in the at-risk queue."
+    )
+
+
+class DeadlineQueuePage(BaseModel):
+    """One page of a deadline queue, soonest due first."""
+
+    items: list[DeadlineQueueItem]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )

@@ -50,6 +50,7 @@ def _routers() -> list[APIRouter]:
     from routers import (
         auth,
         cases,
+        deadline_queues,
         directory,
         health,
         helpers,
@@ -73,6 +74,7 @@ def _routers() -> list[APIRouter]:
         meta.router,
         directory.router,
         policies.router,
+        deadline_queues.router,
     ]
 
 

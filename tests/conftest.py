@@ -35,6 +35,7 @@ from models.base import utcnow
 from models.enums import Role
 from models.user import RefreshFamily, User
 from service.app import create_app
+from service.deadlines.policies import forget_rules
 from service.platform.db import create_engine, is_sqlite
 from service.platform.migrations import upgrade
 from service.platform.settings import Environment, Settings
@@ -103,6 +104,15 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def settings() -> Settings:
     return make_settings()
+
+
+@pytest.fixture(autouse=True)
+def _rules_read_afresh() -> Iterator[None]:
+    """Each test reads the deadline rules of its own database state: the rules a process keeps
+    would otherwise outlive the rolled-back test that read them."""
+    forget_rules()
+    yield
+    forget_rules()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ from service.cases.events import append_event
 from service.cases.loading import CaseContext, etag
 from service.cases.references import next_reference
 from service.cases.rendering import answer_for, render_case
+from service.deadlines.case_clock import stamp_new_case
 from service.platform import idempotency
 from service.platform.crypto import (
     id_number_hash,
@@ -253,6 +254,7 @@ async def _create_or_find(
         updated_at=now,
         **columns,
     )
+    await stamp_new_case(session, case=case, now=now)
     events = [
         await append_event(
             session,

@@ -24,11 +24,13 @@ from models.case import (
     LocationOut,
     ReporterOut,
 )
+from models.case_deadlines import CaseDeadlinesOut, DeadlineOut
 from models.enums import Category, TargetGroup
 from models.user import User
 from service.cases.client_fields import CLIENT_FIELDS, ClientField, Reading, client_age
 from service.cases.duplicates import load_duplicates
 from service.cases.loading import CaseContext, etag, load_context
+from service.deadlines.stamping import stored_deadlines
 from service.platform.crypto import mask_id_number, open_id_number
 from service.platform.idempotency import StoredAnswer
 from service.platform.settings import Settings
@@ -131,6 +133,28 @@ def render_case(
         updated_at=case.updated_at,
         version=case.version,
         possible_duplicates=duplicates,
+        deadlines=render_deadlines(case, now=now),
+    )
+
+
+def render_deadlines(case: Case, *, now: datetime) -> CaseDeadlinesOut | None:
+    """Both deadlines as the case row holds them, each with where it stands at `now`."""
+    deadlines = stored_deadlines(case)
+    if deadlines is None:
+        return None
+    return CaseDeadlinesOut(
+        **{
+            kind: DeadlineOut(
+                due_at=deadline.due_at,
+                warn_at=deadline.warn_at,
+                met_at=deadline.met_at,
+                state=deadline.state(now),
+            )
+            for kind, deadline in (
+                ("first_response", deadlines.first_response),
+                ("resolution", deadlines.resolution),
+            )
+        }
     )
 
 

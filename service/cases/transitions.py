@@ -33,6 +33,7 @@ from service.cases.events import append_event
 from service.cases.lifecycle import Refusal, check_transition, next_statuses
 from service.cases.loading import case_facts, load_case_to_change
 from service.cases.rendering import case_for_viewer
+from service.deadlines.case_clock import stamp_step
 from service.platform.errors import (
     Forbidden,
     InvalidTransition,
@@ -62,7 +63,9 @@ async def transition_case(
     _check_step(case, user=user, body=body)
     _check_screening_fields(body)
     changes = await _changes_of_step(session, case=case, user=user, body=body, now=now)
+    before = case.status
     recorded = apply_changes(case, changes)
+    await stamp_step(session, case=case, before=before, now=now)
     if "categories" in changes:
         await rewrite_category_rows(session, case=case)
     bump_version(case, now)

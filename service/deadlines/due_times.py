@@ -12,23 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from models.case_deadlines import DeadlineState
 from models.enums import Urgency
 from service.deadlines.calendar import Pause, due_at
 from service.deadlines.policies import DeadlineRules
 
 WARNING_FRACTION = 0.75
-
-
-class DeadlineState(StrEnum):
-    """Where one deadline stands at a moment."""
-
-    met = "met"
-    on_time = "on_time"
-    at_risk = "at_risk"  # past the warning (75 % of the time)
-    breached = "breached"
-    paused = "paused"
+__all__ = ["CaseClock", "CaseDeadlines", "Deadline", "DeadlineState", "case_deadlines"]
 
 
 @dataclass(frozen=True, slots=True)

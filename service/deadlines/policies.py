@@ -4,10 +4,17 @@ Until an admin saves their own, the SPEC's defaults hold: critical 1 hour to scr
 days to resolution, high 4 hours and 7 days (both around the clock), normal 1 and 30 business
 days, low 3 and 60; the calendar is `service.deadlines.calendar.DEFAULT_WEEK` with no changes
 to Thailand's holidays.
+
+The rules carry a version: a digest of the policies and the calendar as saved, the same in
+every process, stamped on each case whose due times they computed (`deadline_rules_version`),
+so the worker finds the cases computed under other rules. Each process keeps the rules it read
+for `RULES_KEPT_SECONDS` (`current_rules`), so stamping a new case costs no statement.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time as monotonic_time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -64,6 +71,7 @@ class DeadlineRules:
 
     policies: dict[Urgency, tuple[BudgetIO, BudgetIO]]
     calendar: WorkingCalendar
+    version: int = 0
 
     def budgets(self, urgency: Urgency) -> tuple[Budget, Budget]:
         """The first-response and resolution budgets of `urgency`."""
@@ -118,6 +126,7 @@ async def replace_policies(
             await session.execute(
                 sa.update(table).where(table.c.urgency == item.urgency).values(**values)
             )
+    forget_rules()
     return await read_policies(session)
 
 
@@ -168,13 +177,44 @@ def _years_around(now: datetime) -> list[int]:
 
 
 async def read_rules(session: AsyncSession, *, now: datetime) -> DeadlineRules:
-    """The policies and the calendar, for computing due times around `now`."""
+    """The policies and the calendar, for computing due times around `now`; kept as this
+    process's current rules."""
     policies = await read_policies(session)
-    calendar = working_calendar(_saved_calendar(await _record(session)), years=_years_around(now))
-    return DeadlineRules(
+    saved = _saved_calendar(await _record(session))
+    rules = DeadlineRules(
         policies={item.urgency: (item.first_response, item.resolution) for item in policies.items},
-        calendar=calendar,
+        calendar=working_calendar(saved, years=_years_around(now)),
+        version=rules_version(policies, saved),
     )
+    _kept.clear()
+    _kept.append((rules, monotonic_time.monotonic()))
+    return rules
+
+
+def rules_version(policies: DeadlinePolicies, calendar: WorkingCalendarIO) -> int:
+    """A digest of the rules as saved (a positive 4-byte integer, the column's range)."""
+    digest = hashlib.sha256(
+        (policies.model_dump_json() + calendar.model_dump_json()).encode()
+    ).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+
+
+# This process's current rules and when they were read (monotonic seconds): at most one.
+_kept: list[tuple[DeadlineRules, float]] = []
+RULES_KEPT_SECONDS = 60.0
+
+
+async def current_rules(session: AsyncSession, *, now: datetime) -> DeadlineRules:
+    """The rules this process read less than `RULES_KEPT_SECONDS` ago, else read now. A case
+    stamped with rules changed meanwhile (by another process) is corrected by the worker."""
+    if _kept and monotonic_time.monotonic() - _kept[0][1] < RULES_KEPT_SECONDS:
+        return _kept[0][0]
+    return await read_rules(session, now=now)
+
+
+def forget_rules() -> None:
+    """Read the rules again at the next use (they were just changed, or a test ended)."""
+    _kept.clear()
 
 
 def calendar_etag(version: int) -> str:
@@ -239,6 +279,7 @@ async def replace_calendar(
         setattr(record, name, value)
     record.version += 1
     await session.flush()
+    forget_rules()
     return await read_calendar(session, now=now)
 
 

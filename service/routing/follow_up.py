@@ -11,6 +11,7 @@ one offer twice, and an answer being given at that moment keeps its case.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +46,32 @@ async def expire_offer(
     await session.flush()
 
 
+async def escalate(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    case: Case,
+    now: datetime,
+    why: dict[str, Any],
+) -> None:
+    """Put the locked `case` before supervisors, once: `escalated_at` in its routing state and an
+    `escalated` event saying `why`."""
+    state = await routing_state(session, case_id=case.id, now=now)
+    if state.escalated_at is not None:
+        return
+    state.escalated_at = now
+    state.updated_at = now
+    await append_event(
+        session,
+        secret=settings.data_key,
+        case=case,
+        type_=CaseEventType.escalated,
+        actor_id=None,
+        now=now,
+        data=why,
+    )
+
+
 async def after_failed_offer(
     session: AsyncSession, *, settings: Settings, case: Case, now: datetime
 ) -> None:
@@ -59,17 +86,13 @@ async def after_failed_offer(
         return
     if state.failed_offers >= settings.routing_max_failed_offers:
         state.needs_routing = True
-        if state.escalated_at is None:
-            state.escalated_at = now
-            await append_event(
-                session,
-                secret=settings.data_key,
-                case=case,
-                type_=CaseEventType.escalated,
-                actor_id=None,
-                now=now,
-                data={"failed_offers": state.failed_offers},
-            )
+        await escalate(
+            session,
+            settings=settings,
+            case=case,
+            now=now,
+            why={"failed_offers": state.failed_offers},
+        )
         await session.flush()
         return
     if settings.routing_mode is RoutingMode.auto:

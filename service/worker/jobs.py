@@ -22,6 +22,8 @@ from sqlmodel import col
 
 from models.case import IdempotencyRecord
 from models.user import LoginThrottle, RefreshFamily, RefreshToken
+from service.deadlines.alerts import record_breaches, record_warnings
+from service.deadlines.restamping import restamp_cases
 from service.platform.db import dialect_name
 from service.platform.settings import Settings
 from service.routing.follow_up import expire_offers
@@ -120,6 +122,9 @@ async def forget_old_login_failures(
 JOBS: tuple[Job, ...] = (
     Job("offers", expire_offers),
     Job("referrals", flag_overdue_referrals),
+    Job("deadline_times", restamp_cases),
+    Job("deadline_breaches", record_breaches),
+    Job("deadline_warnings", record_warnings),
     Job("idempotency_keys", forget_expired_idempotency_keys),
     Job("sessions", forget_ended_sessions),
     Job("login_failures", forget_old_login_failures),

@@ -131,6 +131,8 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/helpers"): frozenset({"cursor"}),
     ("GET", "/api/v1/me/offers"): frozenset({"cursor"}),
     ("GET", CASE + "/decisions"): frozenset({"cursor"}),
+    ("GET", "/api/v1/queues/at-risk"): frozenset({"cursor"}),
+    ("GET", "/api/v1/queues/breached"): frozenset({"cursor"}),
     # The directory: official area codes, an age range, an organization that exists and its
     # locations, room within the maximum, times in range, ids not sent twice nor taken.
     **{

@@ -12,8 +12,6 @@ import uuid
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -24,29 +22,15 @@ from service.platform.pagination import encode_time_id_cursor
 from service.routing.referral_deadlines import overdue_query
 from service.routing.referral_reads import case_referrals_query, referral_list_query
 from tests.conftest import DATABASE_URL
+from tests.support.query_plans import table_scans
 
 pytestmark = pytest.mark.skipif(
     is_sqlite(DATABASE_URL), reason="query plans are PostgreSQL's (production)"
 )
 
 
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [plan]
-    for child in plan.get("Plans", []):
-        found += _nodes(child)
-    return found
-
-
 async def _referral_scans(session: AsyncSession, query: Any) -> list[tuple[str, str | None]]:
-    compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-    await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    rows = (await session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
-    nodes = _nodes(rows[0]["Plan"])
-    return [
-        (node["Node Type"], node.get("Index Name"))
-        for node in nodes
-        if node.get("Relation Name") == "referrals"
-    ]
+    return await table_scans(session, query, table="referrals")
 
 
 def _agency() -> User:

@@ -13,6 +13,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
 from models.base import utcnow
-from models.case import IdempotencyRecord
+from models.case import Case, IdempotencyRecord
 from models.enums import Role
 from models.events import CaseEvent
 from models.routing import Offer
 from service.platform.db import create_sessionmaker, is_sqlite
 from service.platform.settings import Settings
 from tests.conftest import ROOT, committed_actor, run_cli, start_server, stop_server
-from tests.support.cases import create_case, move
+from tests.support.cases import anonymous_body, create_case, move
 
 pytestmark = pytest.mark.slow
 
@@ -157,17 +158,11 @@ async def _screened_cases_with_expired_offers(
     return case_ids
 
 
-async def test_two_workers_expire_each_offer_once(
-    committed_client: httpx.AsyncClient,
-    committed_db: AsyncEngine,
-    database_url: str,
-    settings: Settings,
-) -> None:
-    if is_sqlite(database_url):
-        pytest.skip("several worker processes are for PostgreSQL")
-    case_ids = await _screened_cases_with_expired_offers(
-        committed_client, committed_db, settings, 24
-    )
+async def _two_workers_until_done(
+    engine: AsyncEngine, database_url: str, settings: Settings, *, left: sa.Select[Any]
+) -> list[Path]:
+    """Run two `onestop worker` processes (batches of 2) until `left` counts nothing, stop them
+    and check they ended cleanly; returns their logs."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -180,35 +175,57 @@ async def test_two_workers_expire_each_offer_once(
     logs = [Path(tempfile.mkstemp(prefix="onestop-worker-", suffix=".log")[1]) for _ in range(2)]
     workers = [_start_worker(environment, log_path) for log_path in logs]
     await _wait_for_start(logs)
-    pending = sa.select(sa.func.count()).select_from(Offer).where(col(Offer.status) == "pending")
     try:
         for _ in range(300):
-            async with committed_db.connect() as connection:
-                if not await connection.scalar(pending):
+            async with engine.connect() as connection:
+                if not await connection.scalar(left):
                     break
             await asyncio.sleep(0.2)
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         codes = [worker.wait(timeout=30) for worker in workers]
-
-    async with committed_db.connect() as connection:
-        expired = (
-            await connection.execute(
-                sa.select(col(CaseEvent.case_id), sa.func.count())
-                .where(col(CaseEvent.type) == "offer_expired")
-                .group_by(col(CaseEvent.case_id))
-            )
-        ).all()
     assert codes == [0, 0]
-    assert dict(expired) == dict.fromkeys(case_ids, 1)  # every offer expired, each exactly once
-    handled = [
-        int(dict(part.split("=") for part in entry["event"].split(","))["offers"])
+    return logs
+
+
+def _handled(logs: list[Path], job: str) -> int:
+    """How many items `job` handled in all the workers' rounds, as their logs say."""
+    return sum(
+        int(dict(part.split("=") for part in entry["event"].split(","))[job])
         for log_path in logs
         for entry in map(json.loads, log_path.read_text().splitlines())
         if entry["message"] == "jobs ran"
-    ]
-    assert sum(handled) == len(case_ids)
+    )
+
+
+async def _events_per_case(engine: AsyncEngine, type_: str) -> dict[uuid.UUID, int]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            sa.select(col(CaseEvent.case_id), sa.func.count())
+            .where(col(CaseEvent.type) == type_)
+            .group_by(col(CaseEvent.case_id))
+        )
+        return {case_id: count for case_id, count in rows.all()}
+
+
+async def test_two_workers_expire_each_offer_once(
+    committed_client: httpx.AsyncClient,
+    committed_db: AsyncEngine,
+    database_url: str,
+    settings: Settings,
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("several worker processes are for PostgreSQL")
+    case_ids = await _screened_cases_with_expired_offers(
+        committed_client, committed_db, settings, 24
+    )
+    pending = sa.select(sa.func.count()).select_from(Offer).where(col(Offer.status) == "pending")
+    logs = await _two_workers_until_done(committed_db, database_url, settings, left=pending)
+
+    expired = await _events_per_case(committed_db, "offer_expired")
+    assert expired == dict.fromkeys(case_ids, 1)  # every offer expired, each exactly once
+    assert _handled(logs, "offers") == len(case_ids)
 
 
 async def test_the_server_runs_the_jobs_unless_told_not_to(
@@ -227,3 +244,50 @@ async def test_the_server_runs_the_jobs_unless_told_not_to(
         await _wait_until_gone(committed_db, 30)
     finally:
         stop_server(server)
+
+
+async def test_two_workers_record_each_breach_once_and_the_case_is_in_the_breached_queue(
+    committed_client: httpx.AsyncClient,
+    committed_db: AsyncEngine,
+    database_url: str,
+    settings: Settings,
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("several worker processes are for PostgreSQL")
+    caseworker = await committed_actor(committed_db, settings, Role.caseworker)
+    supervisor = await committed_actor(committed_db, settings, Role.supervisor)
+    case_ids = []
+    for _ in range(30):
+        case = await create_case(
+            committed_client, caseworker.headers, anonymous_body(immediate_danger=True)
+        )
+        case_ids.append(uuid.UUID(case["id"]))
+    # An hour and a minute later (the workers run on the wall clock): each critical case has
+    # missed its first response.
+    late = utcnow() - timedelta(minutes=1)
+    async with create_sessionmaker(committed_db)() as session, session.begin():
+        await session.execute(
+            sa.update(Case)
+            .where(col(Case.id).in_(case_ids))
+            .values(first_response_due_at=late, first_response_warn_at=late - timedelta(minutes=15))
+        )
+    unrecorded = (
+        sa.select(sa.func.count())
+        .select_from(Case)
+        .where(col(Case.id).in_(case_ids), col(Case.first_response_breached_at).is_(None))
+    )
+    logs = await _two_workers_until_done(committed_db, database_url, settings, left=unrecorded)
+
+    breaches = await _events_per_case(committed_db, "sla_breached")
+    assert breaches == dict.fromkeys(case_ids, 1)  # each breach recorded exactly once
+    assert _handled(logs, "deadline_breaches") == len(case_ids)
+    queue = await committed_client.get(
+        "/api/v1/queues/breached?limit=200", headers=supervisor.headers
+    )
+    assert queue.status_code == 200, queue.text
+    listed = [
+        uuid.UUID(item["case_id"])
+        for item in queue.json()["items"]
+        if item["deadline"] == "first_response"
+    ]
+    assert set(case_ids) <= set(listed)
