@@ -55,6 +55,7 @@ def _routers() -> list[APIRouter]:
         meta,
         offers,
         policies,
+        queues,
         referrals,
         staff,
         users,
@@ -72,6 +73,7 @@ def _routers() -> list[APIRouter]:
         meta.router,
         directory.router,
         policies.router,
+        queues.router,
     ]
 
 

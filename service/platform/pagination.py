@@ -30,11 +30,11 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
     except (ValueError, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != size:
-        raise _invalid_cursor()
+        raise invalid_cursor()
     return values
 
 
-def _invalid_cursor() -> Unprocessable:
+def invalid_cursor() -> Unprocessable:
     return Unprocessable(
         "The cursor is not valid; start again without one.",
         errors=[{"parameter": "cursor", "detail": "not a valid cursor", "type": "cursor"}],
@@ -49,16 +49,21 @@ def encode_time_id_cursor(at: datetime, row_id: uuid.UUID) -> str:
 def decode_time_id_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """The (aware time, id) inside a cursor made by `encode_time_id_cursor`, else 422."""
     at_text, id_text = decode_cursor(cursor, size=2)
+    return time_and_id(at_text, id_text)
+
+
+def time_and_id(at_text: Any, id_text: Any) -> tuple[datetime, uuid.UUID]:
+    """An (aware time, id) pair read from a decoded cursor's values, else 422."""
     try:
         at, row_id = datetime.fromisoformat(str(at_text)), uuid.UUID(str(id_text))
     except ValueError:
-        raise _invalid_cursor() from None
+        raise invalid_cursor() from None
     if at.tzinfo is None:  # our cursors always carry the UTC offset
-        raise _invalid_cursor()
+        raise invalid_cursor()
     try:
         return at.astimezone(UTC), row_id
     except OverflowError:  # an offset that pushes the time past year 1 or 9999
-        raise _invalid_cursor() from None
+        raise invalid_cursor() from None
 
 
 def decode_int_cursor(cursor: str) -> int:
@@ -66,7 +71,7 @@ def decode_int_cursor(cursor: str) -> int:
     value outside their range is refused here instead of failing in the database."""
     (value,) = decode_cursor(cursor, size=1)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT4_MAX:
-        raise _invalid_cursor()
+        raise invalid_cursor()
     return value
 
 
@@ -76,5 +81,5 @@ def decode_text_cursor(cursor: str, *, pattern: str) -> str:
     string) reaches the database as a comparison value."""
     (value,) = decode_cursor(cursor, size=1)
     if not isinstance(value, str) or not re.fullmatch(pattern, value):
-        raise _invalid_cursor()
+        raise invalid_cursor()
     return value
