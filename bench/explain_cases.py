@@ -570,7 +570,7 @@ async def queue_scenarios(connection: AsyncConnection) -> list[QueueScenario]:
             QueueScenario(
                 f"offers{name}",
                 lambda cursor, u=caller("offers"): work.offers_query(
-                    user=u, limit=LIMIT, cursor=cursor, now=now
+                    user=u, limit=LIMIT, cursor=cursor
                 ),
                 lambda session, cursor, u=caller("offers"): work.waiting_offers(
                     session, user=u, limit=LIMIT, cursor=cursor, now=now
@@ -579,7 +579,7 @@ async def queue_scenarios(connection: AsyncConnection) -> list[QueueScenario]:
             QueueScenario(
                 f"workload{name}",
                 lambda cursor, u=caller("workload"): workload.workload_query(
-                    user=u, limit=LIMIT, cursor=cursor, now=now
+                    user=u, limit=LIMIT, cursor=cursor
                 ),
                 lambda session, cursor, u=caller("workload"): workload.workload(
                     session, user=u, limit=LIMIT, cursor=cursor, now=now

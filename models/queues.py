@@ -115,6 +115,7 @@ class WaitingOffer(BaseModel):
     created_at: datetime
     waiting_seconds: int = Field(description="Since the offer was made.")
     expires_at: datetime
+    expired: bool = Field(description="Past its expiry, not yet expired by the worker.")
 
 
 class WaitingOfferList(BaseModel):

@@ -183,15 +183,14 @@ async def unassigned_cases(
 # --------------------------------------------------------------------------- offers
 
 
-def offers_query(
-    *, user: User, limit: int, cursor: str | None, now: datetime
-) -> sa.Select[*tuple[Any, ...]]:
-    """One page of pending offers not yet expired, waiting longest first."""
+def offers_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
+    """One page of pending offers, waiting longest first. An offer past its expiry stays until
+    the worker expires it (within a round): one that stays longer shows the worker is stuck."""
     query = (
         sa.select(Offer, col(Case.reference), col(Case.urgency), col(User.display_name))
         .join(Case, col(Case.id) == col(Offer.case_id))
         .join(User, col(User.id) == col(Offer.user_id))
-        .where(PENDING, col(Offer.expires_at) > now)
+        .where(PENDING)
         .order_by(col(Offer.created_at), col(Offer.id))
         .limit(limit + 1)
     )
@@ -206,9 +205,7 @@ async def waiting_offers(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> WaitingOfferList:
     """Pending offers, waiting longest first: to whom, since when, until when."""
-    rows = (
-        await session.execute(offers_query(user=user, limit=limit, cursor=cursor, now=now))
-    ).all()
+    rows = (await session.execute(offers_query(user=user, limit=limit, cursor=cursor))).all()
     items = [
         WaitingOffer(
             id=offer.id,
@@ -221,6 +218,7 @@ async def waiting_offers(
             created_at=offer.created_at,
             waiting_seconds=seconds_since(offer.created_at, now),
             expires_at=offer.expires_at,
+            expired=offer.expires_at <= now,
         )
         for offer, reference, urgency, name in rows[:limit]
     ]

@@ -1,7 +1,8 @@
 """The helpers' workload: per volunteer and caseworker with a helper profile, the open cases
 they lead and the offers waiting for their answer, against their capacity, most loaded first.
 
-Decided: the load is open cases led plus pending offers (an offer accepted becomes a case led),
+Decided: the load is open cases led plus pending offers (an offer accepted becomes a case led;
+one past its expiry counts until the worker expires it),
 and the load ratio divides it by the capacity, a capacity of 0 counting as 1 (such a helper
 takes no new case, and any case they still lead shows them as loaded). Helpers on leave or
 marked unavailable stay in the list, flagged, as do deactivated accounts still leading cases.
@@ -43,9 +44,7 @@ def decode_workload_cursor(cursor: str) -> tuple[float, uuid.UUID]:
         raise invalid_cursor() from None
 
 
-def workload_query(
-    *, user: User, limit: int, cursor: str | None, now: datetime
-) -> sa.Select[*tuple[Any, ...]]:
+def workload_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
     """One page of helpers by load ratio, highest first."""
     led = (
         sa.select(col(Case.lead_id).label("user_id"), sa.func.count().label("n"))
@@ -55,7 +54,7 @@ def workload_query(
     )
     offered = (
         sa.select(col(Offer.user_id).label("user_id"), sa.func.count().label("n"))
-        .where(PENDING, col(Offer.expires_at) > now)
+        .where(PENDING)
         .group_by(col(Offer.user_id))
         .subquery()
     )
@@ -100,9 +99,7 @@ async def workload(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> WorkloadList:
     """Helpers with their open cases and pending offers against capacity, most loaded first."""
-    rows = (
-        await session.execute(workload_query(user=user, limit=limit, cursor=cursor, now=now))
-    ).all()
+    rows = (await session.execute(workload_query(user=user, limit=limit, cursor=cursor))).all()
     items = [
         HelperWorkload(
             user_id=row.id,

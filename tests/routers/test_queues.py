@@ -125,7 +125,8 @@ async def test_offers_wait_longest_first_and_volunteers_see_their_own(
         made = await offer(client, caseworker, case["id"], user_id=str(helper.user.id))
         assert made.status_code == 201, made.text
         offered.append(made.json())
-    # Made in this order, but the last one has waited longest; the middle one has expired.
+    # Made in this order, but the last one has waited longest; the middle one is past its
+    # expiry, which the worker has not processed yet.
     ids = [uuid.UUID(o["id"]) for o in offered]
     for offer_id, hours in ((ids[2], 5), (ids[1], 3)):
         await session.execute(
@@ -143,11 +144,14 @@ async def test_offers_wait_longest_first_and_volunteers_see_their_own(
     everyone = await _all_pages(client, f"{QUEUES}/offers", supervisor)
     own = await _all_pages(client, f"{QUEUES}/offers", volunteer.headers)
 
-    assert [item["id"] for item in everyone] == [str(ids[2]), str(ids[0])]
+    assert [item["id"] for item in everyone] == [str(ids[2]), str(ids[1]), str(ids[0])]
+    assert [item["expired"] for item in everyone] == [False, True, False]
     assert everyone[0]["user_name"] == volunteer.user.display_name
     assert everyone[0]["waiting_seconds"] >= 5 * 3600
     assert [item["id"] for item in own] == [str(ids[2]), str(ids[0])]
-    assert await _all_pages(client, f"{QUEUES}/offers", other.headers) == []
+    assert [item["id"] for item in await _all_pages(client, f"{QUEUES}/offers", other.headers)] == [
+        str(ids[1])
+    ]
 
 
 async def test_referrals_wait_oldest_first_by_agency(client, actors, session, make_actor) -> None:
