@@ -644,6 +644,19 @@ async def measure_queue(session: AsyncSession, scenario: QueueScenario, runs: in
     return results
 
 
+def show(results: list[Result], *, plans: bool) -> None:
+    """One line per measured page as it is measured (and its plan as a tree)."""
+    for result in results:
+        print(
+            f"{result.scenario:45} {result.page:12} median {result.median_ms:6.2f} "
+            f"p95 {result.p95_ms:6.2f}  DB {result.plan.milliseconds:6.2f}  "
+            f"{result.plan.summary()}",
+            flush=True,
+        )
+        if plans:
+            print("\n".join(tree(result.plan.root, 2)))
+
+
 async def main(url: str, *, runs: int, show_plans: bool, only: str | None) -> int:
     engine = create_engine(url, pool_size=1)
     try:
@@ -662,28 +675,14 @@ async def main(url: str, *, runs: int, show_plans: bool, only: str | None) -> in
                 if only and only not in scenario.name:
                     continue
                 measured = await measure(session, capture, scenario, runs)
-                for result in measured:
-                    print(
-                        f"{result.scenario:45} {result.page:12} median {result.median_ms:6.2f} "
-                        f"p95 {result.p95_ms:6.2f}  DB {result.plan.milliseconds:6.2f}  "
-                        f"{result.plan.summary()}",
-                        flush=True,
-                    )
-                    if show_plans:
-                        print("\n".join(tree(result.plan.root, 2)))
+                show(measured, plans=show_plans)
                 results.extend(measured)
                 session.expunge_all()
             for queue in await queue_scenarios(connection):
                 if only and only not in f"queue {queue.name}":
                     continue
                 measured = await measure_queue(session, queue, runs)
-                for result in measured:
-                    print(
-                        f"{result.scenario:45} {result.page:12} median {result.median_ms:6.2f} "
-                        f"p95 {result.p95_ms:6.2f}  DB {result.plan.milliseconds:6.2f}  "
-                        f"{result.plan.summary()}",
-                        flush=True,
-                    )
+                show(measured, plans=show_plans)
                 results.extend(measured)
                 session.expunge_all()
             await session.close()

@@ -19,21 +19,14 @@ from models.queues import (
     WorkloadList,
 )
 from routers import API_PREFIX
+from routers.cases import Cursor, Limit
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
-from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.platform.pagination import DEFAULT_LIMIT
 from service.queues import work, workload
 
 router = APIRouter(prefix=f"{API_PREFIX}/queues", tags=["queues"])
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, at most 200.")]
-Cursor = Annotated[
-    str | None,
-    Query(
-        max_length=512,
-        description="`next_cursor` of the previous page (opaque; checked by the server).",
-    ),
-]
 ANSWERS = problem_schema_responses(401, 403, 422)
 
 
