@@ -61,12 +61,12 @@ PENDING = col(Offer.status) == sa.literal_column("'pending'")
 WAITING = col(Referral.status) == sa.literal_column("'requested'")
 
 
-def seconds_since(at: datetime, now: datetime) -> int:
+def _seconds_since(at: datetime, now: datetime) -> int:
     """Whole seconds from `at` to `now`, never negative."""
     return max(int((now - at).total_seconds()), 0)
 
 
-def after(order: tuple[Any, Any], cursor: str | None) -> sa.ColumnElement[bool] | None:
+def _after(order: tuple[Any, Any], cursor: str | None) -> sa.ColumnElement[bool] | None:
     """The keyset condition of the page after a (time, id) cursor."""
     if cursor is None:
         return None
@@ -163,7 +163,7 @@ async def unassigned_cases(
             province_code=row.province_code,
             country_code=row.country_code,
             created_at=row.created_at,
-            waiting_seconds=seconds_since(row.created_at, now),
+            waiting_seconds=_seconds_since(row.created_at, now),
             needs_routing=bool(row.needs_routing),
             failed_offers=row.failed_offers or 0,
             escalated_at=row.escalated_at,
@@ -194,7 +194,7 @@ def offers_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tu
         .order_by(col(Offer.created_at), col(Offer.id))
         .limit(limit + 1)
     )
-    if (condition := after((col(Offer.created_at), col(Offer.id)), cursor)) is not None:
+    if (condition := _after((col(Offer.created_at), col(Offer.id)), cursor)) is not None:
         query = query.where(condition)
     if case_scope(user.role) is not CaseScope.all:
         query = query.where(col(Offer.user_id) == user.id)
@@ -216,7 +216,7 @@ async def waiting_offers(
             user_name=name,
             offered_by=offer.offered_by_id,
             created_at=offer.created_at,
-            waiting_seconds=seconds_since(offer.created_at, now),
+            waiting_seconds=_seconds_since(offer.created_at, now),
             expires_at=offer.expires_at,
             expired=offer.expires_at <= now,
         )
@@ -258,7 +258,7 @@ def referrals_query(
     )
     if organization_id is not None:
         query = query.where(col(Referral.organization_id) == organization_id)
-    if (condition := after((col(Referral.created_at), col(Referral.id)), cursor)) is not None:
+    if (condition := _after((col(Referral.created_at), col(Referral.id)), cursor)) is not None:
         query = query.where(condition)
     return query
 
@@ -286,7 +286,7 @@ async def waiting_referrals(
             organization_id=referral.organization_id,
             organization_name=organization_name,
             created_at=referral.created_at,
-            waiting_seconds=seconds_since(referral.created_at, now),
+            waiting_seconds=_seconds_since(referral.created_at, now),
             response_due_at=referral.response_due_at,
             past_deadline=is_overdue(
                 ReferralStatus.requested,
@@ -326,7 +326,7 @@ def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[
         .order_by(*order)
         .limit(limit + 1)
     )
-    if (condition := after(order, cursor)) is not None:
+    if (condition := _after(order, cursor)) is not None:
         query = query.where(condition)
     if case_scope(user.role) is not CaseScope.all:
         query = query.where(
@@ -351,7 +351,7 @@ async def escalated_cases(
                 urgency=urgency,
                 created_at=created_at,
                 escalated_at=state.escalated_at,
-                escalated_seconds=seconds_since(state.escalated_at, now),
+                escalated_seconds=_seconds_since(state.escalated_at, now),
                 failed_offers=state.failed_offers,
                 needs_routing=state.needs_routing,
                 lead=lead_id,
