@@ -27,7 +27,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,11 +42,12 @@ from models.enums import CaseStatus, Category, Role, Urgency
 from models.user import User
 from service.cases.listing import CaseFilters, build_case_list_query, list_cases
 from service.platform.db import create_engine
+from service.queues import work, workload
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"
 P95_TARGET_MS = 30.0
 LIMIT = 50
-SCANNED_TABLES = frozenset({"cases", "case_categories"})
+SCANNED_TABLES = frozenset({"cases", "case_categories", "offers", "referrals", "case_routing"})
 OPEN_STATUSES = [
     CaseStatus.new,
     CaseStatus.screened,
@@ -503,6 +504,159 @@ def tree(node: PlanNode, depth: int = 0) -> Iterator[str]:
         yield from tree(child, depth + 1)
 
 
+# --------------------------------------------------------------------------- work queues
+
+
+@dataclass(frozen=True)
+class QueueScenario:
+    """One work queue as one caller sees it: its query for a cursor, and its page as the
+    service answers it (whose `next_cursor` leads to the second page)."""
+
+    name: str
+    query: Callable[[str | None], sa.Select[Any]]
+    page: Callable[[AsyncSession, str | None], Awaitable[Any]]
+
+
+async def queue_scenarios(connection: AsyncConnection) -> list[QueueScenario]:
+    """The queues for staff and, where a volunteer has their own, for a volunteer with rows in
+    it; the referrals queue also for the agency with the most referrals waiting (needs
+    `bench.seed_queues`)."""
+
+    async def one(sql: str) -> Any:
+        return (await connection.execute(sa.text(sql))).scalar_one()
+
+    staff = _user(
+        await one("SELECT id FROM users WHERE role = 'supervisor' ORDER BY username LIMIT 1"),
+        Role.supervisor,
+    )
+    volunteer_with = {
+        "unassigned": "SELECT c.created_by_id FROM cases c JOIN users u ON u.id = c.created_by_id "
+        "WHERE u.role = 'volunteer' AND c.status <> 'closed' AND c.lead_id IS NULL "
+        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+        "offers": "SELECT o.user_id FROM offers o JOIN users u ON u.id = o.user_id "
+        "WHERE u.role = 'volunteer' AND o.status = 'pending' GROUP BY 1 "
+        "ORDER BY count(*) DESC LIMIT 1",
+        "workload": "SELECT p.user_id FROM helper_profiles p JOIN users u ON u.id = p.user_id "
+        "WHERE u.role = 'volunteer' ORDER BY p.user_id LIMIT 1",
+        "escalated": "SELECT c.created_by_id FROM cases c JOIN case_routing r ON r.case_id = c.id "
+        "JOIN users u ON u.id = c.created_by_id WHERE u.role = 'volunteer' "
+        "AND c.status <> 'closed' AND r.escalated_at IS NOT NULL "
+        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+    }
+    volunteers = {
+        name: _user(await one(sql), Role.volunteer) for name, sql in volunteer_with.items()
+    }
+    agency = await one(
+        "SELECT organization_id FROM referrals WHERE status = 'requested' "
+        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    now = datetime.now(UTC)
+    found: list[QueueScenario] = []
+    for name, user in (("", staff), (", volunteer", None)):
+
+        def caller(queue: str, user: User | None = user) -> User:
+            return user or volunteers[queue]
+
+        found += [
+            QueueScenario(
+                f"unassigned{name}",
+                lambda cursor, u=caller("unassigned"): work.unassigned_query(
+                    user=u, limit=LIMIT, cursor=cursor
+                ),
+                lambda session, cursor, u=caller("unassigned"): work.unassigned_cases(
+                    session, user=u, limit=LIMIT, cursor=cursor, now=now
+                ),
+            ),
+            QueueScenario(
+                f"offers{name}",
+                lambda cursor, u=caller("offers"): work.offers_query(
+                    user=u, limit=LIMIT, cursor=cursor
+                ),
+                lambda session, cursor, u=caller("offers"): work.waiting_offers(
+                    session, user=u, limit=LIMIT, cursor=cursor, now=now
+                ),
+            ),
+            QueueScenario(
+                f"workload{name}",
+                lambda cursor, u=caller("workload"): workload.workload_query(
+                    user=u, limit=LIMIT, cursor=cursor
+                ),
+                lambda session, cursor, u=caller("workload"): workload.workload(
+                    session, user=u, limit=LIMIT, cursor=cursor, now=now
+                ),
+            ),
+            QueueScenario(
+                f"escalated{name}",
+                lambda cursor, u=caller("escalated"): work.escalated_query(
+                    user=u, limit=LIMIT, cursor=cursor
+                ),
+                lambda session, cursor, u=caller("escalated"): work.escalated_cases(
+                    session, user=u, limit=LIMIT, cursor=cursor, now=now
+                ),
+            ),
+        ]
+    for name, organization in (("referrals", None), ("referrals, one agency", agency)):
+
+        def referrals_query(cursor: str | None, o: Any = organization) -> sa.Select[Any]:
+            query = work.referrals_query(user=staff, organization_id=o, limit=LIMIT, cursor=cursor)
+            assert query is not None
+            return query
+
+        found.append(
+            QueueScenario(
+                name,
+                referrals_query,
+                lambda session, cursor, o=organization: work.waiting_referrals(
+                    session, user=staff, organization_id=o, limit=LIMIT, cursor=cursor, now=now
+                ),
+            )
+        )
+    return found
+
+
+async def measure_queue(session: AsyncSession, scenario: QueueScenario, runs: int) -> list[Result]:
+    """The plan (EXPLAIN ANALYZE of the service's own query) and the timings of the service
+    call, for the first page and the page after its cursor."""
+    first = await scenario.page(session, None)
+    await session.rollback()
+    results = []
+    for page, cursor in (("first", None), ("after cursor", first.next_cursor)):
+        if page != "first" and cursor is None:
+            continue
+        plan = await explain(await session.connection(), scenario.query(cursor))
+        await session.rollback()
+        timings = []
+        for attempt in range(runs + 2):
+            started = time.perf_counter()
+            await scenario.page(session, cursor)
+            if attempt >= 2:
+                timings.append((time.perf_counter() - started) * 1000)
+            await session.rollback()
+        results.append(
+            Result(
+                scenario=f"queue {scenario.name}",
+                page=page,
+                plan=plan,
+                median_ms=statistics.median(timings),
+                p95_ms=percentile(timings, 0.95),
+            )
+        )
+    return results
+
+
+def show(results: list[Result], *, plans: bool) -> None:
+    """One line per measured page as it is measured (and its plan as a tree)."""
+    for result in results:
+        print(
+            f"{result.scenario:45} {result.page:12} median {result.median_ms:6.2f} "
+            f"p95 {result.p95_ms:6.2f}  DB {result.plan.milliseconds:6.2f}  "
+            f"{result.plan.summary()}",
+            flush=True,
+        )
+        if plans:
+            print("\n".join(tree(result.plan.root, 2)))
+
+
 async def main(url: str, *, runs: int, show_plans: bool, only: str | None) -> int:
     engine = create_engine(url, pool_size=1)
     try:
@@ -521,15 +675,14 @@ async def main(url: str, *, runs: int, show_plans: bool, only: str | None) -> in
                 if only and only not in scenario.name:
                     continue
                 measured = await measure(session, capture, scenario, runs)
-                for result in measured:
-                    print(
-                        f"{result.scenario:45} {result.page:12} median {result.median_ms:6.2f} "
-                        f"p95 {result.p95_ms:6.2f}  DB {result.plan.milliseconds:6.2f}  "
-                        f"{result.plan.summary()}",
-                        flush=True,
-                    )
-                    if show_plans:
-                        print("\n".join(tree(result.plan.root, 2)))
+                show(measured, plans=show_plans)
+                results.extend(measured)
+                session.expunge_all()
+            for queue in await queue_scenarios(connection):
+                if only and only not in f"queue {queue.name}":
+                    continue
+                measured = await measure_queue(session, queue, runs)
+                show(measured, plans=show_plans)
                 results.extend(measured)
                 session.expunge_all()
             await session.close()

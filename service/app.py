@@ -57,6 +57,7 @@ def _routers() -> list[APIRouter]:
         meta,
         offers,
         policies,
+        queues,
         referrals,
         staff,
         users,
@@ -75,6 +76,7 @@ def _routers() -> list[APIRouter]:
         directory.router,
         policies.router,
         deadline_queues.router,
+        queues.router,
     ]
 
 

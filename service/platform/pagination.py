@@ -49,6 +49,11 @@ def encode_time_id_cursor(at: datetime, row_id: uuid.UUID) -> str:
 def decode_time_id_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """The (aware time, id) inside a cursor made by `encode_time_id_cursor`, else 422."""
     at_text, id_text = decode_cursor(cursor, size=2)
+    return time_and_id(at_text, id_text)
+
+
+def time_and_id(at_text: Any, id_text: Any) -> tuple[datetime, uuid.UUID]:
+    """An (aware time, id) pair read from a decoded cursor's values, else 422."""
     try:
         at, row_id = datetime.fromisoformat(str(at_text)), uuid.UUID(str(id_text))
     except ValueError:

@@ -153,6 +153,10 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/v1/directory/services/{service_id}/capacity"): frozenset({"/available"}),
     ("GET", "/api/v1/directory/organizations"): frozenset({"cursor"}),
     ("GET", "/api/v1/directory/services"): frozenset({"cursor"}),
+    **{
+        ("GET", f"/api/v1/queues/{queue}"): frozenset({"cursor"})
+        for queue in ("unassigned", "offers", "referrals", "workload", "escalated")
+    },
 }
 # Service areas are official codes (checked against the shipped dataset), at any index.
 AREA_LISTS = {("PATCH", "/api/v1/helpers/{user_id}")}

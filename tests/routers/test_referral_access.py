@@ -175,6 +175,7 @@ def test_referral_routes_declare_their_roles() -> None:
         ("POST", "/api/v1/referrals/{referral_id}/complete"): agency,
         ("POST", "/api/v1/referrals/{referral_id}/fail"): agency,
         ("POST", "/api/v1/referrals/{referral_id}/cancel"): staff,
+        ("GET", "/api/v1/queues/referrals"): readers,
     }
     declared = {
         (method, route.path): _rules(route.dependant)[0]

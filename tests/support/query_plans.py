@@ -29,7 +29,13 @@ async def table_scans(
     await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
     rows = (await session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
     return [
-        (node["Node Type"], node.get("Index Name"))
+        (node["Node Type"], node.get("Index Name") or _bitmap_index(node))
         for node in _nodes(rows[0]["Plan"])
         if node.get("Relation Name") == table
     ]
+
+
+def _bitmap_index(node: dict[str, Any]) -> str | None:
+    """The index a Bitmap Heap Scan reads through (its one Bitmap Index Scan)."""
+    children = [c for c in node.get("Plans", []) if c["Node Type"] == "Bitmap Index Scan"]
+    return children[0]["Index Name"] if len(children) == 1 else None

@@ -1,0 +1,88 @@
+"""The supervisors' work queues: unassigned cases, pending offers, referrals waiting for an
+agency, the helpers' workload and escalated cases; each handler calls one function of
+`service.queues`. Who sees what is written down in `service.queues.work`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from auth.dependencies import CaseHandler, ReferralReader
+from models.base import utcnow
+from models.queues import (
+    EscalatedList,
+    UnassignedList,
+    WaitingOfferList,
+    WaitingReferralList,
+    WorkloadList,
+)
+from routers import API_PREFIX
+from routers.cases import Cursor, Limit
+from service.platform.db import Session
+from service.platform.errors import problem_schema_responses
+from service.platform.pagination import DEFAULT_LIMIT
+from service.queues import work, workload
+
+router = APIRouter(prefix=f"{API_PREFIX}/queues", tags=["queues"])
+
+ANSWERS = problem_schema_responses(401, 403, 422)
+
+
+@router.get("/unassigned", summary="Cases waiting for a lead", responses=ANSWERS)
+async def unassigned_queue(
+    user: CaseHandler, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> UnassignedList:
+    """Open cases nobody leads yet, critical first, then oldest first (volunteers: the ones they
+    reported)."""
+    return await work.unassigned_cases(session, user=user, limit=limit, cursor=cursor, now=utcnow())
+
+
+@router.get("/offers", summary="Offers waiting for an answer", responses=ANSWERS)
+async def offers_queue(
+    user: CaseHandler, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> WaitingOfferList:
+    """Pending offers, waiting longest first: to whom, since when, until when (volunteers:
+    the offers made to them)."""
+    return await work.waiting_offers(session, user=user, limit=limit, cursor=cursor, now=utcnow())
+
+
+@router.get("/referrals", summary="Referrals waiting for an agency", responses=ANSWERS)
+async def referrals_queue(
+    user: ReferralReader,
+    session: Session,
+    organization_id: Annotated[
+        uuid.UUID | None, Query(description="Only the referrals to this organization.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> WaitingReferralList:
+    """Referrals the agency has not answered, oldest first, with whether the agency's response
+    deadline has passed (agency staff: their own organization's)."""
+    return await work.waiting_referrals(
+        session,
+        user=user,
+        organization_id=organization_id,
+        limit=limit,
+        cursor=cursor,
+        now=utcnow(),
+    )
+
+
+@router.get("/workload", summary="Helpers' workload", responses=ANSWERS)
+async def workload_queue(
+    user: CaseHandler, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> WorkloadList:
+    """Volunteers and caseworkers with a profile: open cases led and pending offers against
+    capacity, most loaded first (volunteers: their own row)."""
+    return await workload.workload(session, user=user, limit=limit, cursor=cursor, now=utcnow())
+
+
+@router.get("/escalated", summary="Escalated cases", responses=ANSWERS)
+async def escalated_queue(
+    user: CaseHandler, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> EscalatedList:
+    """Open cases escalated after too many failed offers, oldest escalation first
+    (volunteers: the ones they reported or lead)."""
+    return await work.escalated_cases(session, user=user, limit=limit, cursor=cursor, now=utcnow())

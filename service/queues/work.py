@@ -1,0 +1,368 @@
+"""The supervisors' work queues of cases, offers and referrals: what waits for someone, longest
+waiting first, one keyset page at a time. The helpers' workload is `service.queues.workload`.
+
+Each queue walks its own partial index (`models.queues`) from the cursor. The conditions that
+make a query fit a partial index are written as literal SQL, never as bound values, so the
+index still fits a prepared statement's generic plan.
+
+Who sees what (SPEC §2: "own work only" for volunteers, "own agency's referrals" for agencies):
+- caseworkers and supervisors see every queue whole;
+- volunteers see their own work: in the unassigned queue the open cases they reported that wait
+  for a lead (no volunteer leads an unassigned case), in the escalated queue the open cases they
+  reported or lead, in the offers queue the offers made to them; not the referrals queue (403);
+- agency staff see only the referrals queue, filtered to their own organization (an agency
+  account without one sees an empty queue; asking for another organization too);
+- admins see no queue (403: they read no case content).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from auth.policy import CaseScope, case_scope, sees_all_referrals
+from models.agency import Organization, Service
+from models.base import UTCDateTime
+from models.case import Case
+from models.enums import Category, ReferralStatus, Role
+from models.queues import (
+    URGENCY_ORDER,
+    EscalatedCase,
+    EscalatedList,
+    UnassignedCase,
+    UnassignedList,
+    WaitingOffer,
+    WaitingOfferList,
+    WaitingReferral,
+    WaitingReferralList,
+)
+from models.referral import Referral
+from models.routing import CaseRouting, Offer
+from models.user import User
+from service.platform.pagination import (
+    decode_cursor,
+    decode_time_id_cursor,
+    encode_cursor,
+    encode_time_id_cursor,
+    invalid_cursor,
+    time_and_id,
+)
+from service.routing.referral_rules import is_overdue
+
+OPEN = col(Case.status) != sa.literal_column("'closed'")
+PENDING = col(Offer.status) == sa.literal_column("'pending'")
+WAITING = col(Referral.status) == sa.literal_column("'requested'")
+
+
+def _seconds_since(at: datetime, now: datetime) -> int:
+    """Whole seconds from `at` to `now`, never negative."""
+    return max(int((now - at).total_seconds()), 0)
+
+
+def _after(order: tuple[Any, Any], cursor: str | None) -> sa.ColumnElement[bool] | None:
+    """The keyset condition of the page after a (time, id) cursor."""
+    if cursor is None:
+        return None
+    at, row_id = decode_time_id_cursor(cursor)
+    return sa.tuple_(*order) > sa.tuple_(sa.literal(at, UTCDateTime()), sa.literal(row_id))
+
+
+def _next_cursor(rows: Sequence[Any], limit: int, at: datetime, row_id: uuid.UUID) -> str | None:
+    return encode_time_id_cursor(at, row_id) if len(rows) > limit else None
+
+
+# --------------------------------------------------------------------------- unassigned
+
+
+def decode_unassigned_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID]:
+    """The (urgency rank, time, id) of the last case of a page, else 422."""
+    rank, at_text, id_text = decode_cursor(cursor, size=3)
+    if not isinstance(rank, int) or isinstance(rank, bool) or not 0 <= rank < len(URGENCY_ORDER):
+        raise invalid_cursor()
+    at, row_id = time_and_id(at_text, id_text)
+    return rank, at, row_id
+
+
+def unassigned_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
+    """One page (`limit + 1` rows) of open cases without a lead, critical first, oldest first.
+
+    The urgencies are read one after the other, each a walk of `ix_cases_unassigned` from its
+    oldest case; a page takes at most `limit + 1` of each and keeps the first ones."""
+    start = decode_unassigned_cursor(cursor) if cursor else None
+    branches: list[sa.Subquery] = []
+    for rank, urgency in enumerate(URGENCY_ORDER):
+        if start is not None and rank < start[0]:
+            continue
+        branch: sa.Select[*tuple[Any, ...]] = (
+            sa.select(
+                col(Case.id).label("id"),
+                sa.literal_column(str(rank)).label("rank"),
+                col(Case.created_at).label("created_at"),
+            )
+            .where(OPEN, col(Case.lead_id).is_(None), col(Case.urgency) == urgency)
+            .order_by(col(Case.created_at), col(Case.id))
+            .limit(limit + 1)
+        )
+        if start is not None and rank == start[0]:
+            branch = branch.where(
+                sa.tuple_(col(Case.created_at), col(Case.id))
+                > sa.tuple_(sa.literal(start[1], UTCDateTime()), sa.literal(start[2]))
+            )
+        if case_scope(user.role) is not CaseScope.all:
+            branch = branch.where(col(Case.created_by_id) == user.id)
+        branches.append(branch.subquery())
+    page = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery()
+    offered_to = aliased(User)
+    return (
+        sa.select(
+            page.c.rank,
+            col(Case.id),
+            col(Case.reference),
+            col(Case.status),
+            col(Case.urgency),
+            col(Case.categories),
+            col(Case.province_code),
+            col(Case.country_code),
+            col(Case.created_at),
+            col(CaseRouting.needs_routing),
+            col(CaseRouting.failed_offers),
+            col(CaseRouting.escalated_at),
+            col(Offer.user_id),
+            col(offered_to.display_name),
+            col(Offer.expires_at),
+        )
+        .select_from(page)
+        .join(Case, col(Case.id) == page.c.id)
+        .outerjoin(CaseRouting, col(CaseRouting.case_id) == col(Case.id))
+        .outerjoin(Offer, sa.and_(col(Offer.case_id) == col(Case.id), PENDING))
+        .outerjoin(offered_to, col(offered_to.id) == col(Offer.user_id))
+        .order_by(page.c.rank, page.c.created_at, page.c.id)
+        .limit(limit + 1)
+    )
+
+
+async def unassigned_cases(
+    session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
+) -> UnassignedList:
+    """Open cases nobody leads yet, critical first, then oldest first."""
+    rows = (await session.execute(unassigned_query(user=user, limit=limit, cursor=cursor))).all()
+    items = [
+        UnassignedCase(
+            id=row.id,
+            reference=row.reference,
+            status=row.status,
+            urgency=row.urgency,
+            categories=[Category(c) for c in row.categories],
+            province_code=row.province_code,
+            country_code=row.country_code,
+            created_at=row.created_at,
+            waiting_seconds=_seconds_since(row.created_at, now),
+            needs_routing=bool(row.needs_routing),
+            failed_offers=row.failed_offers or 0,
+            escalated_at=row.escalated_at,
+            offered_to=row.user_id,
+            offered_to_name=row.display_name,
+            offer_expires_at=row.expires_at,
+        )
+        for row in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor([last.rank, last.created_at.isoformat(), str(last.id)])
+    return UnassignedList(items=items, next_cursor=next_cursor)
+
+
+# --------------------------------------------------------------------------- offers
+
+
+def offers_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
+    """One page of pending offers, waiting longest first. An offer past its expiry stays until
+    the worker expires it (within a round): one that stays longer shows the worker is stuck."""
+    query = (
+        sa.select(Offer, col(Case.reference), col(Case.urgency), col(User.display_name))
+        .join(Case, col(Case.id) == col(Offer.case_id))
+        .join(User, col(User.id) == col(Offer.user_id))
+        .where(PENDING)
+        .order_by(col(Offer.created_at), col(Offer.id))
+        .limit(limit + 1)
+    )
+    if (condition := _after((col(Offer.created_at), col(Offer.id)), cursor)) is not None:
+        query = query.where(condition)
+    if case_scope(user.role) is not CaseScope.all:
+        query = query.where(col(Offer.user_id) == user.id)
+    return query
+
+
+async def waiting_offers(
+    session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
+) -> WaitingOfferList:
+    """Pending offers, waiting longest first: to whom, since when, until when."""
+    rows = (await session.execute(offers_query(user=user, limit=limit, cursor=cursor))).all()
+    items = [
+        WaitingOffer(
+            id=offer.id,
+            case_id=offer.case_id,
+            case_reference=reference,
+            urgency=urgency,
+            user_id=offer.user_id,
+            user_name=name,
+            offered_by=offer.offered_by_id,
+            created_at=offer.created_at,
+            waiting_seconds=_seconds_since(offer.created_at, now),
+            expires_at=offer.expires_at,
+            expired=offer.expires_at <= now,
+        )
+        for offer, reference, urgency, name in rows[:limit]
+    ]
+    last = items[-1] if items else None
+    next_cursor = _next_cursor(rows, limit, last.created_at, last.id) if last else None
+    return WaitingOfferList(items=items, next_cursor=next_cursor)
+
+
+# --------------------------------------------------------------------------- referrals
+
+
+def referrals_query(
+    *, user: User, organization_id: uuid.UUID | None, limit: int, cursor: str | None
+) -> sa.Select[*tuple[Any, ...]] | None:
+    """One page of referrals waiting for the agency's answer, oldest first; None when the
+    caller's queue is empty whatever the data (an agency asking for another organization)."""
+    if not sees_all_referrals(user.role):
+        if user.role is not Role.agency or user.organization_id is None:
+            return None
+        if organization_id not in (None, user.organization_id):
+            return None
+        organization_id = user.organization_id
+    query = (
+        sa.select(
+            Referral,
+            col(Case.reference),
+            col(Case.urgency),
+            col(Service.name),
+            col(Organization.name),
+        )
+        .join(Case, col(Case.id) == col(Referral.case_id))
+        .join(Service, col(Service.id) == col(Referral.service_id))
+        .join(Organization, col(Organization.id) == col(Referral.organization_id))
+        .where(WAITING)
+        .order_by(col(Referral.created_at), col(Referral.id))
+        .limit(limit + 1)
+    )
+    if organization_id is not None:
+        query = query.where(col(Referral.organization_id) == organization_id)
+    if (condition := _after((col(Referral.created_at), col(Referral.id)), cursor)) is not None:
+        query = query.where(condition)
+    return query
+
+
+async def waiting_referrals(
+    session: AsyncSession,
+    *,
+    user: User,
+    organization_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+) -> WaitingReferralList:
+    """Referrals the agency has not answered, oldest first, with their deadlines."""
+    query = referrals_query(user=user, organization_id=organization_id, limit=limit, cursor=cursor)
+    rows = [] if query is None else (await session.execute(query)).all()
+    items = [
+        WaitingReferral(
+            id=referral.id,
+            case_id=referral.case_id,
+            case_reference=reference,
+            urgency=urgency,
+            service_id=referral.service_id,
+            service_name=service_name,
+            organization_id=referral.organization_id,
+            organization_name=organization_name,
+            created_at=referral.created_at,
+            waiting_seconds=_seconds_since(referral.created_at, now),
+            response_due_at=referral.response_due_at,
+            past_deadline=is_overdue(
+                ReferralStatus.requested,
+                response_due_at=referral.response_due_at,
+                overdue_at=referral.overdue_at,
+                now=now,
+            ),
+            next_service_id=referral.next_service_id,
+        )
+        for referral, reference, urgency, service_name, organization_name in rows[:limit]
+    ]
+    last = items[-1] if items else None
+    next_cursor = _next_cursor(rows, limit, last.created_at, last.id) if last else None
+    return WaitingReferralList(items=items, next_cursor=next_cursor)
+
+
+# --------------------------------------------------------------------------- escalated
+
+
+def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
+    """One page of open escalated cases, oldest escalation first.
+
+    The walk of `ix_case_routing_escalated_at` passes over the escalations of cases closed
+    since, so its cost grows with them: at a million cases with 2 % ever escalated (most of
+    them closed) a page reads about 2,500 escalations. An escalation that ends when its case
+    closes would keep the index to the open ones."""
+    lead = aliased(User)
+    order = (col(CaseRouting.escalated_at), col(CaseRouting.case_id))
+    query = (
+        sa.select(
+            CaseRouting,
+            col(Case.reference),
+            col(Case.status),
+            col(Case.urgency),
+            col(Case.created_at),
+            col(Case.lead_id),
+            col(lead.display_name),
+        )
+        .join(Case, col(Case.id) == col(CaseRouting.case_id))
+        .outerjoin(lead, col(lead.id) == col(Case.lead_id))
+        .where(col(CaseRouting.escalated_at).is_not(None), OPEN)
+        .order_by(*order)
+        .limit(limit + 1)
+    )
+    if (condition := _after(order, cursor)) is not None:
+        query = query.where(condition)
+    if case_scope(user.role) is not CaseScope.all:
+        query = query.where(
+            sa.or_(col(Case.lead_id) == user.id, col(Case.created_by_id) == user.id)
+        )
+    return query
+
+
+async def escalated_cases(
+    session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
+) -> EscalatedList:
+    """Open cases escalated to supervisors, oldest escalation first."""
+    rows = (await session.execute(escalated_query(user=user, limit=limit, cursor=cursor))).all()
+    items = []
+    for state, reference, status, urgency, created_at, lead_id, lead_name in rows[:limit]:
+        assert state.escalated_at is not None  # the query's condition
+        items.append(
+            EscalatedCase(
+                id=state.case_id,
+                reference=reference,
+                status=status,
+                urgency=urgency,
+                created_at=created_at,
+                escalated_at=state.escalated_at,
+                escalated_seconds=_seconds_since(state.escalated_at, now),
+                failed_offers=state.failed_offers,
+                needs_routing=state.needs_routing,
+                lead=lead_id,
+                lead_name=lead_name,
+            )
+        )
+    last = items[-1] if items else None
+    next_cursor = _next_cursor(rows, limit, last.escalated_at, last.id) if last else None
+    return EscalatedList(items=items, next_cursor=next_cursor)
