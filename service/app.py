@@ -57,6 +57,7 @@ def _routers() -> list[APIRouter]:
         policies,
         referrals,
         staff,
+        stats,
         users,
     )
 
@@ -72,6 +73,7 @@ def _routers() -> list[APIRouter]:
         meta.router,
         directory.router,
         policies.router,
+        stats.router,
     ]
 
 
