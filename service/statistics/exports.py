@@ -135,41 +135,43 @@ async def export_cases(
 STATISTICS_COLUMNS = ("section", "key", "sex", "age_band", "region", "measure", "value")
 
 
+def _figures(section: str, key: str, **measures: object) -> list[Sequence[object]]:
+    return [(section, key, "", "", "", measure, value) for measure, value in measures.items()]
+
+
 def statistics_rows(stats: Statistics) -> list[Sequence[object]]:
     """The statistics flattened to one figure a row (pure)."""
-    rows: list[Sequence[object]] = [
-        ("period", "from", "", "", "", "date", stats.from_date),
-        ("period", "to", "", "", "", "date", stats.to_date),
-        ("cases", "all", "", "", "", "cases", stats.cases),
+    rows = [
+        *_figures("period", "from", date=stats.from_date),
+        *_figures("period", "to", date=stats.to_date),
+        *_figures("cases", "all", cases=stats.cases),
     ]
     for section in ("category", "status", "urgency", "province", "region", "channel", "week"):
         for count in getattr(stats, f"by_{section}"):
-            rows.append((section, count.key, "", "", "", "cases", count.cases))
+            rows += _figures(section, count.key, cases=count.cases)
     for h in stats.hotline:
         rows.append(("hotline", h.problem_type, h.sex, h.age_band, h.region, "cases", h.cases))
     for d in stats.durations or []:
-        key = f"{d.deadline.value}/{d.clock.value}"
-        rows += [
-            ("duration", key, "", "", "", "cases", d.cases),
-            ("duration", key, "", "", "", "median_seconds", d.median_seconds),
-            ("duration", key, "", "", "", "p90_seconds", d.p90_seconds),
-        ]
+        rows += _figures(
+            "duration",
+            f"{d.deadline.value}/{d.clock.value}",
+            cases=d.cases,
+            median_seconds=d.median_seconds,
+            p90_seconds=d.p90_seconds,
+        )
     for s in stats.sla or []:
         key = f"{s.urgency.value}/{s.deadline.value}"
-        rows += [
-            ("sla", key, "", "", "", "decided", s.decided),
-            ("sla", key, "", "", "", "met", s.met),
-            ("sla", key, "", "", "", "compliance", s.compliance),
-        ]
+        rows += _figures("sla", key, decided=s.decided, met=s.met, compliance=s.compliance)
     for a in stats.referrals or []:
-        key = a.organization_name
-        rows += [
-            ("referrals", key, "", "", "", "referrals", a.referrals),
-            ("referrals", key, "", "", "", "answered", a.answered),
-            ("referrals", key, "", "", "", "accepted", a.accepted),
-            ("referrals", key, "", "", "", "acceptance_rate", a.acceptance_rate),
-            ("referrals", key, "", "", "", "median_answer_seconds", a.median_answer_seconds),
-        ]
+        rows += _figures(
+            "referrals",
+            a.organization_name,
+            referrals=a.referrals,
+            answered=a.answered,
+            accepted=a.accepted,
+            acceptance_rate=a.acceptance_rate,
+            median_answer_seconds=a.median_answer_seconds,
+        )
     return rows
 
 
