@@ -29,13 +29,14 @@ from models.statistics import (
     Statistics,
 )
 from models.user import User
-from service.deadlines.calendar import Clock, WorkingCalendar, time_counted
+from service.deadlines.calendar import Pause, WorkingCalendar
 from service.deadlines.policies import read_rules
 from service.platform.db import dialect_name
 from service.platform.errors import Unprocessable
 from service.statistics import queries
 from service.statistics.groups import by_region, by_week, percentile, region_key
 from service.statistics.queries import MetDeadline, Period
+from service.statistics.working_time import OpenHours
 from service.thai.dates import BANGKOK, gregorian_date
 
 # The longest period one request covers: a year (a fiscal year, Oct-Sep) and a little.
@@ -145,7 +146,7 @@ async def _durations(session: AsyncSession, period: Period) -> list[Duration]:
         else:
             clock = sorted((m.met_at - m.opened_at).total_seconds() for m in met)
             durations.append(_duration(deadline, ClockKind.clock, clock, complete))
-        working = sorted(_working_seconds(m, deadline, calendar) for m in met)
+        working = sorted(_working_seconds(m, deadline, _open_hours(calendar, met)) for m in met)
         durations.append(_duration(deadline, ClockKind.working, working, complete))
     return durations
 
@@ -163,19 +164,25 @@ def _duration(
     )
 
 
-def _working_seconds(met: MetDeadline, deadline: DeadlineKind, calendar: WorkingCalendar) -> float:
+def _open_hours(calendar: WorkingCalendar, met: list[MetDeadline]) -> OpenHours:
+    """Running totals of open hours over the days the met deadlines span."""
+    if not met:
+        today = datetime.now(BANGKOK).date()
+        return OpenHours(calendar, today, today)
+    first = min(m.opened_at for m in met).astimezone(BANGKOK).date()
+    last = max(m.met_at for m in met).astimezone(BANGKOK).date()
+    return OpenHours(calendar, first, last)
+
+
+def _working_seconds(met: MetDeadline, deadline: DeadlineKind, hours: OpenHours) -> float:
     """Open hours from intake until the deadline was met; the resolution clock's pauses
     (waiting for the client) do not count, as they do not for the deadline itself."""
-    if met.met_at <= met.opened_at:
-        return 0.0
-    pauses = (
+    pauses: list[Pause] = (
         [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in met.pauses]
         if deadline is DeadlineKind.resolution
         else []
     )
-    return time_counted(
-        met.opened_at, met.met_at, Clock.working, calendar, pauses=pauses
-    ).total_seconds()
+    return hours.between(met.opened_at, met.met_at, pauses)
 
 
 async def _compliance(session: AsyncSession, period: Period, now: datetime) -> list[SlaCompliance]:
