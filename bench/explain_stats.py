@@ -46,7 +46,7 @@ class AllPlans(PlanCapture):
             return
         document = json.loads(text.split("plan:", 1)[1])
         self.plans.append(parse_plan(document))
-        self.queries.append(" ".join(document.get("Query Text", "").split())[:70])
+        self.queries.append(" ".join(document.get("Query Text", "").split()))
 
 
 async def main(url: str, *, runs: int, show_plans: bool) -> int:
@@ -77,11 +77,13 @@ async def main(url: str, *, runs: int, show_plans: bool) -> int:
                 print(f"{name}: {first} to {last}, {stats} cases")
                 for plan, query in zip(capture.plans, capture.queries, strict=True):
                     seq = plan.seq_scans()
-                    print(f"  {plan.milliseconds:8.1f} ms  {plan.summary()[:90]}\n      {query}")
+                    print(
+                        f"  {plan.milliseconds:8.1f} ms  {plan.summary()[:90]}\n      {query[:90]}"
+                    )
                     if show_plans:
                         print("\n".join(tree(plan.root, 3)))
                     if seq and days <= 31:
-                        failures.append(f"{name}: Seq Scan on {seq} in {query}")
+                        failures.append(f"{name}: Seq Scan on {seq} in {query[:90]}")
                 timings = []
                 for _ in range(runs):
                     started = time.perf_counter()
