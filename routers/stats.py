@@ -25,9 +25,11 @@ CSV_ANSWER: dict[str, Any] = {
         }
     },
 }
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DAY_TEXT = (
     "A day in Bangkok, `YYYY-MM-DD`; a Buddhist Era year is accepted (`2569-11-30`). "
-    "Checked by the server beyond this schema."
+    "Checked by the server beyond this schema: a day of the calendar, `from` not after `to`, "
+    "at most 400 days."
 )
 
 
@@ -58,9 +60,9 @@ async def read_statistics(
     session: Session,
     settings: AppSettings,
     from_: Annotated[
-        str | None, Query(alias="from", max_length=10, description=f"First day. {DAY_TEXT}")
+        str | None, Query(alias="from", pattern=DAY, description=f"First day. {DAY_TEXT}")
     ] = None,
-    to: Annotated[str | None, Query(max_length=10, description=f"Last day. {DAY_TEXT}")] = None,
+    to: Annotated[str | None, Query(pattern=DAY, description=f"Last day. {DAY_TEXT}")] = None,
 ) -> Any:
     """Counts, durations, deadline compliance and referral answers of the cases opened from
     `from` to `to` (both included; by default the last 30 days); admins get counts only;

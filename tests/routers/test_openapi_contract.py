@@ -151,6 +151,8 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/v1/directory/services/{service_id}/capacity"): frozenset({"/available"}),
     ("GET", "/api/v1/directory/organizations"): frozenset({"cursor"}),
     ("GET", "/api/v1/directory/services"): frozenset({"cursor"}),
+    # Days of the calendar (Buddhist Era years too), in order, a period of at most 400 days.
+    ("GET", "/api/v1/stats"): frozenset({"from", "to"}),
 }
 # Service areas are official codes (checked against the shipped dataset), at any index.
 AREA_LISTS = {("PATCH", "/api/v1/helpers/{user_id}")}
