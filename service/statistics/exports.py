@@ -5,7 +5,8 @@ outside the service: the reference (to open a case in the service, where each re
 recorded), when it was opened, its status, urgency, categories, channel and area, and whether
 it has a lead. Never a name, an id number, a phone number, an address or the summary.
 
-An export is recorded once, as one `exports` row (who, when, what, the filters, how many rows)
+An export is recorded once, as one `exports` row (who, when, what, the filters, how many rows;
+a text search only by its kind, or the reference it named)
 with an HMAC over its content, appended in the request's own transaction. It is not written
 into each exported case's history: that would lock and re-chain every case of the file.
 """
@@ -28,7 +29,7 @@ from models.base import new_id
 from models.case import Case
 from models.statistics import ExportKind, ExportRecord, Statistics
 from models.user import User
-from service.cases.listing import CaseFilters, build_case_list_query
+from service.cases.listing import CaseFilters, build_case_list_query, parse_search
 from service.platform.crypto import audit_key
 from service.platform.errors import Forbidden
 from service.platform.pagination import encode_time_id_cursor
@@ -67,9 +68,24 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(BANGKOK).isoformat(timespec="seconds")
 
 
-def _filters_record(filters: CaseFilters, cursor: str | None) -> dict[str, Any]:
-    """The filters as stored with the export record (a text search is recorded as given)."""
+def _search_kind(q: str, secret: str) -> str:
+    """What a text search looked for, as recorded: a reference as given, otherwise only its
+    kind, so that no id number, phone or name is written into the export record."""
+    search = parse_search(q, secret=secret)
+    if search.reference is not None:
+        return search.reference
+    if search.id_hashes:
+        return "<id number>"
+    if search.phone is not None:
+        return "<phone>"
+    return "<name>"
+
+
+def _filters_record(filters: CaseFilters, cursor: str | None, secret: str) -> dict[str, Any]:
+    """The filters as stored with the export record."""
     values = {k: v for k, v in asdict(filters).items() if v not in (None, [])}
+    if filters.q:
+        values["q"] = _search_kind(filters.q, secret)
     if cursor:
         values["cursor"] = cursor
     stored: dict[str, Any] = json.loads(json.dumps(values, default=str))
@@ -125,7 +141,7 @@ async def export_cases(
         secret=secret,
         user=user,
         kind=ExportKind.cases,
-        filters=_filters_record(filters, cursor),
+        filters=_filters_record(filters, cursor, secret),
         rows=len(lines),
         now=now,
     )

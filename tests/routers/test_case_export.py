@@ -81,6 +81,25 @@ async def test_the_filters_apply_and_are_recorded(
     assert record.rows == 1
 
 
+@pytest.mark.parametrize(
+    ("q", "recorded"),
+    [(VALID_THAI_ID, "<id number>"), ("081-234-5678", "<phone>"), ("สมศรี", "<name>")],
+)
+async def test_a_search_is_recorded_by_its_kind_only(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    actors: dict[Role, Actor],
+    q: str,
+    recorded: str,
+) -> None:
+    headers = actors[Role.caseworker].headers
+    await create_case(client, headers, intake_body())
+    rows = _rows(await client.get(CASES, params={"q": q}, headers={**headers, **CSV}))
+    assert len(rows) == 2
+    [record] = (await session.execute(sa.select(ExportRecord))).scalars()
+    assert record.filters == {"q": recorded}
+
+
 async def test_json_is_still_the_default(
     client: httpx.AsyncClient, session: AsyncSession, actors: dict[Role, Actor]
 ) -> None:
