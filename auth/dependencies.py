@@ -183,3 +183,7 @@ DirectoryReader = Annotated[
 AgencyEditor = Annotated[User, Depends(require_roles(Role.admin, Role.agency))]
 """Who change an organization's contact data and a service's room: admins, and the
 organization's own agency staff (`auth.policy`)."""
+StatisticsReader = Annotated[
+    User, Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin))
+]
+"""Who read the statistics: staff in full, admins the counts only (`service.statistics`)."""

@@ -1,6 +1,17 @@
 """Tables and API schemas. Importing this package registers every table on `metadata`."""
 
-from models import access_log, agency, case, deadlines, events, queues, referral, routing, user
+from models import (
+    access_log,
+    agency,
+    case,
+    deadlines,
+    events,
+    queues,
+    referral,
+    routing,
+    statistics,
+    user,
+)
 from models.base import metadata
 
 __all__ = [
@@ -13,5 +24,6 @@ __all__ = [
     "queues",
     "referral",
     "routing",
+    "statistics",
     "user",
 ]

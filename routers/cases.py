@@ -4,7 +4,7 @@ decisions; each handler calls one service function of `service.cases`."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
@@ -25,6 +25,7 @@ from models.case import (
 from models.enums import CaseStatus, Category, Urgency
 from routers import API_PREFIX
 from routers.examples import INTAKE_EXAMPLES
+from routers.stats import csv_response
 from service.cases import (
     changes,
     duplicate_decisions,
@@ -37,6 +38,8 @@ from service.cases import (
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
 from service.platform.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.statistics import exports
+from service.statistics.csv_files import CSV_MEDIA_TYPE, wants_csv
 
 router = APIRouter(prefix=f"{API_PREFIX}/cases", tags=["cases"])
 
@@ -48,6 +51,21 @@ Cursor = Annotated[
         description="`next_cursor` of the previous page (opaque; checked by the server).",
     ),
 ]
+CASE_LIST_CSV: dict[str, Any] = {
+    "content": {
+        CSV_MEDIA_TYPE: {
+            "schema": {"type": "string"},
+            "example": "\ufeff" + ",".join(exports.CASE_COLUMNS) + "\r\n",
+        }
+    },
+    "headers": {
+        "Next-Cursor": {
+            "description": "With CSV, when more cases match: pass it as `cursor` for the next "
+            "1000.",
+            "schema": {"type": "string"},
+        }
+    },
+}
 CASE_ANSWER = {
     "headers": {
         "ETag": {"description": "Current version of the case.", "schema": {"type": "string"}}
@@ -104,8 +122,14 @@ async def submit_case(
     return Response(content=answer.body, status_code=answer.status_code, headers=headers)
 
 
-@router.get("", summary="List cases", responses=problem_schema_responses(401, 403, 422))
+@router.get(
+    "",
+    summary="List cases",
+    response_model=CaseList,
+    responses={200: CASE_LIST_CSV, **problem_schema_responses(401, 403, 422)},
+)
 async def list_cases(
+    request: Request,
     user: CaseReader,
     session: Session,
     settings: AppSettings,
@@ -155,24 +179,36 @@ async def list_cases(
             "the start of a first or last name.",
         ),
     ] = None,
-) -> CaseList:
-    """List the cases the caller may see, newest first, with filters and a cursor."""
+) -> Any:
+    """List the cases the caller may see, newest first, with filters and a cursor;
+    `Accept: text/csv` gives staff a CSV file of up to 1000 cases, recorded as an export."""
+    filters = listing.CaseFilters(
+        statuses=list(status or []),
+        urgency=urgency,
+        category=category,
+        country_code=country.upper() if country else None,
+        province_code=province,
+        district_code=district,
+        lead=lead,
+        reporter=reporter,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
+    )
+    if wants_csv(request.headers.get("accept")):
+        file = await exports.export_cases(
+            session,
+            secret=settings.data_key,
+            user=user,
+            filters=filters,
+            cursor=cursor,
+            now=utcnow(),
+        )
+        return csv_response(file, "cases.csv")
     return await listing.list_cases(
         session,
         user=user,
-        filters=listing.CaseFilters(
-            statuses=list(status or []),
-            urgency=urgency,
-            category=category,
-            country_code=country.upper() if country else None,
-            province_code=province,
-            district_code=district,
-            lead=lead,
-            reporter=reporter,
-            created_from=created_from,
-            created_to=created_to,
-            q=q,
-        ),
+        filters=filters,
         limit=limit,
         cursor=cursor,
         secret=settings.data_key,

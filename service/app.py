@@ -60,6 +60,7 @@ def _routers() -> list[APIRouter]:
         queues,
         referrals,
         staff,
+        stats,
         users,
     )
 
@@ -77,6 +78,7 @@ def _routers() -> list[APIRouter]:
         policies.router,
         deadline_queues.router,
         queues.router,
+        stats.router,
     ]
 
 

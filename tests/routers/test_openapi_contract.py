@@ -157,6 +157,8 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
         ("GET", f"/api/v1/queues/{queue}"): frozenset({"cursor"})
         for queue in ("unassigned", "offers", "referrals", "workload", "escalated")
     },
+    # Days of the calendar (Buddhist Era years too), in order, a period of at most 400 days.
+    ("GET", "/api/v1/stats"): frozenset({"from", "to"}),
 }
 # Service areas are official codes (checked against the shipped dataset), at any index.
 AREA_LISTS = {("PATCH", "/api/v1/helpers/{user_id}")}

@@ -367,4 +367,5 @@ from tests.support import (  # noqa: E402, F401
     sweep_queues,
     sweep_referrals,
     sweep_routing,
+    sweep_stats,
 )

@@ -1,0 +1,1 @@
+"""Statistics of the center's cases and the CSV exports of cases and statistics."""
