@@ -1,6 +1,6 @@
 """Tables and API schemas. Importing this package registers every table on `metadata`."""
 
-from models import access_log, agency, case, deadlines, events, referral, routing, user
+from models import access_log, agency, case, deadlines, events, referral, routing, stream, user
 from models.base import metadata
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "metadata",
     "referral",
     "routing",
+    "stream",
     "user",
 ]

@@ -30,6 +30,8 @@ from service.platform.observability import (
 )
 from service.platform.request_rules import HeadAsGetMiddleware, check_request, inputs_by_route
 from service.platform.settings import Settings, get_settings
+from service.stream.broker import Broker
+from service.stream.feeds import feed_for
 from service.worker.runner import start_jobs
 
 DESCRIPTION = """
@@ -57,6 +59,7 @@ def _routers() -> list[APIRouter]:
         policies,
         referrals,
         staff,
+        stream,
         users,
     )
 
@@ -72,6 +75,7 @@ def _routers() -> list[APIRouter]:
         meta.router,
         directory.router,
         policies.router,
+        stream.router,
     ]
 
 
@@ -95,12 +99,19 @@ def create_app(
             pool_size=settings.database_pool_size,
         )
         app.state.sessionmaker = create_sessionmaker(engine)
+        feed = feed_for(
+            app.state.stream_broker,
+            database_url=settings.database_url,
+            sessionmaker=app.state.sessionmaker,
+        )
+        await feed.start()
         jobs = start_jobs(app.state.sessionmaker, settings) if settings.jobs_in_server else None
         try:
             yield
         finally:
             if jobs is not None:
                 await jobs.stop()
+            await feed.stop()
             await engine.dispose()
 
     app = FastAPI(
@@ -115,6 +126,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.stream_broker = Broker()
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
 
