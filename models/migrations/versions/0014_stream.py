@@ -73,7 +73,11 @@ CREATE CONSTRAINT TRIGGER case_events_stream AFTER INSERT ON case_events
   EXECUTE FUNCTION stream_announce()
 """)
 
-SQLITE_UUID = "replace(json_extract(NEW.data, '$.{name}'), '-', '')"
+# A uuid named in the event's data as 32 hex digits (how SQLite keeps uuids), or NULL.
+SQLITE_UUID = (
+    "(SELECT CASE WHEN length(v) = 32 AND v NOT GLOB '*[^0-9a-fA-F]*' THEN lower(v) END "
+    "FROM (SELECT replace(json_extract(NEW.data, '$.{name}'), '-', '') AS v))"
+)
 SQLITE_TRIGGER = f"""
 CREATE TRIGGER case_events_stream AFTER INSERT ON case_events
 WHEN NEW.type IN ({_listed(ANNOUNCED)})
