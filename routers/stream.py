@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from sse_starlette import EventSourceResponse
 
-from auth.dependencies import CallerClaims, CaseReader, app_settings, bearer_scheme, current_user
-from models.stream import StreamMessageOut
+from auth.dependencies import (
+    AppSettings,
+    CallerClaims,
+    CaseReader,
+    app_settings,
+    bearer_scheme,
+    current_user,
+)
 from routers import API_PREFIX
 from service.platform.errors import Unauthenticated, problem_schema_responses
 from service.stream.audience import Viewer
 from service.stream.broker import Broker
-from service.stream.streaming import StillAllowed, stream_events
+from service.stream.streaming import StillAllowed, stream_ends_at, stream_events
 
 router = APIRouter(prefix=API_PREFIX, tags=["stream"])
 
@@ -34,7 +41,9 @@ STREAM_ANSWER: dict[str, Any] = {
         "an `event:` naming the case event (`created`, `escalated`, `sla_at_risk`, "
         "`sla_breached`, `offered`, `offer_accepted`, `offer_declined`, `offer_expired`, "
         "`referred`, `referral_answered`, `referral_overdue`, `referral_cancelled`) and "
-        '`data:` as `StreamMessage` JSON. `event: reload` (`data: {"reason": ...}`) says '
+        "`data:` as JSON: `id`, `type`, `case_id`, `case_reference`, `urgency`, `occurred_at`, "
+        "and `offer_id`, `user_id` (the helper offered), `referral_id` and `organization_id` "
+        'where they apply. `event: reload` (`data: {"reason": ...}`) says '
         "messages were missed beyond what a resume replays: fetch the lists afresh. "
         "`event: end` says why the server ends the stream (`token_expired`, `access_revoked`, "
         "`too_slow`, `interrupted`): reconnect, with a fresh token, sending `Last-Event-ID`. "
@@ -71,12 +80,12 @@ def _still_allowed(request: Request, token: str) -> StillAllowed:
     response_class=EventSourceResponse,
     response_model=None,
     responses={200: STREAM_ANSWER, **problem_schema_responses(401, 403, 422, 429)},
-    openapi_extra={"x-onestop-message-schema": StreamMessageOut.model_json_schema()},
 )
 async def stream(
     request: Request,
     caller: CaseReader,
     claims: CallerClaims,
+    settings: AppSettings,
     token: Annotated[str | None, Depends(bearer_scheme)],
     last_event_id: Annotated[
         str | None,
@@ -100,7 +109,11 @@ async def stream(
         viewer=viewer,
         sessionmaker=request.app.state.sessionmaker,
         last_event_id=int(last_event_id) if last_event_id is not None else None,
-        expires_at=claims.expires_at,
+        ends_at=stream_ends_at(
+            issued_at=claims.issued_at,
+            expires_at=claims.expires_at,
+            lifetime=timedelta(minutes=settings.access_token_minutes),
+        ),
         still_allowed=_still_allowed(request, token or ""),
     )
     return EventSourceResponse(events, ping=PING_SECONDS, send_timeout=SEND_TIMEOUT_SECONDS)

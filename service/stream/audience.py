@@ -1,9 +1,9 @@
 """Who may receive a stream message: the same policy as reading a case or a referral.
 
 Staff receive every message. A volunteer receives the messages of the cases they reported,
-lead or are offered (as the case stood when the event was recorded), and of offers only
-their own, as their case timeline shows them. Agency staff receive only referral messages
-about their own organization. Anyone else receives nothing.
+lead or are offered (as the case stood when the event was recorded), and of offers made,
+declined or expired only their own, as their case timeline shows them. Agency staff receive
+only referral messages about their own organization. Anyone else receives nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from auth.policy import STAFF, CaseFacts, may_read_case, may_read_referral
 from models.enums import Role
 from models.stream import StreamMessage
 from models.user import User
-from service.stream.messages import OFFER_EVENTS, REFERRAL_EVENTS, Message
+from service.cases.reading import OFFER_EVENTS as ONE_HELPERS_OFFER_EVENTS
+from service.stream.messages import REFERRAL_EVENTS, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def may_receive(viewer: Viewer, message: Message) -> bool:
     )
     if not may_read_case(viewer.user_id, viewer.role, facts):
         return False
-    if message.type in OFFER_EVENTS and viewer.role not in STAFF:
+    if message.type in ONE_HELPERS_OFFER_EVENTS and viewer.role not in STAFF:
         return message.offered_to_id == viewer.user_id
     return True
 

@@ -34,14 +34,6 @@ ANNOUNCED = frozenset(
 """The case events the stream announces (the trigger of migration `0014_stream` lists the
 same)."""
 
-OFFER_EVENTS = frozenset(
-    {
-        CaseEventType.offered,
-        CaseEventType.offer_accepted,
-        CaseEventType.offer_declined,
-        CaseEventType.offer_expired,
-    }
-)
 REFERRAL_EVENTS = frozenset(
     {
         CaseEventType.referred,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sse_starlette import ServerSentEvent
@@ -35,13 +35,19 @@ RECHECK_SECONDS = 60.0
 StillAllowed = Callable[[], Awaitable[bool]]
 
 
+def stream_ends_at(*, issued_at: datetime, expires_at: datetime, lifetime: timedelta) -> datetime:
+    """When a stream opened with a token must end: when the token expires, and never later
+    than an access token may live after it was issued, whatever the token claims (pure)."""
+    return min(expires_at, issued_at + lifetime)
+
+
 async def stream_events(
     *,
     broker: Broker,
     viewer: Viewer,
     sessionmaker: async_sessionmaker[AsyncSession],
     last_event_id: int | None,
-    expires_at: datetime,
+    ends_at: datetime,
     still_allowed: StillAllowed,
 ) -> AsyncIterator[ServerSentEvent]:
     """The server-sent events of one stream; unsubscribes however it ends."""
@@ -57,7 +63,7 @@ async def stream_events(
             for message in replay.messages:
                 replayed.add(message.id)
                 yield case_event(message)
-        async for item in _live(subscription, expires_at=expires_at, still_allowed=still_allowed):
+        async for item in _live(subscription, ends_at=ends_at, still_allowed=still_allowed):
             if isinstance(item, End):
                 yield end_event(item)
                 return
@@ -68,12 +74,12 @@ async def stream_events(
 
 
 async def _live(
-    subscription: Subscription, *, expires_at: datetime, still_allowed: StillAllowed
+    subscription: Subscription, *, ends_at: datetime, still_allowed: StillAllowed
 ) -> AsyncIterator[Message | End]:
     """Queued messages as they come, then the reason the stream ends."""
     next_check = time.monotonic() + RECHECK_SECONDS
     while True:
-        left = (expires_at - utcnow()).total_seconds()
+        left = (ends_at - utcnow()).total_seconds()
         if left <= 0:
             yield End.token_expired
             return

@@ -13,19 +13,24 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
+from jose import jwt
 from schemathesis import Case, CheckContext, Response
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from auth.tokens import TokenKind, issue_token
+from models.base import utcnow
 from service.app import create_app
 from tests.conftest import (
     LiveServer,
@@ -274,9 +279,32 @@ def caller_for(path: str) -> str:
     return "caseworker"
 
 
+STREAM = "/api/v1/stream"
+STREAM_SECONDS = 1
+
+
+def _short_lived(authorization: str) -> str:
+    """The caller's token re-issued almost a whole access-token lifetime ago: the live-updates
+    stream ends when its token does, so each call answers within `STREAM_SECONDS`."""
+    claims = jwt.get_unverified_claims(authorization.removeprefix("Bearer "))
+    server = make_settings(jwt_secret=SERVER_KEYS["ONESTOP_JWT_SECRET"])
+    token = issue_token(
+        server,
+        kind=TokenKind.access,
+        subject=uuid.UUID(claims["sub"]),
+        version=claims["ver"],
+        family_id=uuid.UUID(claims["fam"]),
+        now=utcnow() - timedelta(minutes=server.access_token_minutes, seconds=-STREAM_SECONDS),
+    )
+    return "Bearer " + token.token
+
+
 def _signed_in(case: Case, tokens: dict[str, dict[str, str]]) -> dict[str, str]:
     headers = dict(case.headers or {})
-    headers.setdefault("Authorization", tokens[caller_for(case.operation.path)]["Authorization"])
+    authorization = tokens[caller_for(case.operation.path)]["Authorization"]
+    if case.operation.path == STREAM:
+        authorization = _short_lived(authorization)
+    headers.setdefault("Authorization", authorization)
     return headers
 
 

@@ -365,4 +365,5 @@ from tests.support import (  # noqa: E402, F401
     sweep_policies,
     sweep_referrals,
     sweep_routing,
+    sweep_stream,
 )

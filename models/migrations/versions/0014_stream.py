@@ -22,7 +22,7 @@ down_revision: Union[str, Sequence[str], None] = '0013_case_deadlines'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# Kept in step with service.stream.messages.ANNOUNCED.
+# Kept in step with service.stream.messages.ANNOUNCED; OFFER_EVENTS name the helper offered.
 ANNOUNCED = (
     'created', 'escalated', 'sla_at_risk', 'sla_breached',
     'offered', 'offer_accepted', 'offer_declined', 'offer_expired',

@@ -72,6 +72,9 @@ def test_a_volunteer_receives_offers_made_to_them_and_no_one_elses() -> None:
         assert not may_receive(reporter, message)
     # The case's other events reach the one it is offered to only while they are named.
     assert not may_receive(offered, _message(CaseEventType.escalated))
+    # Who took the case on is shown to whoever reads it, as in its timeline.
+    accepted = _message(CaseEventType.offer_accepted, lead_id=OFFERED, offered_to_id=OFFERED)
+    assert may_receive(offered, accepted) and may_receive(reporter, accepted)
 
 
 def test_agency_staff_receive_only_their_own_organizations_referrals() -> None:
