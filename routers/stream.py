@@ -20,6 +20,7 @@ from routers import API_PREFIX
 from service.platform.errors import Unauthenticated, problem_schema_responses
 from service.stream.audience import Viewer
 from service.stream.broker import Broker
+from service.stream.messages import ANNOUNCED
 from service.stream.streaming import StillAllowed, stream_ends_at, stream_events
 
 router = APIRouter(prefix=API_PREFIX, tags=["stream"])
@@ -35,6 +36,7 @@ STREAM_EXAMPLE = (
     '"occurred_at":"2026-11-30T09:15:00Z","offer_id":null,"user_id":null,'
     '"referral_id":null,"organization_id":null}\r\n\r\n'
 )
+EVENT_NAMES = [*sorted(t.value for t in ANNOUNCED), "reload", "end"]
 STREAM_ANSWER: dict[str, Any] = {
     "description": (
         "A `text/event-stream` that stays open. Each case message has an `id:` (increasing), "
@@ -51,7 +53,24 @@ STREAM_ANSWER: dict[str, Any] = {
     ),
     "content": {
         "text/event-stream": {
-            "schema": {"type": "string", "description": "Server-sent events."},
+            "schema": {
+                "type": "object",
+                "description": "One server-sent event of the stream.",
+                "properties": {
+                    "event": {"type": "string", "enum": EVENT_NAMES},
+                    "id": {
+                        "type": "string",
+                        "pattern": "^[0-9]+$",
+                        "description": "On case messages: what `Last-Event-ID` resumes from.",
+                    },
+                    "data": {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "description": "The message as JSON.",
+                    },
+                    "retry": {"type": "integer", "minimum": 0},
+                },
+            },
             "example": STREAM_EXAMPLE,
         }
     },
@@ -88,16 +107,17 @@ async def stream(
     settings: AppSettings,
     token: Annotated[str | None, Depends(bearer_scheme)],
     last_event_id: Annotated[
-        str | None,
+        str,
         Header(
             alias="Last-Event-ID",
-            pattern=r"^[0-9]{1,18}$",
+            pattern=r"^[0-9]{0,18}$",
             description=(
                 "The `id` of the last message received: the messages since are sent first "
-                "(up to an hour back, at most 1,000; otherwise an `event: reload`)."
+                "(up to an hour back, at most 1,000; otherwise an `event: reload`). Empty or "
+                "absent: only what happens from now."
             ),
         ),
-    ] = None,
+    ] = "",
 ) -> EventSourceResponse:
     """New, escalated, at-risk and breached cases, offers and referral answers, as they happen,
     for what the caller may read; ends when the access token expires."""
@@ -108,7 +128,7 @@ async def stream(
         broker=broker,
         viewer=viewer,
         sessionmaker=request.app.state.sessionmaker,
-        last_event_id=int(last_event_id) if last_event_id is not None else None,
+        last_event_id=int(last_event_id) if last_event_id else None,
         ends_at=stream_ends_at(
             issued_at=claims.issued_at,
             expires_at=claims.expires_at,
