@@ -16,7 +16,6 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -29,8 +28,6 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from auth.tokens import TokenKind, issue_token
-from models.base import utcnow
 from service.app import create_app
 from tests.conftest import (
     LiveServer,
@@ -41,6 +38,7 @@ from tests.conftest import (
     stop_server,
     wipe_database_blocking,
 )
+from tests.support.streams import expiring_bearer
 
 EXAMPLES = int(os.environ.get("ONESTOP_SCHEMATHESIS_EXAMPLES", "20"))
 SESSION_ENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all"}
@@ -284,19 +282,16 @@ STREAM_SECONDS = 1
 
 
 def _short_lived(authorization: str) -> str:
-    """The caller's token re-issued almost a whole access-token lifetime ago: the live-updates
-    stream ends when its token does, so each call answers within `STREAM_SECONDS`."""
+    """The caller's token re-issued to expire in `STREAM_SECONDS`: the live-updates stream
+    ends when its token does, so each call answers that soon."""
     claims = jwt.get_unverified_claims(authorization.removeprefix("Bearer "))
-    server = make_settings(jwt_secret=SERVER_KEYS["ONESTOP_JWT_SECRET"])
-    token = issue_token(
-        server,
-        kind=TokenKind.access,
+    return expiring_bearer(
+        make_settings(jwt_secret=SERVER_KEYS["ONESTOP_JWT_SECRET"]),
         subject=uuid.UUID(claims["sub"]),
         version=claims["ver"],
         family_id=uuid.UUID(claims["fam"]),
-        now=utcnow() - timedelta(minutes=server.access_token_minutes, seconds=-STREAM_SECONDS),
+        seconds_left=STREAM_SECONDS,
     )
-    return "Bearer " + token.token
 
 
 def _signed_in(case: Case, tokens: dict[str, dict[str, str]]) -> dict[str, str]:

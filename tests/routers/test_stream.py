@@ -16,7 +16,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -24,7 +23,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from auth.tokens import TokenKind, issue_token
 from models.base import utcnow
 from models.enums import CaseEventType, Role
 from models.events import CaseEvent
@@ -42,6 +40,7 @@ from tests.conftest import (
     wipe_tables,
 )
 from tests.support.cases import CASES, anonymous_body
+from tests.support.streams import expiring_bearer
 
 pytestmark = pytest.mark.slow
 
@@ -82,26 +81,24 @@ def server(people: People, database_url: str) -> Iterator[LiveServer]:
 
 
 async def headers_for(
-    engine: AsyncEngine, user: User, *, lifetime: timedelta | None = None
+    engine: AsyncEngine, user: User, *, seconds_left: float | None = None
 ) -> dict[str, str]:
-    """A bearer token the live server accepts, in a new login session; `lifetime` makes one
-    that expires sooner than usual."""
+    """A bearer token the live server accepts, in a new login session; `seconds_left` makes
+    one that expires sooner than usual."""
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
         family = RefreshFamily(user_id=user.id, created_at=utcnow())
         session.add(family)
         await session.commit()
-    now = utcnow()
-    if lifetime is not None:
-        now -= timedelta(minutes=LIVE_SETTINGS.access_token_minutes) - lifetime
-    token = issue_token(
+    if seconds_left is None:
+        seconds_left = LIVE_SETTINGS.access_token_minutes * 60
+    bearer = expiring_bearer(
         LIVE_SETTINGS,
-        kind=TokenKind.access,
         subject=user.id,
         version=user.token_version,
         family_id=family.id,
-        now=now,
+        seconds_left=seconds_left,
     )
-    return {"Authorization": f"Bearer {token.token}"}
+    return {"Authorization": bearer}
 
 
 class Stream:
@@ -259,7 +256,7 @@ async def test_a_rolled_back_change_announces_nothing(
 async def test_the_stream_ends_when_its_access_token_expires(
     server: LiveServer, people: People, engine: AsyncEngine
 ) -> None:
-    short = await headers_for(engine, people.supervisor, lifetime=timedelta(seconds=3))
+    short = await headers_for(engine, people.supervisor, seconds_left=3)
     async with open_stream(server.base_url, short) as stream:
         event = await stream.next()
         assert (event["event"], event["data"]) == ("end", {"reason": "token_expired"})

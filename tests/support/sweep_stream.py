@@ -7,13 +7,11 @@ claims) ends within seconds and the in-process client gets a complete answer.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from auth.tokens import TokenKind, issue_token
 from models.base import utcnow
 from models.enums import Role
 from models.user import RefreshFamily
 from tests.conftest import make_settings
+from tests.support.streams import expiring_bearer
 from tests.support.sweep import ValidRequest
 from tests.support.sweep_requests import World, recipe
 
@@ -27,14 +25,12 @@ async def _stream(world: World) -> ValidRequest:
     family = RefreshFamily(user_id=user.id, created_at=utcnow())
     world.session.add(family)
     await world.session.commit()
-    issued = utcnow() - timedelta(minutes=settings.access_token_minutes, seconds=-SECONDS_LEFT)
-    token = issue_token(
+    bearer = expiring_bearer(
         settings,
-        kind=TokenKind.access,
         subject=user.id,
         version=user.token_version,
         family_id=family.id,
-        now=issued,
+        seconds_left=SECONDS_LEFT,
     )
-    headers = {"Authorization": f"Bearer {token.token}", "Accept-Language": "th"}
+    headers = {"Authorization": bearer, "Accept-Language": "th"}
     return ValidRequest("GET", "/api/v1/stream", headers=headers)
