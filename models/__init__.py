@@ -10,6 +10,7 @@ from models import (
     referral,
     routing,
     statistics,
+    stream,
     user,
 )
 from models.base import metadata
@@ -25,5 +26,6 @@ __all__ = [
     "referral",
     "routing",
     "statistics",
+    "stream",
     "user",
 ]

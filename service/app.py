@@ -31,6 +31,8 @@ from service.platform.observability import (
 )
 from service.platform.request_rules import HeadAsGetMiddleware, check_request, inputs_by_route
 from service.platform.settings import Settings, get_settings
+from service.stream.broker import Broker
+from service.stream.feeds import feed_for
 from service.worker.runner import start_jobs
 
 DESCRIPTION = """
@@ -61,6 +63,7 @@ def _routers() -> list[APIRouter]:
         referrals,
         staff,
         stats,
+        stream,
         users,
     )
 
@@ -79,6 +82,7 @@ def _routers() -> list[APIRouter]:
         deadline_queues.router,
         queues.router,
         stats.router,
+        stream.router,
     ]
 
 
@@ -102,12 +106,19 @@ def create_app(
             pool_size=settings.database_pool_size,
         )
         app.state.sessionmaker = create_sessionmaker(engine)
+        feed = feed_for(
+            app.state.stream_broker,
+            database_url=settings.database_url,
+            sessionmaker=app.state.sessionmaker,
+        )
+        await feed.start()
         jobs = start_jobs(app.state.sessionmaker, settings) if settings.jobs_in_server else None
         try:
             yield
         finally:
             if jobs is not None:
                 await jobs.stop()
+            await feed.stop()
             await engine.dispose()
 
     app = FastAPI(
@@ -122,6 +133,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.stream_broker = Broker()
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
 
@@ -144,7 +156,13 @@ def create_app(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "Last-Event-ID",
+            ],
             expose_headers=[
                 "ETag",
                 "Location",

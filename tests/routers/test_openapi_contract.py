@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
+from jose import jwt
 from schemathesis import Case, CheckContext, Response
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup
@@ -36,6 +38,7 @@ from tests.conftest import (
     stop_server,
     wipe_database_blocking,
 )
+from tests.support.streams import expiring_bearer
 
 EXAMPLES = int(os.environ.get("ONESTOP_SCHEMATHESIS_EXAMPLES", "20"))
 SESSION_ENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all"}
@@ -282,9 +285,29 @@ def caller_for(path: str) -> str:
     return "caseworker"
 
 
+STREAM = "/api/v1/stream"
+STREAM_SECONDS = 1
+
+
+def _short_lived(authorization: str) -> str:
+    """The caller's token re-issued to expire in `STREAM_SECONDS`: the live-updates stream
+    ends when its token does, so each call answers that soon."""
+    claims = jwt.get_unverified_claims(authorization.removeprefix("Bearer "))
+    return expiring_bearer(
+        make_settings(jwt_secret=SERVER_KEYS["ONESTOP_JWT_SECRET"]),
+        subject=uuid.UUID(claims["sub"]),
+        version=claims["ver"],
+        family_id=uuid.UUID(claims["fam"]),
+        seconds_left=STREAM_SECONDS,
+    )
+
+
 def _signed_in(case: Case, tokens: dict[str, dict[str, str]]) -> dict[str, str]:
     headers = dict(case.headers or {})
-    headers.setdefault("Authorization", tokens[caller_for(case.operation.path)]["Authorization"])
+    authorization = tokens[caller_for(case.operation.path)]["Authorization"]
+    if case.operation.path == STREAM:
+        authorization = _short_lived(authorization)
+    headers.setdefault("Authorization", authorization)
     return headers
 
 

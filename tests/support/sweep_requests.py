@@ -368,4 +368,5 @@ from tests.support import (  # noqa: E402, F401
     sweep_referrals,
     sweep_routing,
     sweep_stats,
+    sweep_stream,
 )

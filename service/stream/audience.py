@@ -1,0 +1,78 @@
+"""Who may receive a stream message: the same policy as reading a case or a referral.
+
+Staff receive every message. A volunteer receives the messages of the cases they reported,
+lead or are offered (as the case stood when the event was recorded), and of offers made,
+declined or expired only their own, as their case timeline shows them. Agency staff receive
+only referral messages about their own organization. Anyone else receives nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from auth.policy import STAFF, CaseFacts, may_read_case, may_read_referral
+from models.enums import Role
+from models.stream import StreamMessage
+from models.user import User
+from service.cases.reading import OFFER_EVENTS as ONE_HELPERS_OFFER_EVENTS
+from service.stream.messages import REFERRAL_EVENTS, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The holder of one stream."""
+
+    user_id: uuid.UUID
+    role: Role
+    organization_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(user_id=user.id, role=user.role, organization_id=user.organization_id)
+
+
+def may_receive(viewer: Viewer, message: Message) -> bool:
+    """Whether `viewer` may see `message` (pure)."""
+    if viewer.role is Role.agency:
+        return message.type in REFERRAL_EVENTS and (
+            message.organization_id is not None
+            and may_read_referral(viewer.role, viewer.organization_id, message.organization_id)
+        )
+    if message.reported_by_id is None:
+        return False
+    facts = CaseFacts(
+        created_by_id=message.reported_by_id,
+        lead_id=message.lead_id,
+        offered_to=message.offered_to_id,
+    )
+    if not may_read_case(viewer.user_id, viewer.role, facts):
+        return False
+    if message.type in ONE_HELPERS_OFFER_EVENTS and viewer.role not in STAFF:
+        return message.offered_to_id == viewer.user_id
+    return True
+
+
+def narrowing(viewer: Viewer) -> Any:
+    """A WHERE clause that keeps at most what `may_receive` admits, so a resume does not read
+    other people's messages; `may_receive` still decides each one."""
+    if viewer.role in STAFF:
+        return sa.true()
+    if viewer.role is Role.agency:
+        if viewer.organization_id is None:
+            return sa.false()
+        return sa.and_(
+            col(StreamMessage.type).in_([t.value for t in REFERRAL_EVENTS]),
+            col(StreamMessage.organization_id) == viewer.organization_id,
+        )
+    if viewer.role is Role.volunteer:
+        return sa.or_(
+            col(StreamMessage.reported_by_id) == viewer.user_id,
+            col(StreamMessage.lead_id) == viewer.user_id,
+            col(StreamMessage.offered_to_id) == viewer.user_id,
+        )
+    return sa.false()

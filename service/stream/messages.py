@@ -1,0 +1,150 @@
+"""What the stream says: the announced event types, a message as the database recorded it,
+and the server-sent events a client receives (pure)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sse_starlette import ServerSentEvent
+
+from models.enums import CaseEventType, Urgency
+from models.stream import StreamMessageOut
+
+ANNOUNCED = frozenset(
+    {
+        CaseEventType.created,
+        CaseEventType.escalated,
+        CaseEventType.sla_at_risk,
+        CaseEventType.sla_breached,
+        CaseEventType.offered,
+        CaseEventType.offer_accepted,
+        CaseEventType.offer_declined,
+        CaseEventType.offer_expired,
+        CaseEventType.referred,
+        CaseEventType.referral_answered,
+        CaseEventType.referral_overdue,
+        CaseEventType.referral_cancelled,
+    }
+)
+"""The case events the stream announces (the trigger of migration `0017_stream` lists the
+same)."""
+
+REFERRAL_EVENTS = frozenset(
+    {
+        CaseEventType.referred,
+        CaseEventType.referral_answered,
+        CaseEventType.referral_overdue,
+        CaseEventType.referral_cancelled,
+    }
+)
+
+CHANNEL = "onestop_stream"
+"""The PostgreSQL notification channel the trigger sends each message on."""
+
+RETRY_MILLISECONDS = 3000
+"""How long a client waits before reconnecting (the stream's first `retry:` line)."""
+
+
+class Reload(StrEnum):
+    """Why a client must fetch its lists afresh: messages it should have had are gone."""
+
+    history_gone = "history_gone"  # `Last-Event-ID` is older than the log keeps
+    too_many_missed = "too_many_missed"  # more missed messages than a resume replays
+
+
+class End(StrEnum):
+    """Why the server ends a stream. The client reconnects (with a fresh access token after
+    `token_expired`) and `Last-Event-ID`, and receives what it missed."""
+
+    token_expired = "token_expired"  # noqa: S105 - a reason, not a secret
+    access_revoked = "access_revoked"  # the account was deactivated or signed out
+    too_slow = "too_slow"  # the client fell too far behind
+    interrupted = "interrupted"  # the server lost its feed for a moment
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One announced event with the facts that decide who may receive it."""
+
+    id: int
+    type: CaseEventType
+    case_id: uuid.UUID
+    case_reference: str
+    urgency: Urgency
+    occurred_at: datetime
+    reported_by_id: uuid.UUID | None
+    lead_id: uuid.UUID | None
+    offered_to_id: uuid.UUID | None
+    offer_id: uuid.UUID | None
+    referral_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+def message_from(row: Any) -> Message:
+    """A message from a `stream_messages` row or the JSON of its notification."""
+    fields = row if isinstance(row, dict) else row._mapping
+    occurred_at = fields["occurred_at"]
+    if isinstance(occurred_at, str):
+        occurred_at = datetime.fromisoformat(occurred_at)
+    return Message(
+        id=int(fields["id"]),
+        type=CaseEventType(fields["type"]),
+        case_id=uuid.UUID(str(fields["case_id"])),
+        case_reference=str(fields["case_reference"]),
+        urgency=Urgency(fields["urgency"]),
+        occurred_at=occurred_at.astimezone(UTC),
+        reported_by_id=_uuid(fields["reported_by_id"]),
+        lead_id=_uuid(fields["lead_id"]),
+        offered_to_id=_uuid(fields["offered_to_id"]),
+        offer_id=_uuid(fields["offer_id"]),
+        referral_id=_uuid(fields["referral_id"]),
+        organization_id=_uuid(fields["organization_id"]),
+    )
+
+
+def notification_message(payload: str) -> Message:
+    """The message a PostgreSQL notification carries (the row as JSON)."""
+    return message_from(json.loads(payload))
+
+
+def case_event(message: Message) -> ServerSentEvent:
+    """The server-sent event of a message: ids, reference and urgency, no case content."""
+    data = StreamMessageOut(
+        id=message.id,
+        type=message.type,
+        case_id=message.case_id,
+        case_reference=message.case_reference,
+        urgency=message.urgency,
+        occurred_at=message.occurred_at,
+        offer_id=message.offer_id,
+        user_id=message.offered_to_id,
+        referral_id=message.referral_id,
+        organization_id=message.organization_id,
+    )
+    return ServerSentEvent(
+        data=data.model_dump_json(), event=message.type.value, id=str(message.id)
+    )
+
+
+def reload_event(reason: Reload) -> ServerSentEvent:
+    return ServerSentEvent(data=json.dumps({"reason": reason.value}), event="reload")
+
+
+def end_event(reason: End) -> ServerSentEvent:
+    return ServerSentEvent(data=json.dumps({"reason": reason.value}), event="end")
+
+
+def opening_event() -> ServerSentEvent:
+    """The first line of every stream: how long to wait before reconnecting."""
+    return ServerSentEvent(comment="onestop stream", retry=RETRY_MILLISECONDS)
