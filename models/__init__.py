@@ -1,6 +1,16 @@
 """Tables and API schemas. Importing this package registers every table on `metadata`."""
 
-from models import access_log, agency, case, deadlines, events, referral, routing, user
+from models import (
+    access_log,
+    agency,
+    case,
+    deadlines,
+    events,
+    referral,
+    routing,
+    user,
+    webhooks,
+)
 from models.base import metadata
 
 __all__ = [
@@ -13,4 +23,5 @@ __all__ = [
     "referral",
     "routing",
     "user",
+    "webhooks",
 ]

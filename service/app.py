@@ -58,6 +58,7 @@ def _routers() -> list[APIRouter]:
         referrals,
         staff,
         users,
+        webhooks,
     )
 
     return [
@@ -72,6 +73,7 @@ def _routers() -> list[APIRouter]:
         meta.router,
         directory.router,
         policies.router,
+        webhooks.router,
     ]
 
 
