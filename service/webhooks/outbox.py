@@ -65,6 +65,7 @@ async def announce_referral(
         created_at=now,
     )
     session.add(message)
+    await session.flush()  # tables without relationships: the message goes in first
     session.add(queued_delivery(message, now=now))
 
 
