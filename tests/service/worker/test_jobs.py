@@ -140,6 +140,7 @@ async def test_a_failing_job_is_logged_without_values_and_the_others_still_run(
         "idempotency_keys",
         "sessions",
         "login_failures",
+        "webhooks",
     }
     logged = [f"{record.getMessage()} {getattr(record, 'event', '')}" for record in caplog.records]
     assert any("broken: ValueError" in line for line in logged)
