@@ -78,16 +78,15 @@ async def _outs(
     ]
 
 
-async def list_deliveries(
-    session: AsyncSession,
-    *,
+def delivery_list_query(
     user: User,
+    *,
     status: DeliveryStatus | None,
     service_id: uuid.UUID | None,
     limit: int,
     cursor: str | None,
-) -> DeliveryList:
-    """Deliveries the caller may read, newest first, with their attempts."""
+) -> sa.Select[WebhookDelivery, WebhookMessage]:
+    """A page of the deliveries `user` may read, newest first (one row more than `limit`)."""
     query = _page_query().order_by(
         col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc()
     )
@@ -102,9 +101,24 @@ async def list_deliveries(
         query = query.where(
             sa.tuple_(col(WebhookDelivery.created_at), col(WebhookDelivery.id)) < (at, last_id)
         )
-    rows = [tuple(row) for row in (await session.execute(query.limit(limit + 1))).all()]
-    page = rows[:limit]
-    items = await _outs(session, page)  # type: ignore[arg-type]
+    return query.limit(limit + 1)
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    user: User,
+    status: DeliveryStatus | None,
+    service_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> DeliveryList:
+    """Deliveries the caller may read, newest first, with their attempts."""
+    query = delivery_list_query(
+        user, status=status, service_id=service_id, limit=limit, cursor=cursor
+    )
+    rows = [tuple(row) for row in (await session.execute(query)).all()]
+    items = await _outs(session, rows[:limit])  # type: ignore[arg-type]
     more = len(rows) > limit
     return DeliveryList(
         items=items,

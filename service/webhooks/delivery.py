@@ -109,7 +109,8 @@ async def deliver_webhooks(
     return len(claimed)
 
 
-def _due(now: datetime, batch: int) -> sa.Select[uuid.UUID, int]:
+def due_query(now: datetime, batch: int) -> sa.Select[uuid.UUID, int]:
+    """The pending deliveries due by `now` to enabled endpoints, the longest waiting first."""
     enabled = sa.exists().where(
         col(WebhookEndpoint.service_id) == col(WebhookDelivery.service_id),
         col(WebhookEndpoint.enabled).is_(True),
@@ -131,7 +132,7 @@ async def _claim(
 ) -> list[Claimed]:
     async with sessionmaker() as session, session.begin():
         await begin(session, writing=True)
-        due = _due(now, batch)
+        due = due_query(now, batch)
         if dialect_name(session) == "postgresql":
             due = due.with_for_update(skip_locked=True)
         rows = (await session.execute(due)).all()

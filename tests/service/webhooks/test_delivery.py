@@ -17,6 +17,7 @@ from models.base import utcnow
 from models.enums import Role
 from models.webhooks import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from service.platform.settings import Settings
+from service.webhooks import delivery
 from service.webhooks.schedule import MAX_ATTEMPTS
 from service.worker.jobs import JOBS
 from service.worker.runner import run_job
@@ -246,3 +247,34 @@ async def test_an_unreachable_receiver_is_retried_with_the_error_class(
     attempt = await session.scalar(sa.select(WebhookAttempt))
     assert attempt is not None
     assert (attempt.status_code, attempt.error) == (None, "ConnectError")
+
+
+async def test_a_lapsed_lease_is_claimed_again_and_the_late_result_is_not_recorded_over_it(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    make_actor: MakeActor,
+    receiver: Receiver,
+) -> None:
+    await _referred(client, session, make_actor, receiver)
+    start = utcnow()
+    (lapsed,) = await delivery._claim(sessionmaker, now=start, batch=10)
+    # Claimed: not due again while the lease runs, even for another worker.
+    assert await delivery._claim(sessionmaker, now=start + timedelta(minutes=4), batch=10) == []
+    # The first worker died; once its lease has passed another claims the delivery again.
+    (again,) = await delivery._claim(sessionmaker, now=start + delivery.LEASE, batch=10)
+    assert (again.delivery_id, again.number) == (lapsed.delivery_id, 2)
+    assert again.lease_id != lapsed.lease_id
+
+    def accepted(item: delivery.Claimed, status_code: int) -> delivery.Outcome:
+        return delivery.Outcome(item, status_code, 3, None, None, final=False)
+
+    finished = start + delivery.LEASE + timedelta(seconds=1)
+    await delivery._record(sessionmaker, [accepted(again, 200)], now=finished)
+    await delivery._record(sessionmaker, [accepted(lapsed, 500)], now=finished)  # too late
+    (row,) = await _deliveries(session)
+    assert (row.status, row.last_status_code, row.attempts) == (DeliveryStatus.delivered, 200, 2)
+    numbers = await session.scalars(
+        sa.select(col(WebhookAttempt.number)).order_by(col(WebhookAttempt.number))
+    )
+    assert list(numbers) == [1, 2]  # both attempts are in the log
