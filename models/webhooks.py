@@ -15,11 +15,11 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from models.base import HAS_TEXT, EnumText, UTCDateTime, new_id
+from models.base import HAS_TEXT, EnumText, UTCDateTime, new_id, no_nul_characters
 
 PENDING_WHERE = "status = 'pending'"
 
@@ -167,6 +167,8 @@ class EndpointDisableIn(BaseModel):
     )
 
     reason: str = Field(min_length=1, max_length=2000, pattern=HAS_TEXT)
+
+    _no_nul = field_validator("*")(no_nul_characters)
 
 
 class AttemptOut(BaseModel):
