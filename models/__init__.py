@@ -12,6 +12,7 @@ from models import (
     statistics,
     stream,
     user,
+    webhooks,
 )
 from models.base import metadata
 
@@ -28,4 +29,5 @@ __all__ = [
     "statistics",
     "stream",
     "user",
+    "webhooks",
 ]

@@ -65,6 +65,7 @@ def _routers() -> list[APIRouter]:
         stats,
         stream,
         users,
+        webhooks,
     )
 
     return [
@@ -83,6 +84,7 @@ def _routers() -> list[APIRouter]:
         queues.router,
         stats.router,
         stream.router,
+        webhooks.router,
     ]
 
 

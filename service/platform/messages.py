@@ -300,6 +300,23 @@ DETAILS: dict[str, Text] = {
         "Only caseworkers and supervisors cancel a referral.",
         "เฉพาะเจ้าหน้าที่และหัวหน้างานเท่านั้นที่ยกเลิกการส่งต่อได้",
     ),
+    "webhook.endpoint_not_found": Text("No such webhook endpoint.", "ไม่พบปลายทางเว็บฮุกนี้"),
+    "webhook.no_url": Text(
+        "This service has no webhook URL in the directory.",
+        "บริการนี้ยังไม่มี URL เว็บฮุกในทำเนียบหน่วยงาน",
+    ),
+    "webhook.url_refused": Text(
+        "Webhooks are sent only to http or https URLs.",
+        "เว็บฮุกส่งได้เฉพาะ URL แบบ http หรือ https",
+    ),
+    "webhook.endpoint_disabled": Text(
+        "This webhook endpoint is disabled; enable it first.",
+        "ปลายทางเว็บฮุกนี้ถูกปิดอยู่ โปรดเปิดใช้งานก่อน",
+    ),
+    "webhook.delivery_not_found": Text("No such webhook delivery.", "ไม่พบการส่งเว็บฮุกนี้"),
+    "webhook.delivery_pending": Text(
+        "This delivery is still being tried.", "การส่งนี้ยังอยู่ระหว่างการพยายามส่ง"
+    ),
 }
 
 GENERIC_FIELD_TEXT = Text("This value is not valid.", "ค่านี้ไม่ถูกต้อง")

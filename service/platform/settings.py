@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     referral_hours_high: int = Field(default=8, ge=1, le=720)
     referral_hours_normal: int = Field(default=48, ge=1, le=720)
     referral_hours_low: int = Field(default=120, ge=1, le=720)
+    # Webhooks to agencies (service.webhooks): how long a receiver has to answer, and whether
+    # webhook URLs may point at loopback or private addresses (off: only public ones).
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhooks_allow_private_addresses: bool = False
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -40,6 +40,7 @@ from service.routing.referrals import (
     referred_services,
     settle,
 )
+from service.webhooks.outbox import announce_referral
 
 BATCH = 100
 
@@ -109,6 +110,9 @@ async def _flag(
             "response_due_at": referral.response_due_at.isoformat(),
             "next_service_id": str(next_id) if next_id else None,
         },
+    )
+    await announce_referral(
+        session, case=case, referral=referral, step=CaseEventType.referral_overdue, now=now
     )
     await session.flush()
     if settings.routing_mode is not RoutingMode.auto or next_id is None:

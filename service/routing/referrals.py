@@ -73,6 +73,7 @@ from service.routing.referral_sharing import (
     consent_facts,
     in_group_order,
 )
+from service.webhooks.outbox import announce_referral
 
 RECORDED_CANDIDATES = 10
 SUGGESTIONS_CONSIDERED = 50
@@ -280,6 +281,7 @@ async def _record_step(
             **data,
         },
     )
+    await announce_referral(session, case=case, referral=referral, step=event, now=now)
     await session.flush()
 
 

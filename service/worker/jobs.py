@@ -28,6 +28,7 @@ from service.platform.db import dialect_name
 from service.platform.settings import Settings
 from service.routing.follow_up import expire_offers
 from service.routing.referral_deadlines import flag_overdue_referrals
+from service.webhooks.delivery import deliver_webhooks
 
 JobFunction = Callable[..., Awaitable[int]]
 SelectT = TypeVar("SelectT", bound=GenerativeSelect)
@@ -39,6 +40,9 @@ class Job:
 
     name: str
     run: JobFunction
+    # False: `run(sessionmaker, *, settings, now, batch)` opens its own short transactions (a
+    # job that waits on the network between them).
+    in_one_transaction: bool = True
 
 
 def claim(statement: SelectT, session: AsyncSession) -> SelectT:
@@ -128,4 +132,5 @@ JOBS: tuple[Job, ...] = (
     Job("idempotency_keys", forget_expired_idempotency_keys),
     Job("sessions", forget_ended_sessions),
     Job("login_failures", forget_old_login_failures),
+    Job("webhooks", deliver_webhooks, in_one_transaction=False),
 )

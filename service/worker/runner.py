@@ -28,13 +28,17 @@ Clock = Callable[[], datetime]
 async def run_job(
     sessionmaker: async_sessionmaker[AsyncSession], job: Job, *, settings: Settings, now: datetime
 ) -> int:
-    """Run `job` batch after batch, one transaction each, until a batch comes back short."""
+    """Run `job` batch after batch, one transaction each (or its own), until a batch comes
+    back short."""
     batch = settings.jobs_batch_size
     total = 0
     while True:
-        async with sessionmaker() as session, session.begin():
-            await begin(session, writing=True)
-            handled = await job.run(session, settings=settings, now=now, batch=batch)
+        if not job.in_one_transaction:
+            handled = await job.run(sessionmaker, settings=settings, now=now, batch=batch)
+        else:
+            async with sessionmaker() as session, session.begin():
+                await begin(session, writing=True)
+                handled = await job.run(session, settings=settings, now=now, batch=batch)
         total += handled
         if handled < batch:
             return total

@@ -125,6 +125,8 @@ BEYOND_SCHEMA: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/v1/users/{user_id}"): frozenset({"/organization_id"}),
     ("GET", "/api/v1/staff"): frozenset({"cursor"}),
     ("GET", "/api/v1/referrals"): frozenset({"cursor"}),
+    ("GET", "/api/v1/webhooks/endpoints"): frozenset({"cursor"}),
+    ("GET", "/api/v1/webhooks/deliveries"): frozenset({"cursor"}),
     ("GET", CASE + "/referrals"): frozenset({"cursor"}),
     # Declining, failing and cancelling need the reason the body may leave out for the others.
     ("POST", "/api/v1/referrals/{referral_id}/decline"): frozenset({"/reason"}),
@@ -282,6 +284,8 @@ def caller_for(path: str) -> str:
         return "admin"
     if path.startswith("/api/v1/directory"):
         return "admin"  # admins manage the directory, and read it as staff do
+    if path.startswith("/api/v1/webhooks"):
+        return "admin"  # admins and agency staff manage webhooks; staff do not
     return "caseworker"
 
 

@@ -359,7 +359,7 @@ _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 
-# The routing, referral, directory, policy and queue operations register theirs in RECIPES too.
+# The other capabilities' operations register theirs in RECIPES too.
 from tests.support import (  # noqa: E402, F401
     sweep_deadline_queues,
     sweep_directory,
@@ -369,4 +369,5 @@ from tests.support import (  # noqa: E402, F401
     sweep_routing,
     sweep_stats,
     sweep_stream,
+    sweep_webhooks,
 )
