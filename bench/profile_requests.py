@@ -14,7 +14,8 @@ versions compare by it even on a shared machine. `--cprofile N` profiles one run
 scenario and prints its top N functions by own time and by cumulative time.
 
 The database (default `bench_profile`, never a shared one) is migrated and seeded by `--seed N`
-(`bench.seed_cases`, with events) and holds the profile's own accounts (`profile.*`).
+(`bench.seed_cases`, with events, then `bench.seed_routing`: 5,000 helpers and 300 agencies)
+and holds the profile's own accounts (`profile.*`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.passwords import hash_password_sync
 from auth.tokens import TokenKind, issue_token
-from bench import seed_cases
+from bench import seed_cases, seed_routing
 from models.base import utcnow
 from models.enums import Role
 from service.app import create_app
@@ -124,6 +125,7 @@ async def seed(url: str, cases: int) -> None:
     await seed_cases.main(
         url, cases=cases, users=300, seed=0.42, busiest=(), event_key=audit_key(DATA_KEY)
     )
+    await seed_routing.main(url, helpers=5000, agencies=300, seed=9)
 
 
 async def accounts(engine: AsyncEngine, settings: Settings) -> dict[Role, str]:
@@ -177,6 +179,7 @@ async def accounts(engine: AsyncEngine, settings: Settings) -> dict[Role, str]:
 @dataclass
 class Samples:
     cases: list[str]
+    open_cases: list[str]
     district: str
     names: list[tuple[str, str]]
     first_names: list[str]
@@ -186,6 +189,8 @@ async def samples(engine: AsyncEngine) -> Samples:
     async with engine.connect() as connection:
         query = "SELECT id::text FROM cases ORDER BY random() LIMIT 500"
         cases = (await connection.execute(sa.text(query))).scalars()
+        query = "SELECT id::text FROM cases WHERE status <> 'closed' ORDER BY random() LIMIT 500"
+        open_cases = (await connection.execute(sa.text(query))).scalars()
         district = await connection.scalar(
             sa.text(
                 "SELECT district_code FROM cases WHERE province_code = '10' "
@@ -210,7 +215,8 @@ async def samples(engine: AsyncEngine) -> Samples:
                 )
             )
         ).scalars()
-        return Samples(list(cases), str(district), [tuple(n) for n in names], list(first))
+        pairs = [(str(n[0]), str(n[1])) for n in names]
+        return Samples(list(cases), list(open_cases), str(district), pairs, list(first))
 
 
 def thai_id(rng: random.Random) -> str:
@@ -259,7 +265,7 @@ def scenarios(
     def get(path: str, query: str = "", role: Role = Role.caseworker) -> Callable[[], Request]:
         return lambda: Request(
             "GET",
-            path.format(case=rng.choice(data.cases)),
+            path.format(case=rng.choice(data.cases), open_case=rng.choice(data.open_cases)),
             query=query.format(first_name=rng.choice(data.first_names)),
             headers=(auth(role),),
         )
@@ -273,6 +279,8 @@ def scenarios(
         "list-status": get("/api/v1/cases", "status=new&limit=50"),
         "list-q-name": get("/api/v1/cases", "q={first_name}&limit=50"),
         "list-lead-me": get("/api/v1/cases", "lead=me&limit=50", role=Role.volunteer),
+        # Routing: ranked helpers and agencies (`--seed` adds `bench.seed_routing`'s).
+        "suggestions": get("/api/v1/cases/{open_case}/suggestions"),
     }
 
 

@@ -18,6 +18,7 @@ INTAKE_PER_SECOND = 600.0
 INTAKE_P99_MS = 100.0
 INTAKE_RATIO = 0.3
 READ_P95_MS = 30.0
+SUGGESTIONS_P95_MS = 20.0  # 5,000 helpers and 300 agencies (`bench.seed_routing`)
 WORKER_RSS_MB = 200.0
 
 
@@ -45,6 +46,8 @@ class Outcome:
                 target("x limit", self.ratio, INTAKE_RATIO, at_least=True)
         if self.scenario.kind in ("read", "list"):
             target("p95 ms", m.p95_ms, READ_P95_MS, at_least=False)
+        if self.scenario.kind == "suggestions":
+            target("p95 ms", m.p95_ms, SUGGESTIONS_P95_MS, at_least=False)
         if self.scenario.server == "service" and self.peak_rss_mb:
             target("RSS MB", max(self.peak_rss_mb.values()), WORKER_RSS_MB, at_least=False)
 

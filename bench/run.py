@@ -118,7 +118,10 @@ class Run:
             ).strip()
             seeded = seeding.wait(timeout=SEED_TIMEOUT).strip().splitlines()[-1]
             _step(seeded)
+            routing = self.seed_routing()
+            _step(routing)
             self.document["seeding"] = seeded
+            self.document["seeding_routing"] = routing
             self.document["database"] = database.describe(
                 self.options.postgres, self.options.database
             )
@@ -179,6 +182,18 @@ class Run:
         )
         job.start()
         return job
+
+    def seed_routing(self) -> str:
+        """Helpers and agencies for the suggestions (`bench.seed_routing`), once the cases are
+        in: the open cases of the seeded staff go to the helpers."""
+        _step("seeding 5,000 helpers and 300 agencies")
+        out = run(
+            [str(VENV / "python"), "-m", "bench.seed_routing", self.env["DATABASE_URL"]],
+            env=self.env,
+            timeout=600,
+            what="bench.seed_routing",
+        )
+        return out.strip().splitlines()[-1]
 
     def servers(self) -> tuple[Server, Server]:
         o = self.options

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 Role = Literal["volunteer", "caseworker", "supervisor", "limit"]
 Body = Literal["", "intake", "limit_intake", "patch", "note"]
-Kind = Literal["intake", "read", "list", "mixed", "limit"]
+Kind = Literal["intake", "read", "list", "suggestions", "mixed", "limit"]
 # Distinct variants of one call per caller: enough that requests spread over many rows.
 VARIANTS = 200
 
@@ -80,6 +80,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     _list("list-lead-me", "lead=me", role="volunteer"),
     _list("list-q-name", "q={first_name}"),
     _list("list-q-reference", "q={reference}"),
+    # Ranked helpers (5,000 seeded) and agencies (300) for open cases, as a caseworker routing.
+    Scenario(
+        "suggestions",
+        (Call("caseworker", "/api/v1/cases/{open_case}/suggestions"),),
+        kind="suggestions",
+    ),
     Scenario(
         "mixed",
         (

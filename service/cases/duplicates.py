@@ -172,7 +172,7 @@ async def find_possible_duplicates(
 
 @dataclass(frozen=True, slots=True)
 class StoredLink:
-    """A link `store_links` wrote: what the new case's answer shows of it."""
+    """A link of a new case to a possible duplicate: what the new case's answer shows of it."""
 
     id: uuid.UUID
     case_id: uuid.UUID
@@ -181,15 +181,11 @@ class StoredLink:
     created_at: datetime
 
 
-async def store_links(
-    session: AsyncSession,
-    *,
-    case_id: uuid.UUID,
-    found: list[PossibleDuplicate],
-    now: datetime,
+def new_links(
+    *, case_id: uuid.UUID, found: list[PossibleDuplicate], now: datetime
 ) -> list[StoredLink]:
-    """Store a link per possible duplicate of the new case `case_id`, in one statement."""
-    links = [
+    """A link per possible duplicate of the new case `case_id`, in rank order (pure)."""
+    return [
         StoredLink(
             id=new_id(),
             case_id=case_id,
@@ -199,28 +195,27 @@ async def store_links(
         )
         for duplicate in found
     ]
-    if links:
-        await session.execute(
-            _INSERT_LINK,
-            [
-                {
-                    "id": link.id,
-                    "case_id": link.case_id,
-                    "candidate_id": link.candidate_id,
-                    "reasons": link.reasons,
-                    "status": DuplicateStatus.open,
-                    "decided_by_id": None,
-                    "decided_at": None,
-                    "created_at": link.created_at,
-                }
-                for link in links
-            ],
-        )
-    return links
+
+
+def link_values(links: list[StoredLink]) -> list[dict[str, Any]]:
+    """The `case_duplicates` rows of new links: open, undecided."""
+    return [
+        {
+            "id": link.id,
+            "case_id": link.case_id,
+            "candidate_id": link.candidate_id,
+            "reasons": link.reasons,
+            "status": DuplicateStatus.open,
+            "decided_by_id": None,
+            "decided_at": None,
+            "created_at": link.created_at,
+        }
+        for link in links
+    ]
 
 
 # The table's own INSERT (not the ORM's bulk path): the rows are plain values.
-_INSERT_LINK = sa.insert(DuplicateLink.__table__)  # type: ignore[attr-defined]
+INSERT_LINKS = sa.insert(DuplicateLink.__table__)  # type: ignore[attr-defined]
 
 
 def links_shown(

@@ -103,6 +103,31 @@ async def append_event(
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     """Append one event to `case`'s chain (the case row must be locked by the caller)."""
+    event = chain_event(
+        secret=secret,
+        case=case,
+        type_=type_,
+        actor_id=actor_id,
+        now=now,
+        changes=changes,
+        data=data,
+    )
+    session.add(event)
+    return event
+
+
+def chain_event(
+    *,
+    secret: str,
+    case: Case,
+    type_: CaseEventType,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """The next event of `case`'s chain, with the case's count, last hash and anchor moved on
+    to it; the caller stores it (`append_event` through the session, intake with its case)."""
     seq = case.event_count + 1
     changes = _jsonable(changes or {})
     data = _jsonable(data or {})
@@ -143,7 +168,6 @@ async def append_event(
     else:
         # Re-signing would launder a rewound chain: the stale anchor keeps it reported.
         log.warning("chain anchor of case %s does not hold; left for verify-audit", case.id)
-    session.add(event)
     return event
 
 

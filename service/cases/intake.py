@@ -17,8 +17,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -31,8 +29,9 @@ from models.case import (
     DuplicateOut,
 )
 from models.enums import CaseEventType, CaseStatus, ConsentStatus, LegalBasis, Role, Urgency
+from models.events import CaseEvent
 from models.user import User
-from service.cases.categories import INSERT_CATEGORY_ROWS, category_values
+from service.cases.categories import category_values
 from service.cases.client_fields import (
     IdentityValues,
     name_keys,
@@ -41,9 +40,15 @@ from service.cases.client_fields import (
     read_phone,
     target_groups,
 )
-from service.cases.duplicates import find_possible_duplicates, links_shown, store_links
-from service.cases.events import append_event
+from service.cases.duplicates import (
+    find_possible_duplicates,
+    link_values,
+    links_shown,
+    new_links,
+)
+from service.cases.events import chain_event
 from service.cases.loading import CaseContext, etag
+from service.cases.new_case_rows import insert_new_case, row_values
 from service.cases.references import next_reference
 from service.cases.rendering import answer_for, render_case
 from service.deadlines.case_clock import stamp_new_case
@@ -54,11 +59,12 @@ from service.platform.crypto import (
     mask_id_number,
     seal_id_number,
 )
-from service.platform.db import dialect_name
 from service.platform.errors import Conflict, Unprocessable
 from service.platform.settings import Settings
 from service.thai.dates import BANGKOK
 from service.thai.names import PersonName
+
+CASE_EVENTS = CaseEvent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -226,10 +232,11 @@ async def _create_or_find(
 ) -> idempotency.StoredAnswer:
     """Store the case with its categories, events and duplicate links, and render it once.
 
-    The possible duplicates are found and both events chained before the case row is written,
-    so the row goes in with its final chain anchor in one statement; a repeated
+    The possible duplicates are found and both events chained before anything is written, so
+    the case row goes in with its final chain anchor, and with it the rest
+    (`new_case_rows.insert_new_case`: one statement on PostgreSQL); a repeated
     `client_reference` is caught by that statement (`ON CONFLICT DO NOTHING`), not by a read
-    before it."""
+    before it, and then nothing is written."""
     case_id = uuid.uuid4()
     columns = dict(normalised.columns)
     if normalised.identity is not None:
@@ -256,8 +263,7 @@ async def _create_or_find(
     )
     await stamp_new_case(session, case=case, now=now)
     events = [
-        await append_event(
-            session,
+        chain_event(
             secret=settings.data_key,
             case=case,
             type_=CaseEventType.created,
@@ -273,8 +279,7 @@ async def _create_or_find(
     ]
     if found:
         events.append(
-            await append_event(
-                session,
+            chain_event(
                 secret=settings.data_key,
                 case=case,
                 type_=CaseEventType.duplicate_flagged,
@@ -283,13 +288,18 @@ async def _create_or_find(
                 data={"candidates": [str(duplicate.id) for duplicate in found]},
             )
         )
-    # The events wait in the session until their case row exists.
-    with session.no_autoflush:
-        inserted = await _insert_case(session, case)
+    links = new_links(case_id=case.id, found=found, now=now)
+    inserted = await insert_new_case(
+        session,
+        case,
+        {
+            "case_categories": category_values(case),
+            "case_events": [row_values(CASE_EVENTS, event) for event in events],
+            "case_duplicates": link_values(links),
+        },
+    )
     if not inserted:
         # Another request with the same client_reference committed first.
-        for event in events:
-            session.expunge(event)
         existing = (
             await _existing_by_client_reference(
                 session, reporter=reporter, client_reference=case.client_reference
@@ -302,36 +312,8 @@ async def _create_or_find(
         return await answer_for(
             session, case=existing, viewer=reporter, settings=settings, status_code=200, now=now
         )
-    with session.no_autoflush:
-        await session.execute(INSERT_CATEGORY_ROWS, category_values(case))
-    await session.flush()
-    links = await store_links(session, case_id=case.id, found=found, now=now)
     shown = links_shown(links, found, case_reference=case.reference, viewer=reporter)
     return _answer(case, viewer=reporter, settings=settings, duplicates=shown, now=now)
-
-
-def _insert_case_statement(insert: Any) -> Any:
-    """The case row's INSERT, unless this caller's `client_reference` already has a case."""
-    table = Case.__table__  # type: ignore[attr-defined]
-    return (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["created_by_id", "client_reference"])
-        .returning(table.c.id)
-    )
-
-
-# Built once per dialect; the values go in as parameters, so the compiled form is reused.
-_INSERT_CASE = {
-    "postgresql": _insert_case_statement(pg_insert),
-    "sqlite": _insert_case_statement(sqlite_insert),
-}
-
-
-async def _insert_case(session: AsyncSession, case: Case) -> bool:
-    """Insert the case row unless this caller's `client_reference` already has one."""
-    values = {column.name: getattr(case, column.name) for column in Case.__table__.columns}  # type: ignore[attr-defined]
-    statement = _INSERT_CASE[dialect_name(session)]
-    return (await session.execute(statement, values)).first() is not None
 
 
 def _answer(

@@ -1,19 +1,18 @@
-"""Agency services suggested for a case: three statements, whatever the size of the directory.
+"""Agency services suggested for a case: two statements, whatever the size of the directory.
 
 1. How many services are left out for being inactive, not taking referrals or outside the
    case's area (counted in SQL, never by loading them).
 2. The services that remain: active, taking referrals, and covering one of the case's area
    codes (subdistrict, district, province, `TH`, and the country for a case abroad), found
    through `ix_service_areas_area_code_service_id`, or serving people abroad.
-3. Their area codes, languages and capacities, in one `UNION ALL`.
+   With each, its area codes, language codes and most room (per-service subqueries through
+   the `service_id` indexes of `service_areas`, `languages` and `service_capacities`).
 
 The ranking itself (`service.routing.agency_ranking`) is a pure function of what these load.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -110,7 +109,23 @@ async def _filtered_in_sql(session: AsyncSession, needs: CaseNeeds) -> dict[str,
     }
 
 
+def _codes(table: sa.Table, column: sa.Column[str]) -> Any:
+    """A service's codes in `table` (area or language codes, which hold no space), joined by
+    spaces, read through the table's index on `service_id`."""
+    return (
+        sa.select(sa.func.aggregate_strings(column, " "))
+        .where(table.c.service_id == services.c.id)
+        .scalar_subquery()
+    )
+
+
 async def _candidates(session: AsyncSession, needs: CaseNeeds) -> Sequence[Any]:
+    """The services that remain, each with its area codes, language codes and most room."""
+    room = (
+        sa.select(sa.func.max(capacities.c.available))
+        .where(capacities.c.service_id == services.c.id)
+        .scalar_subquery()
+    )
     query = (
         sa.select(
             services.c.id,
@@ -125,36 +140,14 @@ async def _candidates(session: AsyncSession, needs: CaseNeeds) -> Sequence[Any]:
             services.c.maximum_age,
             services.c.response_deadline_hours,
             organizations.c.name.label("organization_name"),
+            _codes(areas, areas.c.area_code).label("area_codes"),
+            _codes(languages, languages.c.code).label("language_codes"),
+            room.label("room"),
         )
         .join(organizations, organizations.c.id == services.c.organization_id)
         .where(_referable(), _in_area(needs))
     )
     return (await session.execute(query)).all()
-
-
-async def _children(
-    session: AsyncSession, service_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, dict[str, list[Any]]]:
-    """Area codes, language codes and available room of each service, in one statement."""
-    found: dict[uuid.UUID, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    if not service_ids:
-        return found
-    empty_int = sa.cast(sa.null(), sa.Integer)
-    empty_text = sa.cast(sa.null(), sa.String)
-    query = sa.union_all(
-        sa.select(areas.c.service_id, sa.literal("area"), areas.c.area_code, empty_int).where(
-            areas.c.service_id.in_(service_ids)
-        ),
-        sa.select(
-            languages.c.service_id, sa.literal("language"), languages.c.code, empty_int
-        ).where(languages.c.service_id.in_(service_ids)),
-        sa.select(
-            capacities.c.service_id, sa.literal("room"), empty_text, capacities.c.available
-        ).where(capacities.c.service_id.in_(service_ids)),
-    )
-    for service_id, kind, text, number in (await session.execute(query)).all():
-        found[service_id][kind].append(number if kind == "room" else text)
-    return found
 
 
 async def suggest_agencies(
@@ -164,11 +157,8 @@ async def suggest_agencies(
     needs = case_needs(case, now=now)
     filtered = await _filtered_in_sql(session, needs)
     rows = await _candidates(session, needs)
-    children = await _children(session, [row.id for row in rows])
     candidates = []
     for row in rows:
-        found = children.get(row.id, {})
-        room = found.get("room", [])
         candidates.append(
             AgencyService(
                 service_id=row.id,
@@ -179,12 +169,12 @@ async def suggest_agencies(
                 accepts_referrals=row.accepts_referrals,
                 categories=frozenset(row.categories),
                 target_groups=frozenset(row.target_groups),
-                area_codes=frozenset(found.get("area", [])),
+                area_codes=frozenset((row.area_codes or "").split()),
                 serves_abroad=row.serves_abroad,
                 minimum_age=row.minimum_age,
                 maximum_age=row.maximum_age,
-                languages=frozenset(language_code(c) for c in found.get("language", [])),
-                capacity_available=max(room) if room else None,
+                languages=frozenset(map(language_code, (row.language_codes or "").split())),
+                capacity_available=row.room,
             )
         )
     ranking = rank_agencies(needs, candidates, limit=limit)

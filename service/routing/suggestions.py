@@ -1,10 +1,11 @@
 """Suggestions for a case: the helpers who could take it, ranked, and the agencies.
 
-The database narrows first, through indexes: one statement reads the service areas in the
-case's province (`helper_areas` by province) with their helpers' profiles, accounts and load
-(from the partial index of open cases by lead); another this case's earlier offers. Only those
-helpers are scored, in Python (`service.routing.ranking`). Helpers outside the province are
-counted, not loaded, as `out_of_area`.
+The database narrows first, through indexes: one statement reads the helpers with a service
+area in the case's province (`helper_areas` by province), one row each with the codes of those
+areas, their profile, account and load (from the partial index of open cases by lead), and the
+number of helpers in all; another reads this case's earlier offers. Only those helpers are
+scored, in Python (`service.routing.ranking`). Helpers outside the province are counted, not
+loaded, as `out_of_area`.
 
 The answer has a `people` part and an `agencies` part; agencies are ranked by
 `service.routing.agency_suggestions` over the agency directory.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,20 +66,30 @@ def case_needs(case: Case) -> CaseNeeds:
     )
 
 
-def helpers_statement(province_code: str) -> sa.Select[*tuple[Any, ...]]:
-    """One row per service area in a province, with its helper's profile, account and open
-    cases led (counted on the partial index of open cases by lead): plain columns, no ORM
-    objects to build."""
+def _helpers_statement() -> sa.Select[*tuple[Any, ...]]:
+    """One row per helper with a service area in the province `:province_code`: those areas'
+    codes (space-separated), the helper's profile and account, their open cases led (counted
+    on the partial index of open cases by lead) and the number of helper profiles in all
+    (helpers elsewhere are counted, never loaded). Plain columns, no ORM objects to build."""
+    areas = (
+        sa.select(
+            col(HelperArea.user_id).label("user_id"),
+            sa.func.aggregate_strings(col(HelperArea.code), " ").label("codes"),
+        )
+        .where(col(HelperArea.province_code) == sa.bindparam("province_code", type_=sa.String))
+        .group_by(col(HelperArea.user_id))
+        .subquery("areas")
+    )
     load = (
         sa.select(sa.func.count())
         .select_from(Case)
-        .where(col(Case.lead_id) == col(HelperArea.user_id), col(Case.status) != CaseStatus.closed)
+        .where(col(Case.lead_id) == areas.c.user_id, col(Case.status) != CaseStatus.closed)
         .scalar_subquery()
     )
     return (
         sa.select(
-            col(HelperArea.user_id),
-            col(HelperArea.code),
+            areas.c.user_id,
+            areas.c.codes,
             col(User.display_name),
             col(User.role),
             col(User.is_active),
@@ -89,11 +101,21 @@ def helpers_statement(province_code: str) -> sa.Select[*tuple[Any, ...]]:
             col(HelperProfile.card_expires_on),
             col(HelperProfile.last_assigned_at),
             load.label("load"),
+            _HELPER_COUNT.scalar_subquery().label("helpers_in_all"),
         )
-        .join(HelperProfile, col(HelperProfile.user_id) == col(HelperArea.user_id))
-        .join(User, col(User.id) == col(HelperArea.user_id))
-        .where(col(HelperArea.province_code) == province_code)
+        .join(HelperProfile, col(HelperProfile.user_id) == areas.c.user_id)
+        .join(User, col(User.id) == areas.c.user_id)
     )
+
+
+_HELPER_COUNT = sa.select(sa.func.count()).select_from(HelperProfile)
+# Built once; run with the case's province as its parameter.
+_HELPERS = _helpers_statement()
+
+
+def helpers_statement(province_code: str) -> sa.Select[*tuple[Any, ...]]:
+    """The helpers of a province, as `rank_people` reads them (for the plan tests)."""
+    return _HELPERS.params(province_code=province_code)
 
 
 def offers_statement(case_id: uuid.UUID) -> sa.Select[uuid.UUID, OfferStatus, datetime]:
@@ -106,49 +128,43 @@ def offers_statement(case_id: uuid.UUID) -> sa.Select[uuid.UUID, OfferStatus, da
 async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
     """Every helper who could take `case`, ranked, and the others counted by reason."""
     province_code = helper_province(case)
-    helpers = (
+    rows = (
         []
         if province_code is None
-        else await _helpers_in_province(
-            session, province_code=province_code, case_id=case.id, now=now
-        )
+        else (await session.execute(_HELPERS, {"province_code": province_code})).all()
     )
+    answers = await past_answers(session, case_id=case.id, now=now) if rows else {}
+    helpers = [_helper(row, answers.get(row.user_id)) for row in rows]
     ranking = rank(helpers, case_needs(case), now=now)
-    elsewhere = await _helper_count(session) - len(helpers)
+    # Without helpers in the province, their count in all is asked for apart.
+    in_all = rows[0].helpers_in_all if rows else await _helper_count(session)
+    elsewhere = in_all - len(helpers)
     if elsewhere > 0:
         ranking.filtered[IneligibleReason.out_of_area] += elsewhere
     return ranking
 
 
-async def _helpers_in_province(
-    session: AsyncSession, *, province_code: str, case_id: uuid.UUID, now: datetime
-) -> list[Helper]:
-    rows = (await session.execute(helpers_statement(province_code))).all()
-    answers = await past_answers(session, case_id=case_id, now=now)
-    areas: dict[uuid.UUID, set[str]] = {}
-    first: dict[uuid.UUID, Any] = {}
-    for row in rows:
-        areas.setdefault(row.user_id, set()).add(row.code)
-        first.setdefault(row.user_id, row)
-    return [
-        Helper(
-            user_id=user_id,
-            display_name=row.display_name,
-            role=row.role,
-            is_active=row.is_active,
-            available=row.available,
-            leave_until=row.leave_until,
-            skills=frozenset(row.skills),
-            languages=frozenset(normalise_language(lang) for lang in row.languages),
-            areas=frozenset(areas[user_id]),
-            capacity=row.capacity,
-            load=row.load,
-            card_expires_on=row.card_expires_on,
-            last_assigned_at=row.last_assigned_at,
-            past_answer=answers.get(user_id),
-        )
-        for user_id, row in first.items()
-    ]
+def _helper(row: Any, past_answer: IneligibleReason | None) -> Helper:
+    return Helper(
+        user_id=row.user_id,
+        display_name=row.display_name,
+        role=row.role,
+        is_active=row.is_active,
+        available=row.available,
+        leave_until=row.leave_until,
+        skills=frozenset(row.skills),
+        languages=frozenset(map(_language, row.languages)),
+        areas=frozenset(row.codes.split()),
+        capacity=row.capacity,
+        load=row.load,
+        card_expires_on=row.card_expires_on,
+        last_assigned_at=row.last_assigned_at,
+        past_answer=past_answer,
+    )
+
+
+# A helper's languages come from a short list of codes: each is normalised once per process.
+_language = lru_cache(maxsize=1024)(normalise_language)
 
 
 async def past_answers(
@@ -167,9 +183,7 @@ async def past_answers(
 
 
 async def _helper_count(session: AsyncSession) -> int:
-    return int(
-        (await session.execute(sa.select(sa.func.count()).select_from(HelperProfile))).scalar_one()
-    )
+    return int((await session.execute(_HELPER_COUNT)).scalar_one())
 
 
 def candidate_out(ranking: Ranking, ranked: Ranked) -> PersonCandidate:

@@ -10,8 +10,11 @@ from sqlmodel import col
 from models.base import utcnow
 from models.enums import Role
 from models.user import RefreshFamily
+from service.demo.agencies import DIRECTORY_FILE
+from service.routing.hsds import import_directory
 from tests.routers.test_intake_hot_path import statements
 from tests.support.cases import CASES, create_case, intake_body
+from tests.support.routing import screened_case, set_profile
 
 # The caller's account and login session, in one statement, on every authenticated request.
 AUTHENTICATION = 1
@@ -22,9 +25,24 @@ TIMELINE = AUTHENTICATION + 3
 # A list page: on PostgreSQL the page's planner settings, then the page itself.
 LIST = {"postgresql": AUTHENTICATION + 2, "sqlite": AUTHENTICATION + 1}
 # Intake with an Idempotency-Key and a possible duplicate: the key's claim, the candidates, the
-# reference, the case row, its categories, its two events, the links and the stored answer
-# (`test_intake_hot_path` names them).
-INTAKE = AUTHENTICATION + 8
+# reference, the case row with its categories, its two events and the links (one statement on
+# PostgreSQL, four on SQLite), and the stored answer (`test_intake_hot_path` names them).
+INTAKE = {"postgresql": AUTHENTICATION + 5, "sqlite": AUTHENTICATION + 8}
+# Suggestions for a case with helpers in its province and agencies in the directory:
+SUGGESTIONS = (
+    AUTHENTICATION
+    # the case (and the caller's right to see it),
+    + 1
+    # the helpers of the case's province, each with the codes of their areas there, profile,
+    # account and load, and the number of helpers in all (those elsewhere are counted),
+    + 1
+    # the case's earlier offers (who declined it or let an offer expire),
+    + 1
+    # the agency services left out, counted by reason,
+    + 1
+    # the services that remain, each with its area codes, language codes and room.
+    + 1
+)
 
 
 def _requests_own(sent: list[str]) -> list[str]:
@@ -78,7 +96,22 @@ async def test_an_intake_with_its_authentication(client, engine, actors) -> None
     assert response.status_code == 201, response.text
     assert response.json()["possible_duplicates"]
     ours = _requests_own(sent)
-    assert len(ours) <= INTAKE, "\n".join(ours)
+    assert len(ours) == INTAKE[engine.dialect.name], "\n".join(ours)
+
+
+async def test_suggestions_for_a_case(client, engine, session, actors) -> None:
+    await import_directory(session, text=DIRECTORY_FILE.read_text(encoding="utf-8"), now=utcnow())
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    await set_profile(client, supervisor, actors[Role.volunteer].user.id)
+    case = await screened_case(client, caseworker, categories=["human_trafficking"])
+    with statements(engine) as sent:
+        response = await client.get(f"{CASES}/{case['id']}/suggestions", headers=caseworker)
+    assert response.status_code == 200, response.text
+    assert response.json()["people"]["total"] == 1
+    assert response.json()["agencies"]["candidates"]
+    ours = _requests_own(sent)
+    assert len(ours) == SUGGESTIONS, "\n".join(ours)
+    assert not any("FOR UPDATE" in s.upper() for s in ours), "\n".join(ours)
 
 
 async def test_a_revoked_login_session_is_refused_at_the_next_request(
