@@ -1,6 +1,6 @@
 """Tables and API schemas. Importing this package registers every table on `metadata`."""
 
-from models import access_log, agency, case, deadlines, events, referral, routing, user
+from models import access_log, agency, case, deadlines, events, privacy, referral, routing, user
 from models.base import metadata
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "deadlines",
     "events",
     "metadata",
+    "privacy",
     "referral",
     "routing",
     "user",

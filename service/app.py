@@ -56,6 +56,7 @@ def _routers() -> list[APIRouter]:
         meta,
         offers,
         policies,
+        privacy,
         referrals,
         staff,
         users,
@@ -73,6 +74,7 @@ def _routers() -> list[APIRouter]:
         meta.router,
         directory.router,
         policies.router,
+        privacy.router,
     ]
 
 

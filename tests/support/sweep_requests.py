@@ -359,10 +359,11 @@ _meta_recipe("GET /api/v1/meta/provinces/{code}/districts", {"code": "10"})
 _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 
-# The routing, referral, directory and policy operations register theirs in RECIPES too.
+# The routing, referral, directory, policy and privacy operations register theirs in RECIPES too.
 from tests.support import (  # noqa: E402, F401
     sweep_directory,
     sweep_policies,
+    sweep_privacy,
     sweep_referrals,
     sweep_routing,
 )
