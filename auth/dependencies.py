@@ -168,6 +168,7 @@ AgencyStaff = Annotated[User, Depends(require_roles(Role.agency))]
 """Agency staff: they read and answer the referrals sent to their organization."""
 Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
+PrivacyOfficer = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
 PolicyReader = Annotated[User, Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin))]
 """Who may read the center's deadline policies and calendar: staff who meet them, and admins."""
 CallerClaims = Annotated[TokenClaims, Depends(token_claims)]

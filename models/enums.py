@@ -314,3 +314,32 @@ class SharingBasis(StrEnum):
     vital_interest = "vital_interest"
     social_protection = "social_protection"
     override = "override"  # a supervisor's override of the consent gate, with a reason
+
+
+class BreachRisk(StrEnum):
+    """A personal-data breach's risk to the people's rights and freedoms (PDPA s.37(4))."""
+
+    unlikely = "unlikely"  # no notification needed; the reason is recorded
+    risk = "risk"  # the regulator is told within 72 hours
+    high = "high"  # the regulator, and the people without delay
+
+
+class VulnerableGroup(StrEnum):
+    """People whose data in a breach makes it graver."""
+
+    children = "children"
+    people_with_disabilities = "people_with_disabilities"
+    older_people = "older_people"
+    victims_of_violence = "victims_of_violence"
+    victims_of_trafficking = "victims_of_trafficking"
+    pregnant_people = "pregnant_people"
+
+
+class NotificationState(StrEnum):
+    """Where a breach's 72-hour notification to the regulator stands."""
+
+    on_time = "on_time"
+    due_soon = "due_soon"  # less than 24 hours left
+    overdue = "overdue"
+    notified = "notified"
+    not_required = "not_required"

@@ -59,6 +59,7 @@ def _routers() -> list[APIRouter]:
         meta,
         offers,
         policies,
+        privacy,
         queues,
         referrals,
         staff,
@@ -85,6 +86,7 @@ def _routers() -> list[APIRouter]:
         stats.router,
         stream.router,
         webhooks.router,
+        privacy.router,
     ]
 
 

@@ -189,6 +189,15 @@ DETAILS: dict[str, Text] = {
     "transition.critical": Text(
         "Only a supervisor may close a critical case.", "เฉพาะหัวหน้างานปิดเรื่องวิกฤตได้"
     ),
+    # privacy (service.privacy)
+    "breach.not_found": Text("No such breach.", "ไม่พบเหตุละเมิดนี้"),
+    "breach.if_match": Text(
+        "Send the breach's ETag in If-Match.", "โปรดส่ง ETag ของเหตุละเมิดนี้ใน If-Match"
+    ),
+    "breach.stale": Text(
+        "The breach changed since you read it; read it again.",
+        "เหตุละเมิดนี้ถูกเปลี่ยนหลังจากที่คุณอ่าน โปรดอ่านใหม่อีกครั้ง",
+    ),
     # the agency directory (service.routing.directory)
     "directory.organization_not_found": Text("No such organization.", "ไม่พบหน่วยงานนี้"),
     "directory.service_not_found": Text("No such service.", "ไม่พบบริการนี้"),
@@ -432,6 +441,21 @@ FIELD_TEXT: dict[str, Text] = {
     "basis": Text(
         "Consent is not a basis when consent was not given.",
         "ใช้ความยินยอมเป็นฐานไม่ได้เมื่อไม่ได้รับความยินยอม",
+    ),
+    "breach_vulnerable": Text(
+        "A breach of vulnerable people's data is not unlikely to put them at risk.",
+        "เหตุละเมิดข้อมูลของกลุ่มเปราะบางจะถือว่าไม่น่าจะมีความเสี่ยงไม่ได้",
+    ),
+    "before_detection": Text(
+        "Cannot be before the breach was detected.", "ต้องไม่ก่อนเวลาที่ตรวจพบเหตุละเมิด"
+    ),
+    "breach_regulator": Text(
+        "Tell the regulator (regulator_notified_at) before closing a breach with a risk.",
+        "ต้องแจ้งสำนักงานคณะกรรมการฯ (regulator_notified_at) ก่อนปิดเหตุละเมิดที่มีความเสี่ยง",
+    ),
+    "breach_subjects": Text(
+        "Tell the people affected (subjects_notified_at) before closing a high-risk breach.",
+        "ต้องแจ้งเจ้าของข้อมูล (subjects_notified_at) ก่อนปิดเหตุละเมิดที่มีความเสี่ยงสูง",
     ),
     "consistency": Text("Inconsistent with the other fields given.", "ไม่สอดคล้องกับข้อมูลช่องอื่น"),
     "null": Text("This field cannot be cleared.", "ลบค่าของช่องนี้ไม่ได้"),

@@ -364,6 +364,7 @@ from tests.support import (  # noqa: E402, F401
     sweep_deadline_queues,
     sweep_directory,
     sweep_policies,
+    sweep_privacy,
     sweep_queues,
     sweep_referrals,
     sweep_routing,
