@@ -373,7 +373,8 @@ def _sample_path(route: APIRoute, case_id: str) -> str:
 async def test_head_answers_wherever_get_does(app, client, actors) -> None:
     headers = actors[Role.caseworker].headers
     case = await create_case(client, headers)
-    gets = [r for r in app_routes(app) if "GET" in r.methods]
+    # The event stream answers until its token expires; its HEAD is tested with the stream.
+    gets = [r for r in app_routes(app) if "GET" in r.methods and r.path != "/api/v1/stream"]
     assert len(gets) >= 20
     for route in gets:
         path = _sample_path(route, case["id"])
