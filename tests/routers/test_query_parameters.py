@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import string
 import uuid
 
 import pytest
@@ -11,19 +12,13 @@ from models.enums import Role
 from service.platform.request_rules import route_inputs
 from tests.support.routes import app_routes
 
+KNOWN_VALUES = {"code": "10", "name": "swagger-ui.css", "relative": "js/main.js"}
+
 
 def _path(path_format: str) -> str:
-    return path_format.format(
-        case_id=uuid.uuid4(),
-        user_id=uuid.uuid4(),
-        link_id=uuid.uuid4(),
-        offer_id=uuid.uuid4(),
-        referral_id=uuid.uuid4(),
-        organization_id=uuid.uuid4(),
-        service_id=uuid.uuid4(),
-        code="10",
-        name="swagger-ui.css",
-    )
+    """The route's path with a value for each parameter (a new id for any `*_id`)."""
+    names = [field for _, field, _, _ in string.Formatter().parse(path_format) if field]
+    return path_format.format(**{n: KNOWN_VALUES.get(n, uuid.uuid4()) for n in names})
 
 
 async def test_every_route_refuses_unknown_query_parameters(app, client) -> None:
