@@ -245,6 +245,10 @@ async def test_a_rolled_back_change_announces_nothing(
             await transaction.rollback()
         after = await report(server.base_url, volunteer)
         message = await stream.next_case()
+        if (message["type"], message["case_id"]) == ("created", case["id"]):
+            # On SQLite the feed looks for new rows every 2 s: the first case's own message may
+            # reach a stream opened just after it was made. The rolled-back event never does.
+            message = await stream.next_case()
         assert (message["type"], message["case_id"]) == ("created", after["id"])
     async with engine.connect() as connection:
         logged = await connection.scalar(

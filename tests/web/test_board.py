@@ -19,6 +19,8 @@ async def test_a_new_critical_case_appears_on_the_board_without_a_reload(
 ) -> None:
     page = phone.page
     await sign_in(page, demo_server.base_url, "demo.supervisor")
+    await page.wait_for_selector("nav a[href='#/board']")
+    await page.click("nav a[href='#/board']")
     await page.wait_for_selector("main[data-view=board] .queue[data-queue=unassigned]")
     await page.wait_for_selector(".live:has-text('อัปเดตสด')")
     navigations: list[str] = []
@@ -58,6 +60,8 @@ async def test_the_statistics_page_draws_the_periods_counts(
     await page.click("nav a[href='#/stats']")
     await page.fill("input[name=from]", "1/1/2560")  # Buddhist Era: 2017
     await page.click("form.period button[type=submit]")
+    # The period chosen is drawn once its statistics have come.
+    await page.wait_for_selector("main[data-view=stats] input[name=from][value='1/1/2560']")
     await page.wait_for_selector("main[data-view=stats] svg.chart rect")
     total = await page.inner_text("main[data-view=stats] .total")
     assert any(ch.isdigit() for ch in total) and not total.startswith("ทั้งหมด 0 ")
