@@ -37,6 +37,8 @@ async def _violations(page: Any) -> list[str]:
         ("demo.volunteer", "#/intake", "form.intake"),
         ("demo.volunteer", "#/work", "main[data-view=work]"),
         ("demo.agency", "#/inbox", "main[data-view=inbox]"),
+        ("demo.supervisor", "#/board", "main[data-view=board] .queue .count:not(:empty)"),
+        ("demo.supervisor", "#/stats", "main[data-view=stats] svg.chart"),
     ],
 )
 async def test_pages_have_no_serious_accessibility_violation(
