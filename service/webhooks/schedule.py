@@ -64,7 +64,7 @@ def retry_after(value: str | None, *, now: datetime) -> timedelta | None:
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # delay-seconds is ASCII digits only (RFC 9110)
         return timedelta(seconds=min(int(text), int(LONGEST_WAIT.total_seconds())))
     try:
         when = parsedate_to_datetime(text)

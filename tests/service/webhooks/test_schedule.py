@@ -58,7 +58,7 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
     assert retry_after("Mon, 30 Nov 2026 09:10:00 GMT", now=NOW) == timedelta(minutes=10)
     assert retry_after("Mon, 30 Nov 2026 08:00:00 GMT", now=NOW) == timedelta(0)
     assert retry_after("99999999999999", now=NOW) == LONGEST_WAIT
-    for unreadable in (None, "", "soon", "-5", "1.5", "Mon, 99 Nov 2026 09:10:00"):
+    for unreadable in (None, "", "soon", "-5", "1.5", "²", "๑๒", "Mon, 99 Nov 2026 09:10:00"):
         assert retry_after(unreadable, now=NOW) is None
 
 
