@@ -60,7 +60,7 @@ export async function render() {
       h("ul", { class: "cards" }));
     return [queue, section];
   });
-  show("board", h("h1", {}, t("nav.board")), state, latest, ...sections.map(([, section]) => section));
+  if (!show("board", h("h1", {}, t("nav.board")), state, latest, ...sections.map(([, section]) => section))) return;
   await Promise.all(sections.map(([queue, section]) => fill(section, queue)));
 
   let pending = null;

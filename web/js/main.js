@@ -9,7 +9,7 @@ import * as signin from "./signin.js";
 import * as stats from "./stats.js";
 import * as board from "./board.js";
 import * as inbox from "./inbox.js";
-import { h } from "./ui.js";
+import { expect, h } from "./ui.js";
 import * as work from "./work.js";
 
 const PAGES = {
@@ -43,9 +43,11 @@ async function route() {
   const who = session.user();
   if (!who) {
     renderNav();
+    expect("signin");
     signin.render(() => {
-      location.hash = pagesFor(session.user().role)[0]?.[0] || "#/intake";
-      route();
+      const first = pagesFor(session.user().role)[0]?.[0] || "#/intake";
+      if (location.hash === first) route();
+      else location.hash = first; // the hashchange routes
     });
     return;
   }
@@ -53,6 +55,7 @@ async function route() {
   const hash = allowed.some(([key]) => key === location.hash) ? location.hash : allowed[0]?.[0];
   if (hash && hash !== location.hash) history.replaceState(null, "", hash);
   renderNav();
+  expect(hash?.slice(2) ?? null);
   await PAGES[hash]?.render();
   outbox.process();
 }

@@ -16,11 +16,22 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+let expected = null;
+
+// The page the address asks for now. A page whose data arrives after the user has moved on
+// (a slow intake form finishing after a click on the board) must not replace the newer page.
+export function expect(view) {
+  expected = view;
+}
+
+// Shows `view`; false, and nothing changed, when the address has moved to another page since.
 export function show(view, ...children) {
+  if (expected !== null && view !== expected) return false;
   const main = document.getElementById("view");
   main.replaceChildren(...children);
   main.dataset.view = view;
   main.focus({ preventScroll: true });
+  return true;
 }
 
 let fieldCount = 0;
