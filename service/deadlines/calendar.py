@@ -33,6 +33,8 @@ from service.thai.dates import BANGKOK
 # The furthest a due time is searched for: a deadline beyond it means the calendar is broken
 # (e.g. every day closed), which is refused rather than looped on.
 SEARCH_DAYS = 3 * 366
+ONE_DAY = timedelta(days=1)
+MAX_DAYS_KEPT = 20 * 366  # a calendar's open hours kept: bounded memory
 HOLIDAY_CATEGORIES = (holidays.PUBLIC, holidays.GOVERNMENT)
 
 
@@ -70,6 +72,11 @@ class WorkingCalendar:
 
     week: tuple[tuple[Window, ...], ...] = DEFAULT_WEEK
     closed_days: frozenset[date] = field(default_factory=frozenset)
+    # Each day's open hours in UTC, worked out once: stamping a case walks up to a few months
+    # of days, and a calendar lives as long as the rules it belongs to.
+    _open_hours: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.week) != 7:
@@ -90,6 +97,19 @@ class WorkingCalendar:
         if day in self.closed_days:
             return ()
         return tuple(sorted(self.week[day.weekday()], key=lambda window: window.start))
+
+    def open_hours_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The day's open windows as UTC intervals, in order."""
+        hours = self._open_hours.get(day)
+        if hours is None:
+            hours = tuple((_on(day, w.start), _on(day, w.end)) for w in self.windows_on(day))
+            if len(self._open_hours) < MAX_DAYS_KEPT:
+                self._open_hours[day] = hours
+        return hours
+
+    def open_length_on(self, day: date) -> timedelta:
+        """How long the center is open on `day`."""
+        return sum((end - begin for begin, end in self.open_hours_on(day)), timedelta())
 
     def is_open(self, moment: datetime) -> bool:
         """Whether `moment` lies in open hours (a window's end counts as open, its start not)."""
@@ -142,8 +162,21 @@ def due_at(
     """When `fraction` of `budget` has run from `start`, or None while a pause holds the clock."""
     _require_aware(start, *(moment for pause in pauses for moment in pause if moment))
     remaining = budget.amount * fraction
+    if budget.clock is Clock.working and not pauses:
+        return _working_due(start, remaining, calendar)
+    return _due_in(start, remaining, budget.clock, calendar, pauses)
+
+
+def _due_in(
+    start: datetime,
+    remaining: timedelta,
+    clock: Clock,
+    calendar: WorkingCalendar,
+    pauses: Sequence[Pause],
+) -> datetime | None:
+    """`due_at` on any clock, with pauses: the counting intervals walked one by one."""
     counting = (
-        _open_intervals(start, calendar) if budget.clock is Clock.working else _forever(start)
+        _open_intervals(start, calendar) if clock is Clock.working else _forever(start)
     )
     for interval in _minus_pauses(counting, pauses):
         if interval is None:
@@ -152,6 +185,29 @@ def due_at(
         if end is None or remaining <= end - begin:
             return begin + remaining
         remaining -= end - begin
+    raise ValueError("no due time within the search horizon: the calendar has no open hours")
+
+
+def _working_due(start: datetime, remaining: timedelta, calendar: WorkingCalendar) -> datetime:
+    """`due_at` on working time without pauses: whole open days are skipped by their length,
+    so a 60-business-day deadline costs a few dozen additions (stamping runs on every intake and
+    on every case when the rules change)."""
+    day = start.astimezone(BANGKOK).date()
+    for offset in range(SEARCH_DAYS):
+        if offset > 0:
+            length = calendar.open_length_on(day)
+            if remaining > length:
+                remaining -= length
+                day += ONE_DAY
+                continue
+        for begin, end in calendar.open_hours_on(day):
+            if end <= start:
+                continue
+            begin = max(begin, start)
+            if remaining <= end - begin:
+                return begin + remaining
+            remaining -= end - begin
+        day += ONE_DAY
     raise ValueError("no due time within the search horizon: the calendar has no open hours")
 
 
@@ -198,8 +254,7 @@ def _open_intervals(
     first = start.astimezone(BANGKOK).date()
     for offset in range(SEARCH_DAYS):
         day = first + timedelta(days=offset)
-        for window in calendar.windows_on(day):
-            begin, end = _on(day, window.start), _on(day, window.end)
+        for begin, end in calendar.open_hours_on(day):
             if end > start:
                 yield max(begin, start), end
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from service.deadlines.calendar import (
@@ -14,6 +15,7 @@ from service.deadlines.calendar import (
     Clock,
     Window,
     WorkingCalendar,
+    _due_in,
     due_at,
     thai_closed_days,
     time_counted,
@@ -202,3 +204,33 @@ def test_the_warning_never_comes_after_the_breach(
     breach = due_at(start, budget, CALENDAR)
     assert warning is not None and breach is not None
     assert start <= warning <= breach
+
+
+LUNCH_WEEK = ((Window(time(8, 0), time(12, 0)), Window(time(13, 0), time(17, 0))),) * 6 + ((),)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=moments,
+    amount=st.integers(min_value=0, max_value=60 * 24 * 90).map(lambda m: timedelta(minutes=m)),
+    added=extra_days,
+    week=st.sampled_from([DEFAULT_WEEK, LUNCH_WEEK]),
+    fraction=st.sampled_from([1.0, 0.75]),
+)
+# Exactly two business days from an opening: due at the close of the second day, not the
+# opening of the third.
+@example(
+    start=bangkok(2026, 6, 15, 8, 30).astimezone(UTC),
+    amount=2 * DAY,
+    added=[],
+    week=DEFAULT_WEEK,
+    fraction=1.0,
+)
+def test_skipping_whole_days_gives_the_due_time_walking_every_hour_gives(
+    start: datetime, amount: timedelta, added: list[date], week: Any, fraction: float
+) -> None:
+    calendar = WorkingCalendar(week=week, closed_days=CLOSED_2026 | frozenset(added))
+    walked = _due_in(start, amount * fraction, Clock.working, calendar, ())
+    assert due_at(start, Budget(amount, Clock.working), calendar, fraction=fraction) == walked
+    if start == bangkok(2026, 6, 15, 8, 30) and amount == 2 * DAY and fraction == 1.0:
+        assert walked == bangkok(2026, 6, 16, 16, 30)
