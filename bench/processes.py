@@ -148,6 +148,12 @@ class Job:
     def stop(self) -> None:
         _stop_group(self.process)
 
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_tail(self, lines: int = 20) -> str:
+        return _tail(self.log, lines)
+
 
 def _stop_group(process: subprocess.Popen[bytes] | None) -> None:
     """SIGTERM to the process's whole group, SIGKILL to what is left after 15 s."""

@@ -39,6 +39,7 @@ from bench.scenarios import SCENARIOS, Caller, Role, Samples, Scenario, plan_lin
 
 VENV = ROOT / ".venv" / "bin"
 SEED_TIMEOUT = 3600.0
+SETTLE_TIMEOUT = 3600.0
 
 
 def main(argv: list[str]) -> int:
@@ -120,6 +121,11 @@ class Run:
             _step(seeded)
             routing = self.seed_routing()
             _step(routing)
+            worker = self.job_worker()
+            stack.callback(worker.stop)
+            settled = self.settle(worker)
+            _step(settled)
+            self.document["settling"] = settled
             self.document["seeding"] = seeded
             self.document["seeding_routing"] = routing
             self.document["database"] = database.describe(
@@ -195,12 +201,51 @@ class Run:
         )
         return out.strip().splitlines()[-1]
 
+    def job_worker(self) -> Job:
+        """`onestop worker` beside the service, as in production (the server runs no jobs)."""
+        _step("starting onestop worker (the background jobs, beside the service)")
+        worker = Job(
+            "onestop worker",
+            [str(VENV / "onestop"), "worker"],
+            env=self.env,
+            log=self.work_dir / "worker.log",
+        )
+        worker.start()
+        return worker
+
+    def settle(self, worker: Job) -> str:
+        """Wait until the worker has stamped the due times of every seeded case.
+
+        Cases are bulk-loaded without due times (each would cost the seed the calendar
+        arithmetic intake does); a database in use has them all stamped, so the measurements
+        start once the worker's restamping job (the one that follows a change of the deadline
+        rules) has caught up. Its rate is reported: it is what a change of the rules costs."""
+        o = self.options
+        query = "SELECT count(*) FROM cases WHERE deadline_rules_version IS NULL"
+        started = time.monotonic()
+        first = left = int(database.fetch(o.postgres, o.database, query)[0][0])
+        _step(f"waiting for the worker to stamp the due times of {first:,} seeded cases")
+        while left:
+            if not worker.alive():
+                raise BenchError(f"onestop worker stopped:\n{worker.log_tail()}")
+            if time.monotonic() - started > SETTLE_TIMEOUT:
+                raise BenchError(
+                    f"the worker left {left:,} cases unstamped after {SETTLE_TIMEOUT:.0f} s"
+                )
+            time.sleep(2)
+            left = int(database.fetch(o.postgres, o.database, query)[0][0])
+        seconds = max(time.monotonic() - started, 1e-3)
+        return (
+            f"the worker stamped the due times of {first:,} cases in {seconds:.1f} s "
+            f"({first / seconds:,.0f} cases/s)"
+        )
+
     def servers(self) -> tuple[Server, Server]:
         o = self.options
         service = Server(
             "onestop serve",
             [str(VENV / "onestop"), "serve", "--host", "127.0.0.1", "--port", str(o.port),
-             "--workers", str(o.workers)],
+             "--workers", str(o.workers), "--no-jobs"],
             env=self.env,
             port=o.port,
             ready_path="/readyz",
