@@ -4,10 +4,11 @@
 
 One run: recreate the PostgreSQL databases (`bench_onestop`, `bench_limit`), migrate, create
 the load's accounts with `onestop create-user`, seed the cases on the server
-(`bench.seed_cases`) while `onestop serve` starts as in production (random secrets) beside the
-limit app (`../shared/bench/limit_app.py`) with as many workers; check that a seeded case can
-be read, changed and noted; then run every scenario of `bench.scenarios` with wrk for a fixed
-time with fresh tokens, sampling the workers' memory. Prints a table and writes
+(`bench.seed_cases`) while `onestop serve` starts as in production (random secrets, no jobs in
+the server) beside the limit app (`../shared/bench/limit_app.py`) with as many workers; start
+`onestop worker` and wait until it has stamped every seeded case's due times; check that a
+seeded case can be read, changed and noted; then run every scenario of `bench.scenarios` with
+wrk for a fixed time with fresh tokens, sampling the workers' memory. Prints a table and writes
 `bench/results/<timestamp>.json` (after each scenario, so an interrupted run keeps what it
 measured). The servers are stopped however the run ends. Parameters: BENCH_* (bench/README.md).
 """
@@ -45,6 +46,10 @@ SETTLE_TIMEOUT = 3600.0
 def main(argv: list[str]) -> int:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop_on_signal)
+    unknown = [arg for arg in argv if arg != "--quick"]
+    if unknown:  # --help included: a run recreates databases, so nothing else starts one
+        print(__doc__, file=sys.stderr)
+        return 0 if unknown in (["--help"], ["-h"]) else 2
     try:
         return Run(Options.from_environment("quick" if "--quick" in argv else "full")).go()
     except BenchError as error:
