@@ -175,9 +175,7 @@ def _due_in(
     pauses: Sequence[Pause],
 ) -> datetime | None:
     """`due_at` on any clock, with pauses: the counting intervals walked one by one."""
-    counting = (
-        _open_intervals(start, calendar) if clock is Clock.working else _forever(start)
-    )
+    counting = _open_intervals(start, calendar) if clock is Clock.working else _forever(start)
     for interval in _minus_pauses(counting, pauses):
         if interval is None:
             return None
