@@ -166,6 +166,7 @@ class CaseEventType(StrEnum):
     duplicate_flagged = "duplicate_flagged"
     duplicate_confirmed = "duplicate_confirmed"
     duplicate_dismissed = "duplicate_dismissed"
+    anonymised = "anonymised"  # personal fields cleared (erasure or retention)
 
 
 class CaseReadKind(StrEnum):

@@ -134,6 +134,17 @@ ACTIVITIES: dict[str, Activity] = {
             security=ENCRYPTION,
         ),
         Activity(
+            name="data_subject_requests",
+            purpose="Answer the requests of the people whose data the center holds (access, "
+            "portability, rectification, objection, restriction, erasure) within the legal time",
+            legal_basis="Legal obligation (PDPA s.30-36, s.39; s.24(6))",
+            data_subjects="Clients and the people who ask for them",
+            retention="The identifiers given until the cases they name are anonymised; the kind, "
+            "dates, outcome and reasons of refusal for five years",
+            recipients="Supervisors and administrators; the person who asked",
+            security=ENCRYPTION,
+        ),
+        Activity(
             name="operations",
             purpose="Run the service: reference numbers, idempotent intake, policies",
             legal_basis="Legitimate interest in running the service reliably (s.24(5))",
@@ -299,6 +310,24 @@ TABLES: dict[str, TableDeclaration] = {
             "vulnerable_subjects risk risk_assessment regulator_notified_at "
             "subjects_notified_at closed_at created_at updated_at version"
         ),
+    ),
+    "privacy_requests": TableDeclaration(
+        activity="data_subject_requests",
+        personal=_personal(
+            identity="requester_name subject_first_name subject_last_name",
+            id_number="subject_id_type subject_id_hash",
+            contact="subject_phone",
+            demographics="subject_birth_date",
+            circumstances="details",
+            activity="answered_by_id recorded_by_id",
+        ),
+        other=_columns(
+            "id kind requester received_at due_at outcome refusal_reason answered_at "
+            "created_at updated_at version"
+        ),
+    ),
+    "privacy_request_cases": TableDeclaration(
+        activity="data_subject_requests", personal={}, other=_columns("request_id case_id")
     ),
     "exports": TableDeclaration(
         activity="audit",

@@ -28,6 +28,7 @@ class ExportKind(StrEnum):
 
     cases = "cases"
     statistics = "statistics"
+    subject_access = "subject_access"  # a data-subject access or portability export
 
 
 class ExportRecord(SQLModel, table=True):

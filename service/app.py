@@ -60,6 +60,7 @@ def _routers() -> list[APIRouter]:
         offers,
         policies,
         privacy,
+        privacy_requests,
         queues,
         referrals,
         staff,
@@ -87,6 +88,7 @@ def _routers() -> list[APIRouter]:
         stream.router,
         webhooks.router,
         privacy.router,
+        privacy_requests.router,
     ]
 
 

@@ -15,6 +15,17 @@ CAPABILITY_DETAILS: dict[str, Text] = {
         "The breach changed since you read it; read it again.",
         "เหตุละเมิดนี้ถูกเปลี่ยนหลังจากที่คุณอ่าน โปรดอ่านใหม่อีกครั้ง",
     ),
+    # data-subject requests (service.privacy.requests)
+    "privacy.request_not_found": Text("No such request.", "ไม่พบคำขอนี้"),
+    "privacy.request_answered": Text("The request was already answered.", "คำขอนี้ได้รับการตอบแล้ว"),
+    "privacy.case_open": Text(
+        "The case is still open; only a closed case is anonymised.",
+        "เรื่องนี้ยังไม่ปิด ทำให้ข้อมูลไม่ระบุตัวตนได้เฉพาะเรื่องที่ปิดแล้ว",
+    ),
+    "privacy.not_access": Text(
+        "Only an access or portability request that was not refused is exported.",
+        "ส่งออกข้อมูลได้เฉพาะคำขอเข้าถึงหรือขอรับข้อมูลที่ไม่ถูกปฏิเสธ",
+    ),
     # the agency directory (service.routing.directory)
     "directory.organization_not_found": Text("No such organization.", "ไม่พบหน่วยงานนี้"),
     "directory.service_not_found": Text("No such service.", "ไม่พบบริการนี้"),

@@ -289,6 +289,10 @@ FIELD_TEXT: dict[str, Text] = {
         "Consent is not a basis when consent was not given.",
         "ใช้ความยินยอมเป็นฐานไม่ได้เมื่อไม่ได้รับความยินยอม",
     ),
+    "privacy_subject": Text(
+        "Give an id number, a phone number, or a first name with a birth date.",
+        "โปรดระบุเลขประจำตัว เบอร์โทรศัพท์ หรือชื่อพร้อมวันเกิด",
+    ),
     "breach_vulnerable": Text(
         "A breach of vulnerable people's data is not unlikely to put them at risk.",
         "เหตุละเมิดข้อมูลของกลุ่มเปราะบางจะถือว่าไม่น่าจะมีความเสี่ยงไม่ได้",
