@@ -139,6 +139,15 @@ class Case(CaseDeadlineFields, table=True):
             postgresql_where=sa.text("status <> 'closed'"),
             sqlite_where=sa.text("status <> 'closed'"),
         ),
+        # Closed cases not yet anonymised, oldest closure first: the retention job reads only
+        # those whose period has ended.
+        sa.Index(
+            "ix_cases_retention_closed_at",
+            "closed_at",
+            "id",
+            postgresql_where=sa.text("closed_at IS NOT NULL AND anonymised_at IS NULL"),
+            sqlite_where=sa.text("closed_at IS NOT NULL AND anonymised_at IS NULL"),
+        ),
         sa.Index("ix_cases_client_id_hash", "client_id_hash"),
         sa.Index("ix_cases_client_phone", "client_phone"),
         sa.Index(
@@ -242,6 +251,11 @@ class Case(CaseDeadlineFields, table=True):
         default=None, sa_type=EnumText(ClosureReason, 20)
     )
     duplicate_of_id: uuid.UUID | None = SQLField(default=None, foreign_key="cases.id")
+    anonymised_at: datetime | None = SQLField(
+        default=None,
+        sa_type=UTCDateTime,
+        description="When its personal data was cleared (an erasure, or its retention's end).",
+    )
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 

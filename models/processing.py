@@ -194,7 +194,8 @@ TABLES: dict[str, TableDeclaration] = {
             "clock_paused_at clock_pauses deadline_rules_version id reference status urgency "
             "suggested_urgency immediate_danger categories target_groups channel recorded_at "
             "client_reference reporter_anonymous country_code province_code screened_at "
-            "resolved_at closed_at closure_reason duplicate_of_id created_at updated_at version "
+            "resolved_at closed_at closure_reason duplicate_of_id anonymised_at created_at "
+            "updated_at version "
             "event_count last_event_hash chain_anchor"
         ),
     ),

@@ -380,6 +380,7 @@ async def committed_actor(engine: AsyncEngine, settings: Settings, role: Role) -
 PLANS_ON_FRESH_TABLES = frozenset(
     {
         "test_deadline_queue_plans.py",
+        "test_retention.py",
         "test_referral_query_plans.py",
         "test_suggestion_plans.py",
         "test_query_plans.py",

@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from models.enums import RoutingMode
+from models.enums import ClosureReason, RoutingMode
 from service.platform.crypto import DEFAULT_KEY_ID, KEY_ID_PATTERN, DataKey
 
 DEV_JWT_SECRET = "onestop-development-jwt-secret-not-for-production"  # noqa: S105
@@ -74,6 +74,22 @@ class Settings(BaseSettings):
     jobs_in_server: bool = True
     jobs_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     jobs_batch_size: int = Field(default=200, ge=1, le=10_000)
+    # PDPA retention: a closed case is anonymised this many days after its closure (SPEC §8).
+    retention_days: int = Field(default=5 * 365, ge=1, le=100 * 365)
+    retention_days_by_reason: dict[ClosureReason, int] = Field(
+        default_factory=lambda: {
+            ClosureReason.duplicate: 365,
+            ClosureReason.out_of_scope: 365,
+        },
+        description="Closure reasons kept a shorter or longer time than `retention_days`, as "
+        "JSON, e.g. ONESTOP_RETENTION_DAYS_BY_REASON='{\"duplicate\": 365}'.",
+    )
+
+    def retention_for(self, reason: ClosureReason | None) -> int:
+        """Days a case closed for `reason` is kept before it is anonymised."""
+        if reason is None:
+            return self.retention_days
+        return self.retention_days_by_reason.get(reason, self.retention_days)
 
     # Routing (service.routing.offers): how long an offer waits for an answer, by urgency,
     # what follows a declined or expired offer, and after how many the case is escalated.

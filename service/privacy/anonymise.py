@@ -146,7 +146,7 @@ async def anonymise_case(
         raise NotFound(code="case.not_found")
     if case.status is not CaseStatus.closed:
         raise Conflict(code="privacy.case_open", extra={"case": case.reference})
-    if await is_anonymised(session, case_id=case_id):
+    if case.anonymised_at is not None or await is_anonymised(session, case_id=case_id):
         return False
     age = generalised_age(case, now)
     for name, value in cleared_row("cases").items():
@@ -160,6 +160,7 @@ async def anonymise_case(
             sa.update(table).where(table.c[link] == case_id).values(cleared_row(table_name))
         )
     await _purge_copies(session, case_id=case_id)
+    case.anonymised_at = now
     case.version += 1
     case.updated_at = now
     await append_event(

@@ -26,6 +26,7 @@ from service.deadlines.alerts import record_breaches, record_warnings
 from service.deadlines.restamping import restamp_cases
 from service.platform.db import dialect_name
 from service.platform.settings import Settings
+from service.privacy.retention import anonymise_expired_cases
 from service.routing.follow_up import expire_offers
 from service.routing.referral_deadlines import flag_overdue_referrals
 from service.webhooks.delivery import deliver_webhooks
@@ -133,4 +134,5 @@ JOBS: tuple[Job, ...] = (
     Job("sessions", forget_ended_sessions),
     Job("login_failures", forget_old_login_failures),
     Job("webhooks", deliver_webhooks, in_one_transaction=False),
+    Job("retention", anonymise_expired_cases),
 )
