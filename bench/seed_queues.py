@@ -88,10 +88,12 @@ STATEMENTS = (
            SELECT 1 + abs(hashtext(c.id::text || 'agency')) % {AGENCIES} AS n
        ) AS a
        WHERE c.lead_id IS NOT NULL AND {SHARE.format(salt="'referred'")} < 150""",
-    # Escalations, most of them of cases closed since.
+    # Escalations, most of them of cases closed since (which ended them).
     f"""INSERT INTO case_routing (case_id, failed_offers, needs_routing, escalated_at,
-        updated_at)
+        escalation_ended_at, updated_at)
        SELECT c.id, 3, c.lead_id IS NULL, c.created_at + interval '6 hours',
+              CASE WHEN c.status = 'closed'
+                   THEN greatest(c.closed_at, c.created_at + interval '6 hours') END,
               c.created_at + interval '6 hours'
        FROM cases c WHERE {SHARE.format(salt="'escalated'")} < 20""",
     "ANALYZE helper_profiles",
