@@ -152,6 +152,13 @@ CaseReader = Annotated[
     User,
     Depends(require_roles(Role.volunteer, Role.caseworker, Role.supervisor, Role.agency)),
 ]
+# The live stream: case readers, and admins for the breach notices alone.
+StreamReader = Annotated[
+    User,
+    Depends(
+        require_roles(Role.volunteer, Role.caseworker, Role.supervisor, Role.agency, Role.admin)
+    ),
+]
 """Everyone who may read some case; which cases is decided per object by `auth.policy`."""
 HelperRole = Annotated[User, Depends(require_roles(Role.volunteer, Role.caseworker))]
 """Helpers, who have a routing profile of their own: volunteers and caseworkers."""

@@ -28,6 +28,7 @@ DEFAULTS = {
     "BENCH_VOLUNTEERS": "4",
     "BENCH_LIMIT_APP": str(ROOT.parent / "shared" / "bench" / "limit_app.py"),
     "BENCH_RESULTS": str(ROOT / "bench" / "results"),
+    "BENCH_SWEEP_ITEMS": "10000",
 }
 
 
@@ -50,6 +51,7 @@ class Options:
     volunteers: int
     limit_app: Path
     results: Path
+    sweep_items: int = 10_000
 
     @classmethod
     def from_environment(cls, profile: str) -> Options:
@@ -83,6 +85,7 @@ class Options:
             volunteers=max(1, number("BENCH_VOLUNTEERS")),
             limit_app=Path(values["BENCH_LIMIT_APP"]).resolve(),
             results=Path(values["BENCH_RESULTS"]),
+            sweep_items=number("BENCH_SWEEP_ITEMS"),
         )
 
     def selected(self) -> list[Scenario]:

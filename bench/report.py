@@ -44,7 +44,7 @@ class Outcome:
             target("p99 ms", m.p99_ms, INTAKE_P99_MS, at_least=False)
             if self.ratio is not None:
                 target("x limit", self.ratio, INTAKE_RATIO, at_least=True)
-        if self.scenario.kind in ("read", "list"):
+        if self.scenario.kind in ("read", "list", "queue"):
             target("p95 ms", m.p95_ms, READ_P95_MS, at_least=False)
         if self.scenario.kind == "suggestions":
             target("p95 ms", m.p95_ms, SUGGESTIONS_P95_MS, at_least=False)

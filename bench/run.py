@@ -8,7 +8,9 @@ the load's accounts with `onestop create-user`, seed the cases on the server
 the server) beside the limit app (`../shared/bench/limit_app.py`) with as many workers; start
 `onestop worker` and wait until it has stamped every seeded case's due times; check that a
 seeded case can be read, changed and noted; then run every scenario of `bench.scenarios` with
-wrk for a fixed time with fresh tokens, sampling the workers' memory. Prints a table and writes
+wrk for a fixed time with fresh tokens, sampling the workers' memory; last, time the worker
+through BENCH_SWEEP_ITEMS due items (`bench.worker_sweep`; 0 leaves it out). Prints a table and
+writes
 `bench/results/<timestamp>.json` (after each scenario, so an interrupted run keeps what it
 measured). The servers are stopped however the run ends. Parameters: BENCH_* (bench/README.md).
 """
@@ -126,6 +128,7 @@ class Run:
             _step(seeded)
             routing = self.seed_routing()
             _step(routing)
+            _step(self.seed_queues())
             worker = self.job_worker()
             stack.callback(worker.stop)
             settled = self.settle(worker)
@@ -147,6 +150,8 @@ class Run:
                     if not each.alive():
                         raise BenchError(f"{each.name} stopped:\n{each.log_tail()}")
                 self.measure(scenario, limit if scenario.server == "limit" else service, samples)
+        # With the servers stopped: their own workers would take a share of the items.
+        sweep = self.worker_sweep()
         self.document["database_after"] = database.describe(
             self.options.postgres, self.options.database
         )
@@ -154,6 +159,8 @@ class Run:
         print()
         print(self.heading())
         print(table(self.outcomes))
+        if sweep:
+            print(sweep)
         print(f"\nresults: {self.result_file} (logs in {self.work_dir})")
         return 0
 
@@ -244,6 +251,39 @@ class Run:
             f"the worker stamped the due times of {first:,} cases in {seconds:.1f} s "
             f"({first / seconds:,.0f} cases/s)"
         )
+
+    def seed_queues(self) -> str:
+        """Offers, referrals and escalations for the work queues (`bench.seed_queues`), keeping
+        the helpers `bench.seed_routing` made."""
+        _step("seeding the work queues: offers, referrals, escalations")
+        out = run(
+            [str(VENV / "python"), "-m", "bench.seed_queues", self.env["DATABASE_URL"],
+             "--keep-profiles"],
+            env=self.env,
+            timeout=900,
+            what="bench.seed_queues",
+        )  # fmt: skip
+        return out.strip().splitlines()[-1]
+
+    def worker_sweep(self) -> str:
+        """The worker through `sweep_items` due items, after the scenarios (it changes the
+        data): the report's last line."""
+        items = self.options.sweep_items
+        if not items:
+            return ""
+        _step(f"worker sweep: {items:,} due items")
+        out = run(
+            [str(VENV / "python"), "-m", "bench.worker_sweep", self.env["DATABASE_URL"],
+             "--items", str(items)],
+            env=self.env,
+            timeout=1800,
+            what="bench.worker_sweep",
+        )  # fmt: skip
+        line = out.strip().splitlines()[-1]
+        self.document["worker_sweep"] = out.strip()
+        _step(line)
+        self.save()
+        return line
 
     def servers(self) -> tuple[Server, Server]:
         o = self.options

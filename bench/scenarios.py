@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 Role = Literal["volunteer", "caseworker", "supervisor", "limit"]
 Body = Literal["", "intake", "limit_intake", "patch", "note"]
-Kind = Literal["intake", "read", "list", "suggestions", "mixed", "limit"]
+Kind = Literal["intake", "read", "list", "queue", "suggestions", "mixed", "limit"]
 # Distinct variants of one call per caller: enough that requests spread over many rows.
 VARIANTS = 200
 
@@ -55,6 +55,11 @@ class Scenario:
 
 def _list(name: str, query: str, role: Role = "caseworker") -> Scenario:
     return Scenario(name, (Call(role, f"/api/v1/cases?{query}&limit=50"),), kind="list")
+
+
+def _queue(name: str, path: str) -> Scenario:
+    """A supervisor's first page of a work queue (`bench.seed_queues` fills them)."""
+    return Scenario(f"queue-{name}", (Call("supervisor", f"/api/v1/{path}"),), kind="queue")
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -86,6 +91,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         (Call("caseworker", "/api/v1/cases/{open_case}/suggestions"),),
         kind="suggestions",
     ),
+    # The supervisors' queues at 1,000,000 cases, 50 a page.
+    _queue("unassigned", "queues/unassigned?limit=50"),
+    _queue("at-risk", "queues/at-risk?limit=50"),
+    _queue("breached", "queues/breached?limit=50"),
+    _queue("workload", "queues/workload?limit=50"),
+    _queue("escalated", "queues/escalated?limit=50"),
+    _queue("offers", "queues/offers?limit=50"),
+    _queue("referrals", "queues/referrals?limit=50"),
     Scenario(
         "mixed",
         (

@@ -1,7 +1,7 @@
 # ruff: noqa: S608 - the statements interpolate module constants only, never input
 """Add the routing rows the work queues read to cases seeded by `bench.seed_cases`.
 
-    .venv/bin/python -m bench.seed_queues [DATABASE_URL]
+    .venv/bin/python -m bench.seed_queues [DATABASE_URL] [--keep-profiles]
 
 Generated on the server from the cases already there (`INSERT ... SELECT`, each case's own
 hash deciding), so they look like the center's history: every case with a lead came through
@@ -9,7 +9,9 @@ an accepted offer and one in ten cases had a declined one before; the screened c
 for a lead have a pending offer; 30 agencies, one service each; 15 % of cases were referred,
 the open ones still waiting for the agency's answer, the closed ones answered long ago; 2 % of
 cases were escalated, most of them closed since; every volunteer and caseworker has a helper
-profile. `seed_queues()` never commits, so the tests seed inside their own transaction.
+profile (`--keep-profiles`: the helpers `bench.seed_routing` made stay, as `make bench` needs
+them for the suggestions). `seed_queues()` never commits, so the tests seed inside their own
+transaction.
 """
 
 from __future__ import annotations
@@ -28,10 +30,7 @@ AGENCIES = 30
 # A case's share in [0, 1000), stable across runs: which rows it gets.
 SHARE = "(abs(hashtext(c.id::text || {salt})) % 1000)"
 
-STATEMENTS = (
-    "DELETE FROM case_routing",
-    "DELETE FROM referrals",
-    "DELETE FROM offers",
+PROFILES = (
     "DELETE FROM helper_areas",
     "DELETE FROM helper_profiles",
     """INSERT INTO helper_profiles (user_id, skills, languages, capacity, available,
@@ -39,6 +38,8 @@ STATEMENTS = (
        SELECT id, '[]', '["th"]', 3 + abs(hashtext(id::text)) % 10,
               abs(hashtext(id::text)) % 10 <> 0, now(), now()
        FROM users WHERE role IN ('volunteer', 'caseworker')""",
+)
+STATEMENTS = (
     f"""INSERT INTO organizations (id, name, description, version, created_at, updated_at)
        SELECT md5('bench-organization-' || n)::uuid, 'Agency ' || n, 'Agency ' || n, 1,
               now(), now()
@@ -88,10 +89,12 @@ STATEMENTS = (
            SELECT 1 + abs(hashtext(c.id::text || 'agency')) % {AGENCIES} AS n
        ) AS a
        WHERE c.lead_id IS NOT NULL AND {SHARE.format(salt="'referred'")} < 150""",
-    # Escalations, most of them of cases closed since.
+    # Escalations, most of them of cases closed since (which ended them).
     f"""INSERT INTO case_routing (case_id, failed_offers, needs_routing, escalated_at,
-        updated_at)
+        escalation_ended_at, updated_at)
        SELECT c.id, 3, c.lead_id IS NULL, c.created_at + interval '6 hours',
+              CASE WHEN c.status = 'closed'
+                   THEN greatest(c.closed_at, c.created_at + interval '6 hours') END,
               c.created_at + interval '6 hours'
        FROM cases c WHERE {SHARE.format(salt="'escalated'")} < 20""",
     "ANALYZE helper_profiles",
@@ -103,17 +106,21 @@ STATEMENTS = (
 )
 
 
-async def seed_queues(connection: AsyncConnection) -> None:
-    """Replace the routing rows of the seeded cases (never commits)."""
-    for statement in STATEMENTS:
+CLEARED = ("DELETE FROM case_routing", "DELETE FROM referrals", "DELETE FROM offers")
+
+
+async def seed_queues(connection: AsyncConnection, *, profiles: bool = True) -> None:
+    """Replace the routing rows of the seeded cases (never commits); with `profiles`, the
+    helper profiles too."""
+    for statement in (*CLEARED, *(PROFILES if profiles else ()), *STATEMENTS):
         await connection.execute(sa.text(statement))
 
 
-async def main(url: str) -> int:
+async def main(url: str, *, profiles: bool) -> int:
     engine = create_engine(url, pool_size=1)
     try:
         async with engine.begin() as connection:
-            await seed_queues(connection)
+            await seed_queues(connection, profiles=profiles)
             counts = {
                 table: (
                     await connection.execute(sa.text(f"SELECT count(*) FROM {table}"))
@@ -129,4 +136,6 @@ async def main(url: str) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", nargs="?", default=DEFAULT_URL, help="a postgresql+asyncpg URL")
-    sys.exit(asyncio.run(main(parser.parse_args().url)))
+    parser.add_argument("--keep-profiles", action="store_true", help="keep the helper profiles")
+    arguments = parser.parse_args()
+    sys.exit(asyncio.run(main(arguments.url, profiles=not arguments.keep_profiles)))

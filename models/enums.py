@@ -336,6 +336,13 @@ class VulnerableGroup(StrEnum):
     pregnant_people = "pregnant_people"
 
 
+class BreachNotice(StrEnum):
+    """What the stream says about a breach whose notification is still owed (sent once each)."""
+
+    breach_due_soon = "breach_due_soon"  # less than 24 hours left to tell the regulator
+    breach_overdue = "breach_overdue"  # the 72 hours have passed
+
+
 class NotificationState(StrEnum):
     """Where a breach's 72-hour notification to the regulator stands."""
 

@@ -47,6 +47,9 @@ class Breach(SQLModel, table=True):
     regulator_notified_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     subjects_notified_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    # When the stream announced the notification due soon and overdue: each once.
+    due_soon_announced_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    overdue_announced_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     recorded_by_id: uuid.UUID = SQLField(foreign_key="users.id")
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)

@@ -225,7 +225,9 @@ TABLES: dict[str, TableDeclaration] = {
     "case_routing": TableDeclaration(
         activity="routing",
         personal={},
-        other=_columns("case_id failed_offers needs_routing escalated_at updated_at"),
+        other=_columns(
+            "case_id failed_offers needs_routing escalated_at escalation_ended_at updated_at"
+        ),
     ),
     "offers": TableDeclaration(
         activity="routing",
@@ -309,7 +311,8 @@ TABLES: dict[str, TableDeclaration] = {
         other=_columns(
             "id detected_at notify_due_at description data_categories subjects_affected "
             "vulnerable_subjects risk risk_assessment regulator_notified_at "
-            "subjects_notified_at closed_at created_at updated_at version"
+            "subjects_notified_at closed_at due_soon_announced_at overdue_announced_at created_at "
+            "updated_at version"
         ),
     ),
     "privacy_requests": TableDeclaration(
@@ -340,7 +343,7 @@ TABLES: dict[str, TableDeclaration] = {
         personal=_personal(activity="reported_by_id lead_id offered_to_id"),
         other=_columns(
             "id event_id type case_id case_reference urgency occurred_at recorded_at offer_id "
-            "referral_id organization_id"
+            "referral_id organization_id breach_id"
         ),
     ),
     "webhook_endpoints": TableDeclaration(

@@ -17,7 +17,15 @@ from pydantic import BaseModel, Field
 from sqlmodel import col
 
 from models.case import Case
-from models.enums import CaseStatus, Category, Role, Urgency
+from models.enums import (
+    BreachRisk,
+    CaseStatus,
+    Category,
+    NotificationState,
+    Role,
+    Urgency,
+    VulnerableGroup,
+)
 from models.referral import Referral
 from models.routing import CaseRouting, Offer
 
@@ -25,7 +33,7 @@ URGENCY_ORDER = (Urgency.critical, Urgency.high, Urgency.normal, Urgency.low)
 UNASSIGNED_WHERE = "status <> 'closed' AND lead_id IS NULL"
 PENDING_WHERE = "status = 'pending'"
 WAITING_WHERE = "status = 'requested'"
-ESCALATED_WHERE = "escalated_at IS NOT NULL"
+ESCALATED_WHERE = "escalated_at IS NOT NULL AND escalation_ended_at IS NULL"
 
 
 def _partial(name: str, *columns: Any, where: str) -> sa.Index:
@@ -62,7 +70,7 @@ QUEUE_INDEXES = (
         col(Referral.id),
         where=WAITING_WHERE,
     ),
-    # Escalations, oldest first.
+    # Escalations of open cases, oldest first (an escalation ends when its case closes).
     _partial(
         "ix_case_routing_escalated_at",
         col(CaseRouting.escalated_at),
@@ -189,4 +197,25 @@ class EscalatedCase(BaseModel):
 
 class EscalatedList(BaseModel):
     items: list[EscalatedCase]
+    next_cursor: str | None = None
+
+
+class DueBreach(BaseModel):
+    """An open breach whose notification to the regulator is still owed and due within 24
+    hours, or past due."""
+
+    id: uuid.UUID
+    detected_at: datetime
+    notify_due_at: datetime = Field(description="72 hours after the detection (s.37(4)).")
+    notification: NotificationState = Field(description="`due_soon` or `overdue`.")
+    risk: BreachRisk
+    subjects_affected: int | None
+    vulnerable_subjects: list[VulnerableGroup]
+    seconds_to_due: int = Field(description="Until the notification is due; negative when past.")
+    hours_left: int | None = Field(description="Whole hours left; None when overdue.")
+    hours_overdue: int | None = Field(description="Whole hours past due; None when not yet due.")
+
+
+class DueBreachList(BaseModel):
+    items: list[DueBreach]
     next_cursor: str | None = None

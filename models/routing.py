@@ -136,6 +136,11 @@ class CaseRouting(SQLModel, table=True):
     failed_offers: int = 0
     needs_routing: bool = False
     escalated_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    escalation_ended_at: datetime | None = SQLField(
+        default=None,
+        sa_type=UTCDateTime,
+        description="When the case closed after its escalation; cleared when it reopens.",
+    )
     updated_at: datetime = SQLField(sa_type=UTCDateTime)
 
 

@@ -6,6 +6,9 @@ no statement more. Its `id` orders the stream and is the `Last-Event-ID` a clien
 from. The log keeps one hour (`service.stream.log.RETENTION`); `case_events` stays the
 history. A message holds ids and the case's reference and urgency, never personal data;
 `reported_by_id`, `lead_id` and `offered_to_id` are kept to decide who may receive it.
+
+A breach message (`breach_due_soon`, `breach_overdue`) is written by the worker
+(`service.privacy.breach_alerts`); it names the breach and no case.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from models.base import EnumText, UTCDateTime
-from models.enums import CaseEventType, Urgency
+from models.enums import BreachNotice, CaseEventType, Urgency
 
 
 class StreamMessage(SQLModel, table=True):
@@ -40,10 +43,11 @@ class StreamMessage(SQLModel, table=True):
         ),
     )
     event_id: uuid.UUID
-    type: CaseEventType = SQLField(sa_type=EnumText(CaseEventType, 32))
-    case_id: uuid.UUID
-    case_reference: str = SQLField(max_length=20)
-    urgency: Urgency = SQLField(sa_type=EnumText(Urgency, 12))
+    # A case event's type, or a breach notice.
+    type: str = SQLField(max_length=32)
+    case_id: uuid.UUID | None = None
+    case_reference: str | None = SQLField(default=None, max_length=20)
+    urgency: Urgency | None = SQLField(default=None, sa_type=EnumText(Urgency, 12))
     occurred_at: datetime = SQLField(sa_type=UTCDateTime)
     recorded_at: datetime = SQLField(sa_type=UTCDateTime)
     reported_by_id: uuid.UUID | None = None
@@ -52,6 +56,7 @@ class StreamMessage(SQLModel, table=True):
     offer_id: uuid.UUID | None = None
     referral_id: uuid.UUID | None = None
     organization_id: uuid.UUID | None = None
+    breach_id: uuid.UUID | None = None
 
 
 class StreamMessageOut(BaseModel):
@@ -71,3 +76,13 @@ class StreamMessageOut(BaseModel):
     organization_id: uuid.UUID | None = Field(
         default=None, description="For referral events: the agency referred to."
     )
+
+
+class BreachMessageOut(BaseModel):
+    """The `data` of a breach message (supervisors and admins): which breach's notification
+    to the regulator is due within 24 hours, or overdue; the breach queue tells the rest."""
+
+    id: int = Field(description="Order of the message; the `id:` line a client resumes from.")
+    type: BreachNotice
+    breach_id: uuid.UUID
+    occurred_at: datetime

@@ -1,6 +1,7 @@
 """The supervisors' work queues: unassigned cases, pending offers, referrals waiting for an
-agency, the helpers' workload and escalated cases; each handler calls one function of
-`service.queues`. Who sees what is written down in `service.queues.work`."""
+agency, the helpers' workload, escalated cases and breaches whose notification is due; each
+handler calls one function of `service.queues`. Who sees what is written down in
+`service.queues.work` (the breach queue: `service.queues.breaches`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from auth.dependencies import CaseHandler, ReferralReader
+from auth.dependencies import CaseHandler, PrivacyOfficer, ReferralReader
 from models.base import utcnow
 from models.queues import (
+    DueBreachList,
     EscalatedList,
     UnassignedList,
     WaitingOfferList,
@@ -23,7 +25,7 @@ from routers.cases import Cursor, Limit
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
 from service.platform.pagination import DEFAULT_LIMIT
-from service.queues import work, workload
+from service.queues import breaches, work, workload
 
 router = APIRouter(prefix=f"{API_PREFIX}/queues", tags=["queues"])
 
@@ -86,3 +88,17 @@ async def escalated_queue(
     """Open cases escalated after too many failed offers, oldest escalation first
     (volunteers: the ones they reported or lead)."""
     return await work.escalated_cases(session, user=user, limit=limit, cursor=cursor, now=utcnow())
+
+
+@router.get(
+    "/breaches",
+    summary="Breaches whose notification is due",
+    responses=ANSWERS,
+)
+async def breaches_queue(
+    _caller: PrivacyOfficer, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> DueBreachList:
+    """Open personal-data breaches whose 72-hour notification to the regulator (PDPA s.37(4))
+    is still owed and due within 24 hours or already past, soonest due first, with the hours
+    left or overdue (supervisors and admins)."""
+    return await breaches.due_breaches(session, limit=limit, cursor=cursor, now=utcnow())

@@ -11,11 +11,12 @@ from sse_starlette import EventSourceResponse
 from auth.dependencies import (
     AppSettings,
     CallerClaims,
-    CaseReader,
+    StreamReader,
     app_settings,
     bearer_scheme,
     current_user,
 )
+from models.enums import BreachNotice
 from routers import API_PREFIX
 from service.platform.errors import Unauthenticated, problem_schema_responses
 from service.stream.audience import Viewer
@@ -36,7 +37,12 @@ STREAM_EXAMPLE = (
     '"occurred_at":"2026-11-30T09:15:00Z","offer_id":null,"user_id":null,'
     '"referral_id":null,"organization_id":null}\r\n\r\n'
 )
-EVENT_NAMES = [*sorted(t.value for t in ANNOUNCED), "reload", "end"]
+EVENT_NAMES = [
+    *sorted(t.value for t in ANNOUNCED),
+    *(notice.value for notice in BreachNotice),
+    "reload",
+    "end",
+]
 STREAM_ANSWER: dict[str, Any] = {
     "description": (
         "A `text/event-stream` that stays open. Each case message has an `id:` (increasing), "
@@ -45,7 +51,11 @@ STREAM_ANSWER: dict[str, Any] = {
         "`referred`, `referral_answered`, `referral_overdue`, `referral_cancelled`) and "
         "`data:` as JSON: `id`, `type`, `case_id`, `case_reference`, `urgency`, `occurred_at`, "
         "and `offer_id`, `user_id` (the helper offered), `referral_id` and `organization_id` "
-        'where they apply. `event: reload` (`data: {"reason": ...}`) says '
+        "where they apply. Supervisors and admins also receive `breach_due_soon` (a "
+        "breach's 72-hour notification to the regulator is due within 24 hours) and "
+        "`breach_overdue`, once each per breach, with `data:` `id`, `type`, `breach_id`, "
+        "`occurred_at`; admins receive nothing else. "
+        '`event: reload` (`data: {"reason": ...}`) says '
         "messages were missed beyond what a resume replays: fetch the lists afresh. "
         "`event: end` says why the server ends the stream (`token_expired`, `access_revoked`, "
         "`too_slow`, `interrupted`): reconnect, with a fresh token, sending `Last-Event-ID`. "
@@ -102,7 +112,7 @@ def _still_allowed(request: Request, token: str) -> StillAllowed:
 )
 async def stream(
     request: Request,
-    caller: CaseReader,
+    caller: StreamReader,
     claims: CallerClaims,
     settings: AppSettings,
     token: Annotated[str | None, Depends(bearer_scheme)],
@@ -120,7 +130,8 @@ async def stream(
     ] = "",
 ) -> EventSourceResponse:
     """New, escalated, at-risk and breached cases, offers and referral answers, as they happen,
-    for what the caller may read; ends when the access token expires."""
+    for what the caller may read, and breaches whose notification is due soon or overdue (for
+    supervisors and admins); ends when the access token expires."""
     broker: Broker = request.app.state.stream_broker
     viewer = Viewer.of(caller)
     broker.check_room(viewer)

@@ -41,6 +41,7 @@ from service.platform.errors import (
     coded_field_error,
 )
 from service.platform.settings import Settings
+from service.routing.follow_up import follow_case_status
 
 
 async def transition_case(
@@ -66,6 +67,7 @@ async def transition_case(
     before = case.status
     recorded = apply_changes(case, changes)
     await stamp_step(session, case=case, before=before, now=now)
+    await follow_case_status(session, case=case, before=before, now=now)
     if "categories" in changes:
         await rewrite_category_rows(session, case=case)
     bump_version(case, now)

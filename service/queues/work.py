@@ -309,10 +309,11 @@ async def waiting_referrals(
 def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
     """One page of open escalated cases, oldest escalation first.
 
-    The walk of `ix_case_routing_escalated_at` passes over the escalations of cases closed
-    since, so its cost grows with them: at a million cases with 2 % ever escalated (most of
-    them closed) a page reads about 2,500 escalations. An escalation that ends when its case
-    closes would keep the index to the open ones."""
+    An escalation ends when its case closes (`escalation_ended_at`, resumed on reopening), so
+    `ix_case_routing_escalated_at` holds the open cases' escalations only and a page is a walk
+    of `limit + 1` of them, however many closed cases were once escalated. The case's status
+    is not read again: asking for open cases too would make the planner expect to pass over
+    closed ones and read the whole index."""
     lead = aliased(User)
     order = (col(CaseRouting.escalated_at), col(CaseRouting.case_id))
     query = (
@@ -327,15 +328,20 @@ def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[
         )
         .join(Case, col(Case.id) == col(CaseRouting.case_id))
         .outerjoin(lead, col(lead.id) == col(Case.lead_id))
-        .where(col(CaseRouting.escalated_at).is_not(None), OPEN)
+        .where(
+            col(CaseRouting.escalated_at).is_not(None),
+            col(CaseRouting.escalation_ended_at).is_(None),
+        )
         .order_by(*order)
         .limit(limit + 1)
     )
     if (condition := _after(order, cursor)) is not None:
         query = query.where(condition)
     if case_scope(user.role) is not CaseScope.all:
+        # A volunteer's few open cases are found through the open cases' indexes by lead and
+        # by reporter, which need the open condition.
         query = query.where(
-            sa.or_(col(Case.lead_id) == user.id, col(Case.created_by_id) == user.id)
+            OPEN, sa.or_(col(Case.lead_id) == user.id, col(Case.created_by_id) == user.id)
         )
     return query
 

@@ -2,6 +2,8 @@
 candidate is offered, in `manual` the case waits flagged (`needs_routing`) for a caseworker;
 after `ONESTOP_ROUTING_MAX_FAILED_OFFERS` failed offers the case is escalated to supervisors
 (an `escalated` event, `escalated_at` and the flag) and routing stops offering it by itself.
+An escalation ends when its case closes (`escalation_ended_at`) and resumes if it reopens, so
+the escalated queue's index holds the open cases' escalations only.
 
 The worker (`service.worker.jobs`) calls `expire_offers` every round. It claims the cases of expired
 pending offers with `FOR UPDATE SKIP LOCKED` (on PostgreSQL), so several workers never process
@@ -19,7 +21,7 @@ from sqlmodel import col
 
 from models.case import Case
 from models.enums import CaseEventType, CaseStatus, OfferStatus, RoutingMode
-from models.routing import Offer
+from models.routing import CaseRouting, Offer
 from service.cases.events import append_event
 from service.platform.settings import Settings
 from service.routing.offers import offer_to, pending_offer, routing_state
@@ -60,6 +62,7 @@ async def escalate(
     if state.escalated_at is not None:
         return
     state.escalated_at = now
+    state.escalation_ended_at = now if case.status is CaseStatus.closed else None
     state.updated_at = now
     await append_event(
         session,
@@ -69,6 +72,27 @@ async def escalate(
         actor_id=None,
         now=now,
         data=why,
+    )
+
+
+async def follow_case_status(
+    session: AsyncSession, *, case: Case, before: CaseStatus, now: datetime
+) -> None:
+    """End the case's escalation when it closes; resume it when a closed case reopens."""
+    closing = case.status is CaseStatus.closed and before is not CaseStatus.closed
+    reopening = before is CaseStatus.closed and case.status is not CaseStatus.closed
+    if not (closing or reopening):
+        return
+    await session.execute(
+        sa.update(CaseRouting)
+        .where(
+            col(CaseRouting.case_id) == case.id,
+            col(CaseRouting.escalated_at).is_not(None),
+            col(CaseRouting.escalation_ended_at).is_(None)
+            if closing
+            else col(CaseRouting.escalation_ended_at).is_not(None),
+        )
+        .values(escalation_ended_at=now if closing else None)
     )
 
 

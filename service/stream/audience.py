@@ -3,7 +3,9 @@
 Staff receive every message. A volunteer receives the messages of the cases they reported,
 lead or are offered (as the case stood when the event was recorded), and of offers made,
 declined or expired only their own, as their case timeline shows them. Agency staff receive
-only referral messages about their own organization. Anyone else receives nothing.
+only referral messages about their own organization. Breach notices go to supervisors and
+admins only (they keep the breach register); admins receive nothing else. Anyone else receives
+nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from auth.policy import STAFF, CaseFacts, may_read_case, may_read_referral
-from models.enums import Role
+from models.enums import BreachNotice, Role
 from models.stream import StreamMessage
 from models.user import User
 from service.cases.reading import OFFER_EVENTS as ONE_HELPERS_OFFER_EVENTS
@@ -36,8 +38,16 @@ class Viewer:
         return cls(user_id=user.id, role=user.role, organization_id=user.organization_id)
 
 
+BREACH_KEEPERS = frozenset({Role.supervisor, Role.admin})
+BREACH_NOTICES = [notice.value for notice in BreachNotice]
+
+
 def may_receive(viewer: Viewer, message: Message) -> bool:
     """Whether `viewer` may see `message` (pure)."""
+    if isinstance(message.type, BreachNotice):
+        return viewer.role in BREACH_KEEPERS
+    if viewer.role is Role.admin:
+        return False
     if viewer.role is Role.agency:
         return message.type in REFERRAL_EVENTS and (
             message.organization_id is not None
@@ -62,6 +72,8 @@ def narrowing(viewer: Viewer) -> Any:
     other people's messages; `may_receive` still decides each one."""
     if viewer.role in STAFF:
         return sa.true()
+    if viewer.role is Role.admin:
+        return col(StreamMessage.type).in_(BREACH_NOTICES)
     if viewer.role is Role.agency:
         if viewer.organization_id is None:
             return sa.false()
@@ -70,6 +82,7 @@ def narrowing(viewer: Viewer) -> Any:
             col(StreamMessage.organization_id) == viewer.organization_id,
         )
     if viewer.role is Role.volunteer:
+        # A breach notice names no person: none of these hold for it.
         return sa.or_(
             col(StreamMessage.reported_by_id) == viewer.user_id,
             col(StreamMessage.lead_id) == viewer.user_id,

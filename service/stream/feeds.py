@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session as SyncSession
 
 from models.base import utcnow
 from models.events import CaseEvent
+from models.stream import StreamMessage
 from service.platform.db import is_sqlite
 from service.stream import log as stream_log
 from service.stream.broker import Broker
@@ -165,7 +166,10 @@ def _install_commit_hooks() -> None:
 
     @event.listens_for(SyncSession, "after_flush")
     def _after_flush(session: SyncSession, _context: Any) -> None:
-        if any(isinstance(o, CaseEvent) and o.type in ANNOUNCED for o in session.new):
+        if any(
+            (isinstance(o, CaseEvent) and o.type in ANNOUNCED) or isinstance(o, StreamMessage)
+            for o in session.new
+        ):
             session.info[_ANNOUNCES] = True
 
     @event.listens_for(SyncSession, "after_commit")

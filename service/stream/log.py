@@ -32,6 +32,7 @@ _COLUMNS = [
     col(StreamMessage.offer_id),
     col(StreamMessage.referral_id),
     col(StreamMessage.organization_id),
+    col(StreamMessage.breach_id),
 ]
 
 

@@ -1,5 +1,6 @@
 """What the stream says: the announced event types, a message as the database recorded it,
-and the server-sent events a client receives (pure)."""
+and the server-sent events a client receives (pure). Besides case events, the stream says
+when a breach's notification to the regulator is due soon or overdue (`BreachNotice`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from typing import Any
 
 from sse_starlette import ServerSentEvent
 
-from models.enums import CaseEventType, Urgency
-from models.stream import StreamMessageOut
+from models.enums import BreachNotice, CaseEventType, Urgency
+from models.stream import BreachMessageOut, StreamMessageOut
 
 ANNOUNCED = frozenset(
     {
@@ -69,13 +70,14 @@ class End(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One announced event with the facts that decide who may receive it."""
+    """One announced event with the facts that decide who may receive it. A case event names
+    its case (`case_id`, `case_reference`, `urgency`); a breach notice its breach."""
 
     id: int
-    type: CaseEventType
-    case_id: uuid.UUID
-    case_reference: str
-    urgency: Urgency
+    type: CaseEventType | BreachNotice
+    case_id: uuid.UUID | None
+    case_reference: str | None
+    urgency: Urgency | None
     occurred_at: datetime
     reported_by_id: uuid.UUID | None
     lead_id: uuid.UUID | None
@@ -83,6 +85,14 @@ class Message:
     offer_id: uuid.UUID | None
     referral_id: uuid.UUID | None
     organization_id: uuid.UUID | None
+    breach_id: uuid.UUID | None = None
+
+
+def message_type(value: str) -> CaseEventType | BreachNotice:
+    """A stored message type: a case event's, else a breach notice (ValueError otherwise)."""
+    if value in BreachNotice.__members__:
+        return BreachNotice(value)
+    return CaseEventType(value)
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
@@ -99,10 +109,10 @@ def message_from(row: Any) -> Message:
         occurred_at = datetime.fromisoformat(occurred_at)
     return Message(
         id=int(fields["id"]),
-        type=CaseEventType(fields["type"]),
-        case_id=uuid.UUID(str(fields["case_id"])),
-        case_reference=str(fields["case_reference"]),
-        urgency=Urgency(fields["urgency"]),
+        type=message_type(str(fields["type"])),
+        case_id=_uuid(fields["case_id"]),
+        case_reference=None if fields["case_reference"] is None else str(fields["case_reference"]),
+        urgency=None if fields["urgency"] is None else Urgency(fields["urgency"]),
         occurred_at=occurred_at.astimezone(UTC),
         reported_by_id=_uuid(fields["reported_by_id"]),
         lead_id=_uuid(fields["lead_id"]),
@@ -110,6 +120,7 @@ def message_from(row: Any) -> Message:
         offer_id=_uuid(fields["offer_id"]),
         referral_id=_uuid(fields["referral_id"]),
         organization_id=_uuid(fields["organization_id"]),
+        breach_id=_uuid(fields.get("breach_id")),
     )
 
 
@@ -119,7 +130,21 @@ def notification_message(payload: str) -> Message:
 
 
 def case_event(message: Message) -> ServerSentEvent:
-    """The server-sent event of a message: ids, reference and urgency, no case content."""
+    """The server-sent event of a message: ids, reference and urgency, no case content (a
+    breach notice: the breach's id)."""
+    if isinstance(message.type, BreachNotice):
+        assert message.breach_id is not None  # written with every breach notice
+        breach = BreachMessageOut(
+            id=message.id,
+            type=message.type,
+            breach_id=message.breach_id,
+            occurred_at=message.occurred_at,
+        )
+        return ServerSentEvent(
+            data=breach.model_dump_json(), event=message.type.value, id=str(message.id)
+        )
+    assert message.case_id is not None and message.case_reference is not None
+    assert message.urgency is not None  # the trigger writes them with every case event
     data = StreamMessageOut(
         id=message.id,
         type=message.type,

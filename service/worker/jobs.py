@@ -26,6 +26,7 @@ from service.deadlines.alerts import record_breaches, record_warnings
 from service.deadlines.restamping import restamp_cases
 from service.platform.db import dialect_name
 from service.platform.settings import Settings
+from service.privacy.breach_alerts import announce_breaches
 from service.privacy.retention import anonymise_expired_cases
 from service.routing.follow_up import expire_offers
 from service.routing.referral_deadlines import flag_overdue_referrals
@@ -130,6 +131,7 @@ JOBS: tuple[Job, ...] = (
     Job("deadline_times", restamp_cases),
     Job("deadline_breaches", record_breaches),
     Job("deadline_warnings", record_warnings),
+    Job("breach_notices", announce_breaches),
     Job("idempotency_keys", forget_expired_idempotency_keys),
     Job("sessions", forget_ended_sessions),
     Job("login_failures", forget_old_login_failures),

@@ -225,8 +225,6 @@ async def test_escalated_cases_still_open_oldest_escalation_first(client, actors
     first = await create_case(client, supervisor)
     second = await create_case(client, volunteer)
     closed = await create_case(client, supervisor)
-    response = await move(client, supervisor, closed["id"], "closed", closure_reason="out_of_scope")
-    assert response.status_code == 200, response.text
     now = utcnow()
     for case, hours in ((first, 2), (second, 5), (closed, 9)):
         session.add(
@@ -239,6 +237,9 @@ async def test_escalated_cases_still_open_oldest_escalation_first(client, actors
             )
         )
     await session.commit()
+    # Closing ends the escalation.
+    response = await move(client, supervisor, closed["id"], "closed", closure_reason="out_of_scope")
+    assert response.status_code == 200, response.text
 
     everyone = await _all_pages(client, f"{QUEUES}/escalated", supervisor)
     own = await _all_pages(client, f"{QUEUES}/escalated", volunteer)
@@ -246,6 +247,32 @@ async def test_escalated_cases_still_open_oldest_escalation_first(client, actors
     assert [item["id"] for item in everyone] == [second["id"], first["id"]]
     assert everyone[0]["failed_offers"] == 3 and everyone[0]["escalated_seconds"] >= 5 * 3600
     assert [item["id"] for item in own] == [second["id"]]
+
+
+async def test_a_reopened_case_is_escalated_again(client, actors, session) -> None:
+    supervisor = actors[Role.supervisor].headers
+    case = await create_case(client, supervisor)
+    session.add(
+        CaseRouting(
+            case_id=uuid.UUID(case["id"]),
+            failed_offers=3,
+            needs_routing=True,
+            escalated_at=utcnow() - timedelta(hours=1),
+            updated_at=utcnow(),
+        )
+    )
+    await session.commit()
+    closing = await move(client, supervisor, case["id"], "closed", closure_reason="out_of_scope")
+    assert closing.status_code == 200, closing.text
+    assert await _all_pages(client, f"{QUEUES}/escalated", supervisor) == []
+    state = await session.get(CaseRouting, uuid.UUID(case["id"]), populate_existing=True)
+    assert state is not None and state.escalation_ended_at is not None
+
+    reopening = await move(client, supervisor, case["id"], "in_progress", reason="new facts")
+    assert reopening.status_code == 200, reopening.text
+    assert [i["id"] for i in await _all_pages(client, f"{QUEUES}/escalated", supervisor)] == [
+        case["id"]
+    ]
 
 
 @pytest.mark.parametrize(

@@ -35,3 +35,13 @@ _queue_recipe(
 )
 _queue_recipe("workload", encode_cursor([0.5, str(_SOMEONE)]))
 _queue_recipe("escalated", encode_time_id_cursor(utcnow(), _SOMEONE))
+
+
+@recipe(f"GET {QUEUES}/breaches")
+async def _breach_queue(world: World) -> ValidRequest:
+    return ValidRequest(
+        "GET",
+        f"{QUEUES}/breaches",
+        query={"limit": 5, "cursor": encode_time_id_cursor(utcnow(), _SOMEONE)},
+        headers=await world.headers(Role.supervisor),
+    )
