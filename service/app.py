@@ -52,6 +52,7 @@ def _routers() -> list[APIRouter]:
     from routers import (
         auth,
         cases,
+        consent,
         deadline_queues,
         directory,
         health,
@@ -87,6 +88,7 @@ def _routers() -> list[APIRouter]:
         stream.router,
         webhooks.router,
         privacy.router,
+        consent.router,
     ]
 
 

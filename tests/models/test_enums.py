@@ -122,7 +122,7 @@ def test_spec_spellings() -> None:
         e.value for e in CaseEventType
     }
     assert {"sla_at_risk", "sla_breached"} <= {e.value for e in CaseEventType}
-    assert len(CaseEventType) == 22
+    assert len(CaseEventType) == 27
     assert [r.value for r in DuplicateReason] == ["id_number", "phone", "name"]
     assert [s.value for s in DuplicateStatus] == ["open", "confirmed", "dismissed"]
     assert [r.value for r in Role] == ["volunteer", "caseworker", "supervisor", "agency", "admin"]
