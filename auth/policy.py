@@ -37,6 +37,8 @@ class CaseFacts:
     offered_to: uuid.UUID | None = None
     """Whom the case is offered to now (a pending offer before its expiry), when known: it is
     looked up only for a volunteer who neither reported nor leads the case."""
+    restricted: bool = False
+    """Restricted or objected to (PDPA s.32, s.34): only supervisors see it."""
 
 
 def case_scope(role: Role) -> CaseScope:
@@ -48,6 +50,8 @@ def case_scope(role: Role) -> CaseScope:
 
 
 def may_read_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
+    if case.restricted and role is not Role.supervisor:
+        return False
     scope = case_scope(role)
     if scope is CaseScope.all:
         return True
@@ -60,6 +64,11 @@ def needs_offer_lookup(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:
     """Whether reading the case depends on a pending offer to the caller: only for a
     volunteer who neither reported nor leads it, so other reads cost no extra statement."""
     return role is Role.volunteer and user_id not in (case.created_by_id, case.lead_id)
+
+
+def sees_restricted(role: Role) -> bool:
+    """Restricted cases (PDPA s.32, s.34) are listed and queued for supervisors only."""
+    return role is Role.supervisor
 
 
 def may_update_case(user_id: uuid.UUID, role: Role, case: CaseFacts) -> bool:

@@ -256,6 +256,11 @@ class Case(CaseDeadlineFields, table=True):
         sa_type=UTCDateTime,
         description="When its personal data was cleared (an erasure, or its retention's end).",
     )
+    # A restriction or objection (PDPA s.32, s.34): kept, hidden from all but supervisors.
+    restricted_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    restriction_basis: str | None = SQLField(default=None, max_length=16)
+    restriction_reason: str | None = SQLField(default=None, sa_type=sa.Text)
+    restricted_by_id: uuid.UUID | None = None  # no foreign key: see migration 0023
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -864,6 +869,15 @@ class DuplicateOut(BaseModel):
     decided_at: datetime | None
 
 
+class RestrictionOut(BaseModel):
+    """Why a case is restricted, and since when (shown to supervisors)."""
+
+    basis: str = Field(description="`restriction` (s.34) or `objection` (s.32).")
+    reason: str
+    since: datetime
+    by: uuid.UUID | None
+
+
 class CaseOut(BaseModel):
     """A case as the caller may see it."""
 
@@ -907,6 +921,11 @@ class CaseOut(BaseModel):
     deadlines: CaseDeadlinesOut | None = Field(
         default=None,
         description="Its two deadlines and where each stands now; null until first computed.",
+    )
+    restriction: RestrictionOut | None = Field(
+        default=None,
+        description="Supervisors only: why the case is restricted and since when; null when "
+        "it is not.",
     )
 
 

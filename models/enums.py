@@ -167,6 +167,11 @@ class CaseEventType(StrEnum):
     duplicate_confirmed = "duplicate_confirmed"
     duplicate_dismissed = "duplicate_dismissed"
     anonymised = "anonymised"  # personal fields cleared (erasure or retention)
+    consent_recorded = "consent_recorded"
+    consent_withdrawn = "consent_withdrawn"
+    referral_consent_withdrawn = "referral_consent_withdrawn"  # its agency was told
+    restricted = "restricted"  # a restriction or objection (PDPA s.32, s.34)
+    restriction_lifted = "restriction_lifted"
 
 
 class CaseReadKind(StrEnum):

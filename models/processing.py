@@ -182,10 +182,10 @@ TABLES: dict[str, TableDeclaration] = {
             demographics="client_birth_date client_birth_year client_age_estimate client_gender "
             "client_nationality home_province_code client_languages",
             health="client_disability client_pregnant",
-            circumstances="summary reporter_relationship",
+            circumstances="summary reporter_relationship restriction_reason",
             consent="consent_data_collection consent_share_with_agencies legal_basis "
             "consent_recorded_by consent_recorded_by_id guardian_name",
-            activity="created_by_id lead_id screened_by_id",
+            activity="created_by_id lead_id screened_by_id restricted_by_id",
         ),
         other=_columns(
             "first_response_due_at first_response_warn_at first_response_met_at "
@@ -196,8 +196,17 @@ TABLES: dict[str, TableDeclaration] = {
             "client_reference reporter_anonymous country_code province_code screened_at "
             "resolved_at closed_at closure_reason duplicate_of_id anonymised_at created_at "
             "updated_at version "
-            "event_count last_event_hash chain_anchor"
+            "event_count last_event_hash chain_anchor restricted_at restriction_basis"
         ),
+    ),
+    "case_consents": TableDeclaration(
+        activity="case_handling",
+        personal=_personal(
+            consent="groups organization_ids expires_at guardian_name guardian_relationship "
+            "withdrawn_groups withdrawn_at withdrawal_reason",
+            activity="recorded_by_id withdrawn_by_id",
+        ),
+        other=_columns("id case_id purpose recorded_at"),
     ),
     "case_notes": TableDeclaration(
         activity="case_handling",

@@ -34,6 +34,7 @@ class WebhookEventType(StrEnum):
     failed = "referral.failed"
     cancelled = "referral.cancelled"
     overdue = "referral.overdue"
+    consent_withdrawn = "referral.consent_withdrawn"  # the client withdrew groups it shares
 
 
 class DeliveryStatus(StrEnum):

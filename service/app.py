@@ -52,6 +52,7 @@ def _routers() -> list[APIRouter]:
     from routers import (
         auth,
         cases,
+        consent,
         deadline_queues,
         directory,
         health,
@@ -89,6 +90,7 @@ def _routers() -> list[APIRouter]:
         webhooks.router,
         privacy.router,
         privacy_requests.router,
+        consent.router,
     ]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from auth.policy import CaseScope, case_scope
+from auth.policy import CaseScope, case_scope, sees_restricted
 from models.base import UTCDateTime
 from models.case import Case, CaseCategory, CaseList, CaseSummary
 from models.enums import CaseStatus, Category, Urgency
@@ -97,6 +97,8 @@ def build_case_list_query(
             sa.tuple_(order_at, order_id)
             < sa.tuple_(sa.literal(after_at, UTCDateTime()), sa.literal(after_id))
         )
+    if not sees_restricted(user.role):
+        query = query.where(col(Case.restricted_at).is_(None))
     if scope is CaseScope.own:
         query = _own_cases(query, user=user, order=(order_at, order_id), limit=limit)
     return query.order_by(order_at.desc(), order_id.desc()).limit(limit + 1)

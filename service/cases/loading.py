@@ -48,7 +48,11 @@ class CaseContext:
 
 def case_facts(case: Case) -> CaseFacts:
     """What the access policy needs to know about a case."""
-    return CaseFacts(created_by_id=case.created_by_id, lead_id=case.lead_id)
+    return CaseFacts(
+        created_by_id=case.created_by_id,
+        lead_id=case.lead_id,
+        restricted=case.restricted_at is not None,
+    )
 
 
 def etag(case: Case) -> str:

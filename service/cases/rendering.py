@@ -23,9 +23,10 @@ from models.case import (
     DuplicateOut,
     LocationOut,
     ReporterOut,
+    RestrictionOut,
 )
 from models.case_deadlines import CaseDeadlinesOut, DeadlineOut
-from models.enums import Category, TargetGroup
+from models.enums import Category, Role, TargetGroup
 from models.user import User
 from service.cases.client_fields import CLIENT_FIELDS, ClientField, Reading, client_age
 from service.cases.duplicates import load_duplicates
@@ -134,6 +135,19 @@ def render_case(
         version=case.version,
         possible_duplicates=duplicates,
         deadlines=render_deadlines(case, now=now),
+        restriction=render_restriction(case) if viewer.role is Role.supervisor else None,
+    )
+
+
+def render_restriction(case: Case) -> RestrictionOut | None:
+    """Why the case is restricted and since when, or None."""
+    if case.restricted_at is None:
+        return None
+    return RestrictionOut(
+        basis=case.restriction_basis or "",
+        reason=case.restriction_reason or "",
+        since=case.restricted_at,
+        by=case.restricted_by_id,
     )
 
 

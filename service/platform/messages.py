@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.platform.capability_messages import CAPABILITY_DETAILS
+from service.platform.consent_messages import CONSENT_DETAILS, CONSENT_FIELD_TEXT
 from service.platform.texts import ProblemText, Text
 from service.reference_data.labels import Language
 
@@ -173,6 +174,7 @@ DETAILS: dict[str, Text] = {
         "Only a supervisor may close a critical case.", "เฉพาะหัวหน้างานปิดเรื่องวิกฤตได้"
     ),
     **CAPABILITY_DETAILS,
+    **CONSENT_DETAILS,
 }
 
 GENERIC_FIELD_TEXT = Text("This value is not valid.", "ค่านี้ไม่ถูกต้อง")
@@ -341,6 +343,7 @@ FIELD_TEXT: dict[str, Text] = {
         "This operation takes no query parameter of this name.",
         "รายการนี้ไม่รับพารามิเตอร์ชื่อนี้",
     ),
+    **CONSENT_FIELD_TEXT,
 }
 
 # Limits a schema declares, which a sentence may name; never the input nor library text.

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from auth.policy import CaseScope, case_scope
+from auth.policy import CaseScope, case_scope, sees_restricted
 from models.base import UTCDateTime
 from models.case import Case
 from models.case_deadlines import DeadlineKind, DeadlineQueueItem, DeadlineQueuePage
@@ -75,6 +75,8 @@ def _kind_page(
         query = query.where(due > now, warn <= now)
     if case_scope(viewer.role) is CaseScope.own:
         query = query.where(col(Case.lead_id) == viewer.id)
+    if not sees_restricted(viewer.role):
+        query = query.where(col(Case.restricted_at).is_(None))
     if after is not None:
         after_due, after_id, after_kind = after
         key = sa.tuple_(due, col(Case.id))

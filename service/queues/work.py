@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from auth.policy import CaseScope, case_scope, sees_all_referrals
+from auth.policy import CaseScope, case_scope, sees_all_referrals, sees_restricted
 from models.agency import Organization, Service
 from models.base import UTCDateTime
 from models.case import Case
@@ -117,6 +117,8 @@ def unassigned_query(*, user: User, limit: int, cursor: str | None) -> sa.Select
             )
         if case_scope(user.role) is not CaseScope.all:
             branch = branch.where(col(Case.created_by_id) == user.id)
+        if not sees_restricted(user.role):
+            branch = branch.where(col(Case.restricted_at).is_(None))
         branches.append(branch.subquery())
     page = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery()
     offered_to = aliased(User)
@@ -198,6 +200,8 @@ def offers_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tu
         query = query.where(condition)
     if case_scope(user.role) is not CaseScope.all:
         query = query.where(col(Offer.user_id) == user.id)
+    if not sees_restricted(user.role):
+        query = query.where(col(Case.restricted_at).is_(None))
     return query
 
 
@@ -258,6 +262,8 @@ def referrals_query(
     )
     if organization_id is not None:
         query = query.where(col(Referral.organization_id) == organization_id)
+    if not sees_restricted(user.role):
+        query = query.where(col(Case.restricted_at).is_(None))
     if (condition := _after((col(Referral.created_at), col(Referral.id)), cursor)) is not None:
         query = query.where(condition)
     return query
@@ -343,6 +349,8 @@ def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[
         query = query.where(
             OPEN, sa.or_(col(Case.lead_id) == user.id, col(Case.created_by_id) == user.id)
         )
+    if not sees_restricted(user.role):
+        query = query.where(col(Case.restricted_at).is_(None))
     return query
 
 

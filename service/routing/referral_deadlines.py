@@ -32,6 +32,7 @@ from models.referral import Referral
 from service.cases.changes import bump_version
 from service.cases.events import append_event
 from service.platform.settings import Settings
+from service.privacy.consent import consent_grants
 from service.routing.agency_suggestions import suggest_agencies
 from service.routing.referral_sharing import GateRefusal, check_gate, consent_facts, in_group_order
 from service.routing.referrals import (
@@ -117,13 +118,19 @@ async def _flag(
     await session.flush()
     if settings.routing_mode is not RoutingMode.auto or next_id is None:
         return
+    if case.restricted_at is not None:
+        return  # a restricted case is never referred (PDPA s.32, s.34)
     groups = in_group_order(referral.groups)
-    try:
-        basis = check_gate(consent_facts(case), groups, role=Role.caseworker, override_reason=None)
-    except GateRefusal:
-        return
     service = await session.get(Service, next_id)
     assert service is not None
+    recorded, withdrawn = await consent_grants(
+        session, case_id=case.id, organization_id=service.organization_id, now=now
+    )
+    facts = consent_facts(case, recorded=recorded, withdrawn=withdrawn)
+    try:
+        basis = check_gate(facts, groups, role=Role.caseworker, override_reason=None)
+    except GateRefusal:
+        return
     await refer(
         session,
         settings=settings,

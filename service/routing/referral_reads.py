@@ -39,6 +39,8 @@ from service.cases.loading import load_case
 from service.platform.errors import Forbidden, NotFound
 from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
 from service.platform.settings import Settings
+from service.privacy.consent import consent_grants
+from service.privacy.restriction import restriction_extra
 from service.routing.referral_rules import is_overdue
 from service.routing.referral_sharing import (
     allowed_groups,
@@ -227,12 +229,19 @@ async def case_referrals(
     return await _listed(session, query, limit=limit, now=now)
 
 
-def groups_shared_now(referral: Referral, case: Case) -> list[FieldGroup]:
-    """The groups a referral shares today: as decided, less what consent no longer allows."""
+def groups_shared_now(
+    referral: Referral,
+    case: Case,
+    *,
+    recorded: frozenset[FieldGroup] | None = None,
+    withdrawn: frozenset[FieldGroup] = frozenset(),
+) -> list[FieldGroup]:
+    """The groups a referral shares today: as decided, less what consent no longer allows
+    (the consent records for the referral's organization, when the case has any)."""
     groups = in_group_order(referral.groups)
     if referral.basis is SharingBasis.override:
         return groups
-    allowed = allowed_groups(consent_facts(case))
+    allowed = allowed_groups(consent_facts(case, recorded=recorded, withdrawn=withdrawn))
     return [group for group in groups if group in allowed]
 
 
@@ -252,7 +261,12 @@ async def read_shared_case(
         )
     case = await session.get(Case, referral.case_id)
     assert case is not None
-    groups = groups_shared_now(referral, case)
+    if case.restricted_at is not None:
+        raise Forbidden(code="case.restricted", extra=restriction_extra(case, with_reason=False))
+    recorded, withdrawn = await consent_grants(
+        session, case_id=case.id, organization_id=referral.organization_id, now=now
+    )
+    groups = groups_shared_now(referral, case, recorded=recorded, withdrawn=withdrawn)
     notes: list[CaseNote] = []
     if FieldGroup.notes in groups:
         notes = list(

@@ -17,6 +17,10 @@ The gate, decided here (pure) and enforced by the server on every referral:
 - Otherwise nothing may be shared, and a referral is refused (403) unless a supervisor
   overrides the gate with a reason; the override allows the groups asked for and is written
   into the referral and its `referred` event.
+- Consent records (`models.consent`), once a case has any, replace the intake answers as
+  what consent allows: the groups of the consents in force for the referral's organization.
+  A group the client withdrew (and no consent in force gives again) is refused on every basis
+  (403 `referral.consent_withdrawn`, naming it) unless a supervisor overrides.
 """
 
 from __future__ import annotations
@@ -64,30 +68,50 @@ class ConsentFacts:
     share_with_agencies: bool
     legal_basis: LegalBasis | None
     screened: bool
+    recorded: frozenset[FieldGroup] | None = None
+    """The groups the consent records in force give; None when the case has no records."""
+    withdrawn: frozenset[FieldGroup] = frozenset()
+    """The groups withdrawn from a consent and not given again by one in force."""
 
 
 class GateRefusal(Exception):
     """Why the gate refuses: `code` names the words (`service.platform.messages`); `allowed`
     are the groups that could be shared."""
 
-    def __init__(self, code: str, allowed: frozenset[FieldGroup]) -> None:
+    def __init__(
+        self,
+        code: str,
+        allowed: frozenset[FieldGroup],
+        withdrawn: frozenset[FieldGroup] = frozenset(),
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.allowed = allowed
+        self.withdrawn = withdrawn
 
 
-def consent_facts(case: Case) -> ConsentFacts:
+def consent_facts(
+    case: Case,
+    *,
+    recorded: frozenset[FieldGroup] | None = None,
+    withdrawn: frozenset[FieldGroup] = frozenset(),
+) -> ConsentFacts:
     return ConsentFacts(
         data_collection=case.consent_data_collection,
         share_with_agencies=case.consent_share_with_agencies,
         legal_basis=case.legal_basis,
         screened=case.screened_at is not None,
+        recorded=recorded,
+        withdrawn=withdrawn - (recorded or frozenset()),
     )
 
 
 def sharing_basis(facts: ConsentFacts) -> SharingBasis | None:
     """What allows the case to be shared with agencies, if anything."""
-    if facts.data_collection is ConsentStatus.given and facts.share_with_agencies:
+    if facts.recorded is not None:
+        if facts.recorded:
+            return SharingBasis.consent
+    elif facts.data_collection is ConsentStatus.given and facts.share_with_agencies:
         return SharingBasis.consent
     if facts.screened and facts.legal_basis is LegalBasis.vital_interest:
         return SharingBasis.vital_interest
@@ -99,7 +123,11 @@ def sharing_basis(facts: ConsentFacts) -> SharingBasis | None:
 def allowed_groups(facts: ConsentFacts) -> frozenset[FieldGroup]:
     """The groups consent or the legal basis allow to share (none without either)."""
     basis = sharing_basis(facts)
-    return ALLOWED[basis] if basis is not None else frozenset()
+    if basis is None:
+        return frozenset()
+    if basis is SharingBasis.consent and facts.recorded is not None:
+        return facts.recorded
+    return ALLOWED[basis] - facts.withdrawn
 
 
 def check_gate(
@@ -120,6 +148,8 @@ def check_gate(
             raise GateRefusal("referral.override_role", allowed)
         return SharingBasis.override
     basis = sharing_basis(facts)
+    if wanted - allowed and wanted & facts.withdrawn:
+        raise GateRefusal("referral.consent_withdrawn", allowed, wanted & facts.withdrawn)
     if basis is None:
         raise GateRefusal("referral.no_basis", allowed)
     if not wanted <= allowed:

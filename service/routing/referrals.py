@@ -32,6 +32,7 @@ from sqlmodel import col
 from auth.policy import may_answer_referral, may_refer
 from models.agency import Service
 from models.case import Case
+from models.consent import CaseConsent
 from models.enums import (
     CaseEventType,
     DecisionKind,
@@ -54,6 +55,8 @@ from service.platform.errors import (
     coded_field_error,
 )
 from service.platform.settings import Settings
+from service.privacy.consent import case_consents, grants
+from service.privacy.restriction import refuse_restricted
 from service.routing.agency_suggestions import suggest_agencies
 from service.routing.decisions import record_decision
 from service.routing.referral_reads import readable, referral_answer
@@ -114,18 +117,24 @@ async def create_referral(
         raise Forbidden(code="referral.center_only")
     if case.status not in REFERRABLE_CASE_STATUSES:
         raise Conflict(code="referral.case_status", extra={"case_status": case.status.value})
+    refuse_restricted(case)
     groups = in_group_order(body.groups)
-    try:
-        basis = check_gate(
-            consent_facts(case), groups, role=user.role, override_reason=body.override_reason
-        )
-    except GateRefusal as refusal:
-        raise Forbidden(
-            code=refusal.code, extra={"allowed": in_group_order(refusal.allowed)}
-        ) from None
+    consents = await case_consents(session, case_id=case.id)
+    basis = _gate(case, consents, groups, user=user, body=body, organization_id=None, now=now)
     suggestions = await suggest_agencies(session, case=case, now=now, limit=SUGGESTIONS_CONSIDERED)
     candidates = [c.model_dump(mode="json") for c in suggestions.candidates]
     service = await _chosen_service(session, case=case, body=body, candidates=candidates)
+    if consents:
+        # Consents may name agencies: checked again for the service's own organization.
+        basis = _gate(
+            case,
+            consents,
+            groups,
+            user=user,
+            body=body,
+            organization_id=service.organization_id,
+            now=now,
+        )
     referral = await refer(
         session,
         settings=settings,
@@ -140,6 +149,28 @@ async def create_referral(
         now=now,
     )
     return await referral_answer(session, referral=referral, now=now)
+
+
+def _gate(
+    case: Case,
+    consents: list[CaseConsent],
+    groups: list[FieldGroup],
+    *,
+    user: User,
+    body: ReferralIn,
+    organization_id: uuid.UUID | None,
+    now: datetime,
+) -> SharingBasis:
+    """The basis the consent gate allows `groups` on, else 403 naming why."""
+    recorded, withdrawn = grants(consents, organization_id=organization_id, now=now)
+    facts = consent_facts(case, recorded=recorded, withdrawn=withdrawn)
+    try:
+        return check_gate(facts, groups, role=user.role, override_reason=body.override_reason)
+    except GateRefusal as refusal:
+        extra: dict[str, Any] = {"allowed": in_group_order(refusal.allowed)}
+        if refusal.withdrawn:
+            extra["withdrawn"] = in_group_order(refusal.withdrawn)
+        raise Forbidden(code=refusal.code, extra=extra) from None
 
 
 async def _chosen_service(

@@ -108,6 +108,8 @@ async def export_cases(
         user=user, filters=filters, limit=EXPORT_ROWS, cursor=cursor, secret=secret
     )
     assert query is not None, "staff see every case"
+    # A restricted case (PDPA s.32, s.34) is never exported, even by a supervisor.
+    query = query.where(col(Case.restricted_at).is_(None))
     rows = (
         await session.execute(
             query.with_only_columns(

@@ -23,7 +23,13 @@ from models.agency import Service
 from models.case import Case
 from models.enums import CaseEventType
 from models.referral import Referral
-from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from models.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEventType,
+    WebhookMessage,
+)
 from service.webhooks.schedule import event_type
 
 
@@ -34,6 +40,20 @@ async def announce_referral(
     type_ = event_type(step, referral.status)
     if type_ is None:
         return
+    await announce(session, case=case, referral=referral, type_=type_, now=now)
+
+
+async def announce(
+    session: AsyncSession,
+    *,
+    case: Case,
+    referral: Referral,
+    type_: WebhookEventType,
+    now: datetime,
+    **data: Any,
+) -> None:
+    """Queue a webhook message about `referral` (ids, and `data`), if its service's endpoint
+    takes it."""
     receiving = await session.scalar(
         sa.select(col(WebhookEndpoint.service_id))
         .join(Service, col(Service.id) == col(WebhookEndpoint.service_id))
@@ -54,6 +74,7 @@ async def announce_referral(
             "service_id": str(referral.service_id),
             "organization_id": str(referral.organization_id),
             "status": referral.status.value,
+            **data,
         },
     }
     message = WebhookMessage(

@@ -361,6 +361,7 @@ _meta_recipe("GET /api/v1/meta/districts/{code}/subdistricts", {"code": "1001"})
 
 # The other capabilities' operations register theirs in RECIPES too.
 from tests.support import (  # noqa: E402, F401
+    sweep_consent,
     sweep_deadline_queues,
     sweep_directory,
     sweep_policies,
