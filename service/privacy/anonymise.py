@@ -2,9 +2,9 @@
 
 What is cleared comes from the declarations of `models.processing`: every column that holds
 personal data about the client or the people around them, in the case and in the rows that
-hang off it (notes, offers, referrals). Personal columns of the `activity` and `account`
-categories name the center's staff (who acted, who read), not the client: they stay, as the
-audit chain covers them.
+hang off it (notes, consent records, offers, referrals). Personal columns of the `activity`
+and `account` categories name the center's staff (who acted, who read), not the client: they
+stay, as the audit chain covers them.
 
 What stays, beyond the columns that hold no personal data (categories, dates, status, urgency,
 province, channel, target groups): the client's sex and a generalised age (the decade), which
@@ -52,12 +52,18 @@ KEPT_COLUMNS: dict[str, frozenset[str]] = {
             "consent_share_with_agencies",
             "legal_basis",
         }
-    )
+    ),
+    # A consent record stays the record of what was allowed, and when; who gave it for a
+    # minor, and why it was withdrawn, go.
+    "case_consents": frozenset(
+        {"groups", "organization_ids", "expires_at", "withdrawn_groups", "withdrawn_at"}
+    ),
 }
 # Tables whose rows belong to one case, and the column that names it.
 CASE_ROWS: dict[str, str] = {
     "cases": "id",
     "case_notes": "case_id",
+    "case_consents": "case_id",
     "offers": "case_id",
     "referrals": "case_id",
 }

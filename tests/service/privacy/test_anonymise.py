@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.case import Case
+from models.consent import CaseConsent
 from models.enums import CaseEventType, Role
 from models.events import CaseEvent
 from models.processing import TABLES
@@ -31,7 +32,7 @@ NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
 
 
 def test_every_personal_client_column_is_cleared_or_kept_on_purpose() -> None:
-    for table_name in ("cases", "case_notes", "offers", "referrals"):
+    for table_name in ("cases", "case_notes", "case_consents", "offers", "referrals"):
         personal = {
             c for c, category in TABLES[table_name].personal.items()
             if category not in STAFF_CATEGORIES
@@ -106,3 +107,35 @@ async def test_an_open_case_is_refused_and_unknown_is_not_found(
             session, secret=settings.data_key, case_id=uuid.uuid4(), actor_id=None, now=NOW,
             reason="retention",
         )  # fmt: skip
+
+
+async def test_a_consent_record_keeps_what_was_allowed_and_loses_the_guardian(
+    client: httpx.AsyncClient, session: AsyncSession, actors, settings
+) -> None:
+    headers = actors[Role.caseworker].headers
+    case = await create_case(client, headers, intake_body())
+    recorded = await client.post(
+        f"{CASES}/{case['id']}/consents",
+        json={
+            "groups": ["contact"],
+            "guardian_name": "นางสมร ใจดี",
+            "guardian_relationship": "มารดา",
+        },
+        headers=headers,
+    )
+    assert recorded.status_code == 201, recorded.text
+    for step in ("screened", "in_progress", "resolved"):
+        assert (await move(client, headers, case["id"], step)).status_code == 200
+    closed = await move(client, headers, case["id"], "closed", closure_reason="resolved")
+    assert closed.status_code == 200, closed.text
+    case_id = uuid.UUID(case["id"])
+    kwargs = dict(secret=settings.data_key, case_id=case_id, actor_id=None, now=NOW)
+    assert await anonymise_case(session, **kwargs, reason="erasure") is True
+    row = await session.scalar(
+        sa.select(CaseConsent)
+        .where(CaseConsent.case_id == case_id)
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    assert row.guardian_name is None and row.guardian_relationship is None
+    assert row.groups == ["contact"]
