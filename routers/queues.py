@@ -1,7 +1,8 @@
 """The supervisors' work queues: unassigned cases, pending offers, referrals waiting for an
-agency, the helpers' workload, escalated cases and breaches whose notification is due; each
-handler calls one function of `service.queues`. Who sees what is written down in
-`service.queues.work` (the breach queue: `service.queues.breaches`)."""
+agency, the helpers' workload, escalated cases, breaches whose notification is due and
+data-subject requests whose answer is due; each handler calls one function of
+`service.queues`. Who sees what is written down in `service.queues.work` (the breach queue:
+`service.queues.breaches`, the request queue: `service.queues.privacy_requests`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Query
 
 from auth.dependencies import CaseHandler, PrivacyOfficer, ReferralReader
 from models.base import utcnow
+from models.privacy_requests import PrivacyRequestList
 from models.queues import (
     DueBreachList,
     EscalatedList,
@@ -25,7 +27,7 @@ from routers.cases import Cursor, Limit
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
 from service.platform.pagination import DEFAULT_LIMIT
-from service.queues import breaches, work, workload
+from service.queues import breaches, privacy_requests, work, workload
 
 router = APIRouter(prefix=f"{API_PREFIX}/queues", tags=["queues"])
 
@@ -102,3 +104,17 @@ async def breaches_queue(
     is still owed and due within 24 hours or already past, soonest due first, with the hours
     left or overdue (supervisors and admins)."""
     return await breaches.due_breaches(session, limit=limit, cursor=cursor, now=utcnow())
+
+
+@router.get(
+    "/privacy-requests",
+    summary="Data-subject requests whose answer is due",
+    responses=ANSWERS,
+)
+async def privacy_requests_queue(
+    _caller: PrivacyOfficer, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> PrivacyRequestList:
+    """Open data-subject requests (PDPA s.30-36) whose legal answer is due within 7 days or
+    already past, soonest due first, each with its `state` (`due_soon`, `overdue`) and
+    `seconds_to_due` (supervisors and admins)."""
+    return await privacy_requests.due_requests(session, limit=limit, cursor=cursor, now=utcnow())

@@ -45,3 +45,13 @@ async def _breach_queue(world: World) -> ValidRequest:
         query={"limit": 5, "cursor": encode_time_id_cursor(utcnow(), _SOMEONE)},
         headers=await world.headers(Role.supervisor),
     )
+
+
+@recipe(f"GET {QUEUES}/privacy-requests")
+async def _privacy_request_queue(world: World) -> ValidRequest:
+    return ValidRequest(
+        "GET",
+        f"{QUEUES}/privacy-requests",
+        query={"limit": 5, "cursor": encode_time_id_cursor(utcnow(), _SOMEONE)},
+        headers=await world.headers(Role.supervisor),
+    )

@@ -1,5 +1,6 @@
 """Retention: the worker anonymises closed cases past their closure reason's period, each once,
-and leaves open cases and cases still within their period alone."""
+and leaves open cases and cases still within their period alone; the privacy jobs' and queues'
+reads go through their partial indexes."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from models.case import Case
 from models.enums import CaseEventType, ClosureReason, Role
 from models.events import CaseEvent
 from service.platform.db import is_sqlite
+from service.platform.pagination import encode_time_id_cursor
 from service.privacy.anonymise import ANONYMISED_TEXT
 from service.privacy.retention import anonymise_expired_cases, cut_offs, expired_query
+from service.queues.privacy_requests import due_requests_query
 from tests.conftest import DATABASE_URL, make_settings
 from tests.support.cases import create_case, intake_body, move
 from tests.support.query_plans import table_scans
@@ -103,3 +106,11 @@ async def test_the_retention_claim_reads_its_partial_index(session: AsyncSession
         session, expired_query(make_settings(), now=NOW, batch=200), table="cases"
     )
     assert {name for _, name in scans} == {"ix_cases_retention_closed_at"}, scans
+
+
+@pytest.mark.skipif(is_sqlite(DATABASE_URL), reason="query plans are PostgreSQL's (production)")
+async def test_the_request_queue_reads_the_open_requests_index(session: AsyncSession) -> None:
+    for cursor in (None, encode_time_id_cursor(NOW, uuid.uuid4())):
+        query = due_requests_query(now=NOW, limit=20, cursor=cursor)
+        scans = await table_scans(session, query, table="privacy_requests")
+        assert {name for _, name in scans} == {"ix_privacy_requests_open_due"}, scans
