@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from auth.policy import may_read_referral, sees_all_referrals
+from auth.policy import may_read_referral, sees_all_referrals, sees_restricted
 from models.agency import Organization, Service
 from models.base import UTCDateTime
 from models.case import Case, CaseNote
@@ -189,6 +189,9 @@ def referral_list_query(
     if not sees_all_referrals(user.role):
         # Agency staff: only their organization's (none without one).
         query = query.where(col(Referral.organization_id) == user.organization_id)
+    if not sees_restricted(user.role):
+        # A restricted case's referrals are hidden like the case (PDPA s.32, s.34).
+        query = query.where(col(Case.restricted_at).is_(None))
     if status is not None:
         query = query.where(col(Referral.status) == status)
     return _page(query, newest_first=True, limit=limit, cursor=cursor)

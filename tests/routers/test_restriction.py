@@ -97,6 +97,13 @@ async def test_a_restricted_case_is_not_referred_shared_or_exported(
     assert shared.status_code == 403
     assert "reason" not in shared.json()["restriction"]
 
+    # The agency's list of referrals leaves it out too; supervisors still see it.
+    referral_id = referral.json()["id"]
+    for headers, listed in ((agency.staff.headers, False), (supervisor, True)):
+        page = await client.get(REFERRALS, params={"limit": 200}, headers=headers)
+        assert page.status_code == 200, page.text
+        assert (referral_id in {item["id"] for item in page.json()["items"]}) is listed
+
     exported = await client.get(CASES, headers={**supervisor, "Accept": "text/csv"})
     assert exported.status_code == 200
     assert case["reference"] not in exported.text
