@@ -35,7 +35,8 @@ class CaseClock:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """One deadline: its warning and due times (None while paused) and when it was met."""
+    """One deadline: its warning and due times (both None while a pause holds the clock) and
+    when it was met."""
 
     warn_at: datetime | None
     due_at: datetime | None
@@ -68,15 +69,20 @@ def case_deadlines(clock: CaseClock, rules: DeadlineRules) -> CaseDeadlines:
         due_at=due_at(clock.opened_at, first_budget, calendar),
         met_at=clock.screened_at,
     )
+    resolution_due = due_at(clock.opened_at, resolution_budget, calendar, pauses=clock.pauses)
     resolution = Deadline(
-        warn_at=due_at(
+        # A clock held by a running pause warns of nothing: its warning point may lie before the
+        # pause, but the time it warns of is unknown until the client answers (then both return).
+        warn_at=None
+        if resolution_due is None
+        else due_at(
             clock.opened_at,
             resolution_budget,
             calendar,
             pauses=clock.pauses,
             fraction=WARNING_FRACTION,
         ),
-        due_at=due_at(clock.opened_at, resolution_budget, calendar, pauses=clock.pauses),
+        due_at=resolution_due,
         met_at=clock.resolved_at,
     )
     return CaseDeadlines(first_response=first, resolution=resolution)

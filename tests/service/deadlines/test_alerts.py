@@ -162,6 +162,57 @@ async def test_resolution_pauses_while_the_client_is_awaited_and_breaches_once(
     assert types["escalated"] == 0  # the first response was met; resolution does not escalate
 
 
+async def test_a_case_paused_past_its_warning_point_warns_of_nothing_until_the_client_answers(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    actors: dict[Role, Actor],
+) -> None:
+    """A critical case (3 days to resolve, warned at 54 hours) opened 60 hours ago and then left
+    waiting for the client: its warning is not recorded while the clock is held, and it does
+    not stop the warning of another case in the same round."""
+    caseworker = actors[Role.caseworker].headers
+    waiting = await create_case(client, caseworker, anonymous_body(**CRITICAL))
+    other = await create_case(client, caseworker, anonymous_body(**CRITICAL))
+    now = utcnow()
+    for case in (waiting, other):
+        await session.execute(
+            sa.update(Case)
+            .where(col(Case.id) == uuid.UUID(case["id"]))
+            .values(created_at=now - timedelta(hours=60), deadline_rules_version=None)
+        )
+    await session.commit()
+    await run_round(sessionmaker, settings=settings, now=now - timedelta(hours=61))  # restamp
+    for status in ("screened", "in_progress", "awaiting_client"):
+        answer = await move(client, caseworker, waiting["id"], status)
+        assert answer.status_code == 200, answer.text
+    resolution = answer.json()["deadlines"]["resolution"]
+    assert resolution["state"] == "paused"
+    assert resolution["due_at"] is None and resolution["warn_at"] is None
+
+    await run_round(sessionmaker, settings=settings, now=now + timedelta(minutes=1))
+    assert (await _types(session, waiting["id"]))["sla_at_risk"] == 0
+    other_warnings = [
+        e.data["deadline"]
+        for e in await _events(session, other["id"])
+        if e.type.value in ("sla_at_risk", "sla_breached")
+    ]
+    assert "resolution" in other_warnings
+
+    answer = await move(client, caseworker, waiting["id"], "in_progress")
+    resolution = answer.json()["deadlines"]["resolution"]
+    assert resolution["state"] == "at_risk"
+    await run_round(sessionmaker, settings=settings, now=utcnow() + timedelta(minutes=1))
+    warnings = [
+        e.data for e in await _events(session, waiting["id"]) if e.type.value == "sla_at_risk"
+    ]
+    assert [w["deadline"] for w in warnings] == ["resolution"]
+    assert datetime.fromisoformat(warnings[0]["due_at"]) == datetime.fromisoformat(
+        resolution["due_at"]
+    )
+
+
 async def test_both_deadlines_breached_in_one_round_are_chained_one_after_the_other(
     client: httpx.AsyncClient,
     session: AsyncSession,

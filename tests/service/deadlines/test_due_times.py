@@ -79,6 +79,21 @@ def test_waiting_for_the_client_pauses_resolution_only() -> None:
     assert answered.resolution.due_at == plain.resolution.due_at + timedelta(days=2)  # type: ignore[operator]
 
 
+def test_a_pause_begun_past_the_warning_holds_the_warning_too() -> None:
+    opened = bangkok(2026, 11, 30, 9, 0)  # high: 7 days around the clock, warned at 5 d 6 h
+    paused = opened + timedelta(days=6)
+    waiting = case_deadlines(CaseClock(opened, Urgency.high, pauses=[(paused, None)]), RULES)
+    assert waiting.resolution.warn_at is None
+    assert waiting.resolution.due_at is None
+    assert waiting.resolution.state(opened + timedelta(days=30)) is S.paused
+
+    answered = case_deadlines(
+        CaseClock(opened, Urgency.high, pauses=[(paused, paused + timedelta(days=2))]), RULES
+    )
+    assert answered.resolution.warn_at == opened + timedelta(days=5, hours=6)
+    assert answered.resolution.due_at == opened + timedelta(days=9)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     opened=st.datetimes(
