@@ -11,11 +11,24 @@ from bench.scenarios import SCENARIOS, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = {
-    "full": {"BENCH_CASES": "1000000", "BENCH_SECONDS": "30", "BENCH_WARMUP": "5"},
-    "quick": {"BENCH_CASES": "50000", "BENCH_SECONDS": "15", "BENCH_WARMUP": "2"},
+    "full": {
+        "BENCH_CASES": "1000000",
+        "BENCH_SECONDS": "30",
+        "BENCH_LATENCY_SECONDS": "10",
+        "BENCH_WARMUP": "5",
+        "BENCH_SWEEP_ITEMS": "10000",
+    },
+    "quick": {
+        "BENCH_CASES": "50000",
+        "BENCH_SECONDS": "6",
+        "BENCH_LATENCY_SECONDS": "3",
+        "BENCH_WARMUP": "2",
+        "BENCH_SWEEP_ITEMS": "2000",
+    },
 }
 DEFAULTS = {
     "BENCH_CONNECTIONS": "32",
+    "BENCH_LATENCY_CONNECTIONS": "4",
     "BENCH_THREADS": "2",
     "BENCH_WORKERS": "2",
     "BENCH_POSTGRES": "postgresql://postgres@127.0.0.1:5432",
@@ -28,7 +41,6 @@ DEFAULTS = {
     "BENCH_VOLUNTEERS": "4",
     "BENCH_LIMIT_APP": str(ROOT.parent / "shared" / "bench" / "limit_app.py"),
     "BENCH_RESULTS": str(ROOT / "bench" / "results"),
-    "BENCH_SWEEP_ITEMS": "10000",
 }
 
 
@@ -52,6 +64,8 @@ class Options:
     limit_app: Path
     results: Path
     sweep_items: int = 10_000
+    latency_connections: int = 4
+    latency_seconds: int = 10
 
     @classmethod
     def from_environment(cls, profile: str) -> Options:
@@ -86,6 +100,8 @@ class Options:
             limit_app=Path(values["BENCH_LIMIT_APP"]).resolve(),
             results=Path(values["BENCH_RESULTS"]),
             sweep_items=number("BENCH_SWEEP_ITEMS"),
+            latency_connections=number("BENCH_LATENCY_CONNECTIONS"),
+            latency_seconds=max(1, number("BENCH_LATENCY_SECONDS")),
         )
 
     def selected(self) -> list[Scenario]:

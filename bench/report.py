@@ -13,7 +13,10 @@ from typing import Any
 from bench.load import Measured
 from bench.scenarios import Scenario
 
-# SPEC §10. List targets hold at 1,000,000 cases; intake at 32 concurrent clients.
+# SPEC §10. List targets hold at 1,000,000 cases; intake at 32 concurrent clients. The SPEC
+# names a number of clients for intake only: the p95 targets of reads, lists, queues and
+# suggestions are latencies of a request, judged on the latency pass (a few clients at once,
+# `BENCH_LATENCY_CONNECTIONS`), not on the load pass, where 32 clients queue behind each other.
 INTAKE_PER_SECOND = 600.0
 INTAKE_P99_MS = 100.0
 INTAKE_RATIO = 0.3
@@ -30,6 +33,17 @@ class Outcome:
     hwm_mb: dict[int, float]  # VmHWM: peak since the worker started
     ratio: float | None = None
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    connections: int = 0
+    latency_pass: bool = False  # the few-clients pass, on which p95 targets are judged
+    latency_judged: bool = True  # whether this row's p95 is held to its target
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.scenario.name} @{self.connections}"
+            if self.latency_pass
+            else (self.scenario.name)
+        )
 
     def judge(self) -> None:
         """Record each SPEC target that applies to this scenario, met or missed."""
@@ -44,9 +58,9 @@ class Outcome:
             target("p99 ms", m.p99_ms, INTAKE_P99_MS, at_least=False)
             if self.ratio is not None:
                 target("x limit", self.ratio, INTAKE_RATIO, at_least=True)
-        if self.scenario.kind in ("read", "list", "queue"):
+        if self.scenario.kind in ("read", "list", "queue") and self.latency_judged:
             target("p95 ms", m.p95_ms, READ_P95_MS, at_least=False)
-        if self.scenario.kind == "suggestions":
+        if self.scenario.kind == "suggestions" and self.latency_judged:
             target("p95 ms", m.p95_ms, SUGGESTIONS_P95_MS, at_least=False)
         if self.scenario.server == "service" and self.peak_rss_mb:
             target("RSS MB", max(self.peak_rss_mb.values()), WORKER_RSS_MB, at_least=False)
@@ -63,6 +77,8 @@ class Outcome:
         m = self.measured
         return {
             "name": self.scenario.name,
+            "pass": "latency" if self.latency_pass else "load",
+            "connections": self.connections,
             "kind": self.scenario.kind,
             "server": self.scenario.server,
             "requests": m.requests,
@@ -106,7 +122,7 @@ def table(outcomes: list[Outcome]) -> str:
         missed = [name for name, t in o.targets.items() if not t["met"]]
         rows.append(
             (
-                o.scenario.name,
+                o.label,
                 f"{m.per_second:,.1f}",
                 f"{m.p50_ms:.1f}",
                 f"{m.p95_ms:.1f}",

@@ -38,7 +38,15 @@ from bench.load import Load, measure, wrk_path
 from bench.options import ROOT, Options
 from bench.processes import BenchError, Job, MemorySampler, Server, run
 from bench.report import Outcome, machine, table, write_json
-from bench.scenarios import SCENARIOS, Caller, Role, Samples, Scenario, plan_lines
+from bench.scenarios import (
+    LATENCY_KINDS,
+    SCENARIOS,
+    Caller,
+    Role,
+    Samples,
+    Scenario,
+    plan_lines,
+)
 
 VENV = ROOT / ".venv" / "bin"
 SEED_TIMEOUT = 3600.0
@@ -145,11 +153,20 @@ class Run:
             _step("checking that seeded cases can be read, changed and noted")
             checks.preflight(self.base, self.limit_base, self.callers(), samples)
             self.warm_up(samples)
-            for scenario in scenarios:
+            latency = self.options.latency_connections
+            passes = [(scenario, False) for scenario in scenarios]
+            if latency:
+                passes += [(s, True) for s in scenarios if s.kind in LATENCY_KINDS]
+            for scenario, latency_pass in passes:
                 for each in (service, limit):
                     if not each.alive():
                         raise BenchError(f"{each.name} stopped:\n{each.log_tail()}")
-                self.measure(scenario, limit if scenario.server == "limit" else service, samples)
+                self.measure(
+                    scenario,
+                    limit if scenario.server == "limit" else service,
+                    samples,
+                    latency_pass=latency_pass,
+                )
         # With the servers stopped: their own workers would take a share of the items.
         sweep = self.worker_sweep()
         self.document["database_after"] = database.describe(
@@ -333,25 +350,42 @@ class Run:
                 label=f"warmup-{scenario.name}",
             )
 
-    def measure(self, scenario: Scenario, server: Server, samples: Samples) -> None:
+    def measure(
+        self, scenario: Scenario, server: Server, samples: Samples, *, latency_pass: bool
+    ) -> None:
+        """One scenario: the load pass (`connections`, `seconds`) or the latency pass (a few
+        clients, `latency_connections`, `latency_seconds`), on which p95 targets are judged
+        when it runs."""
         o = self.options
-        _step(f"{scenario.name}: {o.seconds} s at {o.connections} connections")
+        connections = o.latency_connections if latency_pass else o.connections
+        seconds = o.latency_seconds if latency_pass else o.seconds
+        _step(f"{scenario.name}: {seconds} s at {connections} connections")
         plan = plan_lines(scenario, self.callers(scenario), samples, self.rng)
         with MemorySampler(server) as memory:
             measured = measure(
                 self.limit_base if scenario.server == "limit" else self.base,
                 plan=plan,
-                load=Load(o.connections, o.threads, o.seconds, o.timeout),
+                load=Load(connections, min(o.threads, connections), seconds, o.timeout),
                 work_dir=self.work_dir,
-                label=scenario.name,
+                label=f"{scenario.name}@{connections}",
             )
         outcome = Outcome(
             scenario,
             measured,
             peak_rss_mb={pid: round(kb / 1024, 1) for pid, kb in memory.peak_rss_kb.items()},
             hwm_mb={pid: round(kb / 1024, 1) for pid, kb in memory.hwm_kb.items()},
+            connections=connections,
+            latency_pass=latency_pass,
+            latency_judged=latency_pass or not o.latency_connections,
         )
-        baseline = next((x for x in self.outcomes if x.scenario.name == scenario.ratio_to), None)
+        baseline = next(
+            (
+                x
+                for x in self.outcomes
+                if x.scenario.name == scenario.ratio_to and x.latency_pass == latency_pass
+            ),
+            None,
+        )
         if baseline is not None and baseline.measured.per_second:
             outcome.ratio = measured.per_second / baseline.measured.per_second
         outcome.judge()
@@ -370,7 +404,9 @@ class Run:
             f"{o.profile} run at {self.document['commit']}: {d['cases']:,} cases "
             f"({d['database_bytes'] / 2**20:,.0f} MB), PostgreSQL {d['postgresql']}, "
             f"{m['cpus']} CPUs ({m['cpu_model']}), {o.workers} workers each, "
-            f"{o.connections} connections, {o.seconds} s per scenario, "
+            f"{o.connections} connections, {o.seconds} s per scenario (reads, lists, queues and "
+            f"suggestions also at {o.latency_connections} connections for "
+            f"{o.latency_seconds} s), "
             f"{self.document['seconds']:.0f} s in all"
         )
 

@@ -28,6 +28,8 @@ from urllib.parse import quote
 Role = Literal["volunteer", "caseworker", "supervisor", "limit"]
 Body = Literal["", "intake", "limit_intake", "patch", "note"]
 Kind = Literal["intake", "read", "list", "queue", "suggestions", "mixed", "limit"]
+# The kinds whose SPEC target is a latency (p95), measured again with a few clients.
+LATENCY_KINDS = frozenset({"read", "list", "queue", "suggestions"})
 # Distinct variants of one call per caller: enough that requests spread over many rows.
 VARIANTS = 200
 
