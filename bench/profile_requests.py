@@ -281,6 +281,11 @@ def scenarios(
         "list-lead-me": get("/api/v1/cases", "lead=me&limit=50", role=Role.volunteer),
         # Routing: ranked helpers and agencies (`--seed` adds `bench.seed_routing`'s).
         "suggestions": get("/api/v1/cases/{open_case}/suggestions"),
+        # Work queues as caseworkers see them (the seed stamps no due times: the deadline
+        # queues would be empty, so only those that do not depend on them).
+        "queue-unassigned": get("/api/v1/queues/unassigned", "limit=50"),
+        "queue-workload": get("/api/v1/queues/workload", "limit=50"),
+        "queue-offers": get("/api/v1/queues/offers", "limit=50"),
     }
 
 
