@@ -170,7 +170,7 @@ class Explain(Executable, ClauseElement):
 
     inherit_cache = False
 
-    def __init__(self, statement: sa.Select[Any]) -> None:
+    def __init__(self, statement: sa.Select[Any] | sa.CompoundSelect[Any]) -> None:
         self.statement = statement
 
 
@@ -179,7 +179,9 @@ def _compile_explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
     return "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + compiler.process(element.statement, **kw)
 
 
-async def explain(connection: AsyncConnection, statement: sa.Select[Any]) -> Plan:
+async def explain(
+    connection: AsyncConnection, statement: sa.Select[Any] | sa.CompoundSelect[Any]
+) -> Plan:
     """The plan PostgreSQL chooses for `statement` with its values, executed once."""
     document = (await connection.execute(Explain(statement))).scalar_one()
     if isinstance(document, str):

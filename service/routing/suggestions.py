@@ -1,11 +1,15 @@
 """Suggestions for a case: the helpers who could take it, ranked, and the agencies.
 
-The database narrows first, through indexes: one statement reads the helpers with a service
-area in the case's province (`helper_areas` by province), one row each with the codes of those
-areas, their profile, account and load (from the partial index of open cases by lead), and the
-number of helpers in all; another reads this case's earlier offers. Only those helpers are
-scored, in Python (`service.routing.ranking`). Helpers outside the province are counted, not
-loaded, as `out_of_area`.
+The database narrows first, in one statement through indexes: it reads the helpers with a
+service area in the case's province (`helper_areas` by province), checks each as
+`service.routing.ranking` does (inactive, a volunteer on a critical case or without a valid
+card, unavailable, on leave, declined this case or let an offer of it expire, no area covering
+the case, at capacity: the first failing check is the reason) and returns only the eligible
+ones, one row each with the codes of their areas there, their profile, account and load (from
+the partial index of open cases by lead). The others come back as their number per reason,
+and helpers outside the province are counted, not read, as `out_of_area`. Only the eligible
+are scored, in Python (`service.routing.ranking`, which checks them again), and only the
+first `limit` are given their reasons.
 
 The answer has a `people` part and an `agencies` part; agencies are ranked by
 `service.routing.agency_suggestions` over the agency directory.
@@ -22,8 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from models.base import UTCDateTime
 from models.case import Case
-from models.enums import CaseStatus, IneligibleReason, OfferStatus, Urgency
+from models.enums import CaseStatus, IneligibleReason, OfferStatus, Role, Urgency
 from models.routing import (
     HelperArea,
     HelperProfile,
@@ -37,10 +42,12 @@ from models.user import User
 from service.cases.loading import load_case
 from service.routing.agency_suggestions import suggest_agencies
 from service.routing.ranking import (
+    HELPER_ROLES,
     CaseNeeds,
     Helper,
     Ranked,
     Ranking,
+    bangkok_date,
     normalise_language,
     rank,
 )
@@ -66,27 +73,130 @@ def case_needs(case: Case) -> CaseNeeds:
     )
 
 
-def _helpers_statement() -> sa.Select[*tuple[Any, ...]]:
-    """One row per helper with a service area in the province `:province_code`: those areas'
-    codes (space-separated), the helper's profile and account, their open cases led (counted
-    on the partial index of open cases by lead) and the number of helper profiles in all
-    (helpers elsewhere are counted, never loaded). Plain columns, no ORM objects to build."""
+# The case's side of the helper statement, bound at each run (typed, so that a null binds on
+# PostgreSQL too).
+_PROVINCE = sa.bindparam("province_code", type_=sa.String)
+_DISTRICT = sa.bindparam("district_code", type_=sa.String)
+_SUBDISTRICT = sa.bindparam("subdistrict_code", type_=sa.String)
+_CRITICAL = sa.bindparam("critical", type_=sa.Boolean)
+_CASE_ID = sa.bindparam("case_id", type_=Offer.__table__.c.case_id.type)  # type: ignore[attr-defined]
+_NOW = sa.bindparam("now", type_=UTCDateTime())
+_TODAY = sa.bindparam("today", type_=sa.Date)
+# How a helper answered an earlier offer of the case (`answers.answer`).
+_DECLINED: sa.ColumnElement[int] = sa.literal_column("2", sa.Integer)
+_LET_EXPIRE: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer)
+_NO_ANSWER: sa.ColumnElement[int] = sa.literal_column("0", sa.Integer)
+# Whether any of a helper's areas covers the case (`areas.covers`).
+_YES: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer)
+_NO: sa.ColumnElement[int] = sa.literal_column("0", sa.Integer)
+# Constants are written into the statement, so that PostgreSQL matches the partial index of
+# open cases by lead whatever plan it keeps for the prepared statement.
+_OPEN = col(Case.status) != sa.literal_column(f"'{CaseStatus.closed.value}'")
+
+
+def _text(value: str) -> sa.ColumnElement[str]:
+    return sa.literal_column(f"'{value}'", sa.String)
+
+
+def _covers_case() -> sa.ColumnElement[bool]:
+    """Whether an area code of the case's province covers the case, as
+    `service.routing.ranking.area_match` decides it: the province; a district, the case's (any
+    when the case's district is unknown); another code, the case's subdistrict, or when that is
+    unknown any in the case's district (any in the province when that is unknown too)."""
+    code = col(HelperArea.code)
+    length = sa.func.length(code)
+    return sa.or_(
+        length == 2,
+        sa.and_(length == 4, sa.or_(_DISTRICT.is_(None), code == _DISTRICT)),
+        sa.and_(
+            length.not_in([2, 4]),
+            sa.or_(
+                code == _SUBDISTRICT,
+                sa.and_(
+                    _SUBDISTRICT.is_(None),
+                    sa.or_(_DISTRICT.is_(None), sa.func.substr(code, 1, 4) == _DISTRICT),
+                ),
+            ),
+        ),
+    )
+
+
+def _load(user_id: Any) -> sa.ScalarSelect[Any]:
+    """A helper's open cases led, counted on the partial index of open cases by lead."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Case)
+        .where(col(Case.lead_id) == user_id, _OPEN)
+        .scalar_subquery()
+    )
+
+
+def _ineligibility(areas: Any, answers: Any) -> sa.Case[Any]:
+    """Why a helper of the province may not be offered the case, or null: the first failing
+    check in the order of `service.routing.ranking._check`, so each is counted once, by the
+    same reason."""
+    role, card = col(User.role), col(HelperProfile.card_expires_on)
+    volunteer = role == Role.volunteer
+    leave_until = col(HelperProfile.leave_until)
+    checks: list[tuple[sa.ColumnElement[bool], IneligibleReason]] = [
+        (
+            sa.or_(sa.not_(col(User.is_active)), role.not_in(sorted(HELPER_ROLES))),
+            IneligibleReason.inactive,
+        ),
+        (sa.and_(volunteer, _CRITICAL), IneligibleReason.volunteer_on_critical),
+        (sa.and_(volunteer, card.is_(None)), IneligibleReason.card_missing),
+        (sa.and_(volunteer, card < _TODAY), IneligibleReason.card_expired),
+        (sa.not_(col(HelperProfile.available)), IneligibleReason.unavailable),
+        (sa.and_(leave_until.is_not(None), leave_until > _NOW), IneligibleReason.on_leave),
+        (answers.c.answer == _DECLINED, IneligibleReason.declined),
+        (answers.c.answer == _LET_EXPIRE, IneligibleReason.expired_offer),
+        (areas.c.covers == _NO, IneligibleReason.out_of_area),
+        (_load(areas.c.user_id) >= col(HelperProfile.capacity), IneligibleReason.at_capacity),
+    ]
+    return sa.case(*((check, _text(reason.value)) for check, reason in checks), else_=None)
+
+
+def _helpers_statement() -> sa.CompoundSelect[*tuple[Any, ...]]:
+    """The helpers of the case's province checked in the database, and only the eligible ones
+    returned, one row each: the codes of their areas there (space-separated), their profile,
+    account and load. The others come back as one row per reason with their number, and the
+    helpers elsewhere (counted, never read) as one more `out_of_area` row."""
     areas = (
         sa.select(
             col(HelperArea.user_id).label("user_id"),
             sa.func.aggregate_strings(col(HelperArea.code), " ").label("codes"),
+            sa.func.max(sa.case((_covers_case(), _YES), else_=_NO)).label("covers"),
         )
-        .where(col(HelperArea.province_code) == sa.bindparam("province_code", type_=sa.String))
+        .where(col(HelperArea.province_code) == _PROVINCE)
         .group_by(col(HelperArea.user_id))
         .subquery("areas")
     )
-    load = (
-        sa.select(sa.func.count())
-        .select_from(Case)
-        .where(col(Case.lead_id) == areas.c.user_id, col(Case.status) != CaseStatus.closed)
-        .scalar_subquery()
+    status = col(Offer.status)
+    answers = (
+        sa.select(
+            col(Offer.user_id).label("user_id"),
+            sa.func.max(
+                sa.case(
+                    (status == _text(OfferStatus.declined.value), _DECLINED),
+                    (
+                        sa.or_(
+                            status == _text(OfferStatus.expired.value),
+                            sa.and_(
+                                status == _text(OfferStatus.pending.value),
+                                col(Offer.expires_at) <= _NOW,
+                            ),
+                        ),
+                        _LET_EXPIRE,
+                    ),
+                    else_=_NO_ANSWER,
+                )
+            ).label("answer"),
+        )
+        .where(col(Offer.case_id) == _CASE_ID)
+        .group_by(col(Offer.user_id))
+        .subquery("answers")
     )
-    return (
+    checked = (
         sa.select(
             areas.c.user_id,
             areas.c.codes,
@@ -100,51 +210,68 @@ def _helpers_statement() -> sa.Select[*tuple[Any, ...]]:
             col(HelperProfile.capacity),
             col(HelperProfile.card_expires_on),
             col(HelperProfile.last_assigned_at),
-            load.label("load"),
-            _HELPER_COUNT.scalar_subquery().label("helpers_in_all"),
+            _ineligibility(areas, answers).label("reason"),
         )
+        .select_from(areas)
         .join(HelperProfile, col(HelperProfile.user_id) == areas.c.user_id)
         .join(User, col(User.id) == areas.c.user_id)
+        .outerjoin(answers, answers.c.user_id == areas.c.user_id)
+        .cte("checked")
     )
+    shown = [column for column in checked.c if column.name != "reason"]
+    nothing = [sa.null()] * (len(shown) + 1)
+    eligible = sa.select(
+        sa.null().label("reason"),
+        sa.literal_column("1").label("helpers"),
+        *shown,
+        _load(checked.c.user_id).label("load"),
+    ).where(checked.c.reason.is_(None))
+    left_out = (
+        sa.select(checked.c.reason, sa.func.count(), *nothing)
+        .where(checked.c.reason.is_not(None))
+        .group_by(checked.c.reason)
+    )
+    in_all = sa.select(sa.func.count()).select_from(HelperProfile).scalar_subquery()
+    in_province = sa.select(sa.func.count()).select_from(checked).scalar_subquery()
+    elsewhere = sa.select(_text(IneligibleReason.out_of_area.value), in_all - in_province, *nothing)
+    return sa.union_all(eligible, left_out, elsewhere)
 
 
-_HELPER_COUNT = sa.select(sa.func.count()).select_from(HelperProfile)
-# Built once; run with the case's province as its parameter.
+# Built once; run with the case's side as its parameters (`_parameters`).
 _HELPERS = _helpers_statement()
 
 
-def helpers_statement(province_code: str) -> sa.Select[*tuple[Any, ...]]:
-    """The helpers of a province, as `rank_people` reads them (for the plan tests)."""
-    return _HELPERS.params(province_code=province_code)
+def _parameters(case: Case, *, now: datetime) -> dict[str, Any]:
+    return {
+        "province_code": helper_province(case),
+        "district_code": case.district_code,
+        "subdistrict_code": case.subdistrict_code,
+        "critical": case.urgency is Urgency.critical,
+        "case_id": case.id,
+        "now": now,
+        "today": bangkok_date(now),
+    }
 
 
-def offers_statement(case_id: uuid.UUID) -> sa.Select[uuid.UUID, OfferStatus, datetime]:
-    """The offers made of a case so far, and how they ended."""
-    return sa.select(col(Offer.user_id), col(Offer.status), col(Offer.expires_at)).where(
-        col(Offer.case_id) == case_id
-    )
+def helpers_statement(case: Case, *, now: datetime) -> sa.CompoundSelect[*tuple[Any, ...]]:
+    """The helpers of a case, as `rank_people` reads them (for the plan tests)."""
+    return _HELPERS.params(_parameters(case, now=now))
 
 
 async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
-    """Every helper who could take `case`, ranked, and the others counted by reason."""
-    province_code = helper_province(case)
-    rows = (
-        []
-        if province_code is None
-        else (await session.execute(_HELPERS, {"province_code": province_code})).all()
-    )
-    answers = await past_answers(session, case_id=case.id, now=now) if rows else {}
-    helpers = [_helper(row, answers.get(row.user_id)) for row in rows]
+    """Every helper who could take `case`, ranked, and the others counted by reason: one
+    statement, which leaves out and counts the ineligible helpers, so that only the eligible
+    ones are read and scored."""
+    rows = (await session.execute(_HELPERS, _parameters(case, now=now))).all()
+    helpers = [_helper(row) for row in rows if row.reason is None]
     ranking = rank(helpers, case_needs(case), now=now)
-    # Without helpers in the province, their count in all is asked for apart.
-    in_all = rows[0].helpers_in_all if rows else await _helper_count(session)
-    elsewhere = in_all - len(helpers)
-    if elsewhere > 0:
-        ranking.filtered[IneligibleReason.out_of_area] += elsewhere
+    for row in rows:
+        if row.reason is not None and row.helpers > 0:
+            ranking.filtered[IneligibleReason(row.reason)] += row.helpers
     return ranking
 
 
-def _helper(row: Any, past_answer: IneligibleReason | None) -> Helper:
+def _helper(row: Any) -> Helper:
     return Helper(
         user_id=row.user_id,
         display_name=row.display_name,
@@ -159,31 +286,11 @@ def _helper(row: Any, past_answer: IneligibleReason | None) -> Helper:
         load=row.load,
         card_expires_on=row.card_expires_on,
         last_assigned_at=row.last_assigned_at,
-        past_answer=past_answer,
     )
 
 
 # A helper's languages come from a short list of codes: each is normalised once per process.
 _language = lru_cache(maxsize=1024)(normalise_language)
-
-
-async def past_answers(
-    session: AsyncSession, *, case_id: uuid.UUID, now: datetime
-) -> dict[uuid.UUID, IneligibleReason]:
-    """Who declined this case or let an offer of it expire (a pending offer past its expiry
-    counts as expired)."""
-    rows = await session.execute(offers_statement(case_id))
-    answers: dict[uuid.UUID, IneligibleReason] = {}
-    for user_id, status, expires_at in rows:
-        if status is OfferStatus.declined:
-            answers[user_id] = IneligibleReason.declined
-        elif status is OfferStatus.expired or (status is OfferStatus.pending and expires_at <= now):
-            answers.setdefault(user_id, IneligibleReason.expired_offer)
-    return answers
-
-
-async def _helper_count(session: AsyncSession) -> int:
-    return int((await session.execute(_HELPER_COUNT)).scalar_one())
 
 
 def candidate_out(ranking: Ranking, ranked: Ranked) -> PersonCandidate:

@@ -33,10 +33,9 @@ SUGGESTIONS = (
     AUTHENTICATION
     # the case (and the caller's right to see it),
     + 1
-    # the helpers of the case's province, each with the codes of their areas there, profile,
-    # account and load, and the number of helpers in all (those elsewhere are counted),
-    + 1
-    # the case's earlier offers (who declined it or let an offer expire),
+    # the eligible helpers of the case's province, each with the codes of their areas there,
+    # profile, account and load, and the others counted by reason (those who declined the case
+    # or let an offer of it expire among them, and those elsewhere as out of area),
     + 1
     # the agency services left out, counted by reason,
     + 1

@@ -3,23 +3,28 @@
 The module seeds 5,000 helpers over the provinces (Bangkok a tenth of them), their profiles and
 service areas, and 20,000 cases (a fifth open, many led by helpers) inside one transaction that
 is rolled back, analyses the tables, and asks PostgreSQL for the plan of each statement
-`rank_people` runs: no statement reads the whole of `cases`, `helper_areas` or `offers`, the
-load of each helper is counted on the partial index of open cases by lead, and only the helpers
-of the case's province come back to be scored.
+`rank_people` runs: it reads none of `cases`, `helper_areas` or `offers` whole, the load of each
+helper is counted on the partial index of open cases by lead, the case's earlier offers come
+through their index by case, and only the eligible helpers of the case's province come back to
+be scored.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bench.explain_cases import Plan, explain
+from models.case import Case
+from models.enums import Urgency
 from service.platform.db import is_sqlite
-from service.routing.suggestions import helpers_statement, offers_statement
+from service.routing.suggestions import helpers_statement
 from tests.conftest import DATABASE_URL
 
 pytestmark = pytest.mark.skipif(
@@ -91,21 +96,24 @@ def _scans(plan: Plan) -> dict[str, set[str]]:
     return found
 
 
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize("province", ["10", "50"])
 async def test_helpers_of_a_province_are_read_through_the_area_and_open_lead_indexes(
     seeded: AsyncConnection, province: str
 ) -> None:
-    scans = _scans(await explain(seeded, helpers_statement(province)))
+    where: dict[str, Any] = {"province_code": province, "urgency": Urgency.normal}
+    case = Case(id=uuid.uuid4(), **where)
+    statement = helpers_statement(case, now=NOW)
+    scans = _scans(await explain(seeded, statement))
     assert "Seq Scan" not in scans["helper_areas"], scans
     assert "ix_helper_areas_province_code_user_id" in scans["indexes"], scans
     assert "Seq Scan" not in scans["cases"], scans
     assert "ix_cases_open_lead_created_at" in scans["indexes"], scans
+    assert "Seq Scan" not in scans["offers"], scans
+    assert "ix_offers_case_id_user_id" in scans["indexes"], scans
     # A province's helpers are a tenth of 5,000: PostgreSQL may read the two small tables of
     # profiles and accounts whole rather than probe each key, but only they come back.
-    rows = (await seeded.execute(helpers_statement(province))).all()
-    assert 200 < len({row.user_id for row in rows}) < 1_000
-
-
-async def test_a_cases_earlier_offers_are_read_through_its_index(seeded: AsyncConnection) -> None:
-    scans = _scans(await explain(seeded, offers_statement(uuid.uuid4())))
-    assert "Seq Scan" not in scans["offers"], scans
+    rows = (await seeded.execute(statement)).all()
+    assert 200 < len({row.user_id for row in rows if row.reason is None}) < 1_000

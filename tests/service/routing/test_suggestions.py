@@ -1,0 +1,237 @@
+"""The helpers a case's suggestions rank: filtered and counted in the database, the same as the
+pure ranking decides over every helper of the province.
+
+A varied set of helpers (every reason to leave one out, and the boundaries: a card expiring
+today, leave ending now, capacity reached exactly, an offer declined after another expired) is
+stored with the case's offers and the helpers' open cases; for several shapes of the case
+(subdistrict, district or only the province known, critical or not, no province), the
+SQL-filtered ranking must equal `service.routing.ranking.rank` over the helpers of the
+province read whole, plus the helpers elsewhere counted as out of area: the same order,
+scores, reasons and counts, and only the eligible helpers read.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.base import utcnow
+from models.case import Case
+from models.enums import CaseStatus, IneligibleReason, OfferStatus, Role, Urgency
+from models.routing import HelperArea, HelperProfile, Offer
+from models.user import User
+from service.routing.ranking import Helper, Ranking, bangkok_date, normalise_language, rank
+from service.routing.suggestions import (
+    case_needs,
+    helper_province,
+    helpers_statement,
+    rank_people,
+)
+from tests.conftest import Actor, create_user
+from tests.support.cases import anonymous_body, create_case
+from tests.support.routing import screened_case
+
+AREAS = ("10", "1001", "1002", "100101", "100102", "100201", "11", "1101", "110101")
+SKILLS = ("older_person", "income_livelihood", "housing", "disability")
+LANGUAGES = ("th", "en", " My ", "km")
+SHAPES: dict[str, dict[str, Any]] = {
+    "subdistrict": {"district_code": "1001", "subdistrict_code": "100101"},
+    "district": {"district_code": "1002", "subdistrict_code": None},
+    "province": {"district_code": None, "subdistrict_code": None},
+    "subdistrict without district": {"district_code": None, "subdistrict_code": "100102"},
+    "critical": {"district_code": "1001", "subdistrict_code": None, "urgency": Urgency.critical},
+    "no province": {"province_code": None, "district_code": None, "subdistrict_code": None},
+}
+
+
+async def _helpers(session: AsyncSession, rng: random.Random, now: datetime) -> list[User]:
+    today = bangkok_date(now)
+    users = []
+    for position in range(120):
+        role = rng.choice([Role.volunteer, Role.volunteer, Role.caseworker, Role.supervisor])
+        user = await create_user(session, role, active=rng.random() < 0.9)
+        users.append(user)
+        card = rng.choice([None, today - timedelta(days=1), today, today + timedelta(days=90)])
+        leave = rng.choice([None, None, None, now - timedelta(hours=1), now, now + timedelta(1)])
+        session.add(
+            HelperProfile(
+                user_id=user.id,
+                skills=rng.sample(SKILLS, rng.randint(0, 3)),
+                languages=rng.sample(LANGUAGES, rng.randint(0, 2)),
+                capacity=rng.randint(0, 3),
+                available=rng.random() < 0.85,
+                leave_until=leave,
+                card_expires_on=card if role is Role.volunteer or position % 7 == 0 else None,
+                last_assigned_at=rng.choice(
+                    [None, now - timedelta(days=rng.randint(0, 45), hours=rng.randint(0, 23))]
+                ),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await session.flush()
+        session.add_all(
+            HelperArea(user_id=user.id, code=code, province_code=code[:2])
+            for code in rng.sample(AREAS, rng.randint(0, 3))
+        )
+    await session.flush()
+    return users
+
+
+async def _offers_and_loads(
+    session: AsyncSession,
+    client: httpx.AsyncClient,
+    caseworker: Actor,
+    *,
+    case: Case,
+    helpers: list[User],
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """The case's earlier offers (declined, expired, one pending past its expiry), and the
+    helpers' open cases led, a closed one not counted."""
+    answered = rng.sample(helpers, 30)
+    for number, helper in enumerate(answered):
+        statuses = [
+            [OfferStatus.declined],
+            [OfferStatus.expired],
+            [OfferStatus.expired, OfferStatus.declined],
+            [OfferStatus.accepted],
+        ][number % 4]
+        if number == 0:
+            statuses = [OfferStatus.pending]
+        for status in statuses:
+            expires = now - timedelta(minutes=1) if status is OfferStatus.pending else now
+            session.add(
+                Offer(
+                    case_id=case.id,
+                    user_id=helper.id,
+                    status=status,
+                    created_at=now - timedelta(days=1),
+                    expires_at=expires,
+                )
+            )
+    led = [await create_case(client, caseworker.headers, anonymous_body()) for _ in range(8)]
+    for number, other in enumerate(led):
+        lead = helpers[rng.randrange(10)] if number < 6 else rng.choice(helpers)
+        case_status = CaseStatus.closed if number == 0 else CaseStatus.new
+        await session.execute(
+            sa.update(Case)
+            .where(col(Case.id) == uuid.UUID(other["id"]))
+            .values(lead_id=lead.id, status=case_status)
+        )
+    await session.flush()
+
+
+async def _by_the_pure_ranking(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
+    """Every helper of the case's province read whole and ranked by `rank`, and the helpers
+    elsewhere counted as out of area: what the suggestions gave before the database filtered."""
+    province = helper_province(case)
+    profiles = (await session.execute(sa.select(HelperProfile, User).join(User))).all()
+    areas: dict[uuid.UUID, set[str]] = {}
+    for user_id, code in await session.execute(
+        sa.select(col(HelperArea.user_id), col(HelperArea.code))
+    ):
+        if code[:2] == province:
+            areas.setdefault(user_id, set()).add(code)
+    loads = Counter(
+        (
+            await session.execute(
+                sa.select(col(Case.lead_id)).where(
+                    col(Case.lead_id).is_not(None), col(Case.status) != CaseStatus.closed
+                )
+            )
+        ).scalars()
+    )
+    answers: dict[uuid.UUID, IneligibleReason] = {}
+    offers = await session.execute(sa.select(Offer).where(col(Offer.case_id) == case.id))
+    for offer in offers.scalars():
+        if offer.status is OfferStatus.declined:
+            answers[offer.user_id] = IneligibleReason.declined
+        elif offer.status is OfferStatus.expired or (
+            offer.status is OfferStatus.pending and offer.expires_at <= now
+        ):
+            answers.setdefault(offer.user_id, IneligibleReason.expired_offer)
+    helpers = [
+        Helper(
+            user_id=user.id,
+            display_name=user.display_name,
+            role=user.role,
+            is_active=user.is_active,
+            available=profile.available,
+            leave_until=profile.leave_until,
+            skills=frozenset(profile.skills),
+            languages=frozenset(normalise_language(lang) for lang in profile.languages),
+            areas=frozenset(areas[user.id]),
+            capacity=profile.capacity,
+            load=loads[user.id],
+            card_expires_on=profile.card_expires_on,
+            last_assigned_at=profile.last_assigned_at,
+            past_answer=answers.get(user.id),
+        )
+        for profile, user in profiles
+        if user.id in areas
+    ]
+    ranking = rank(helpers, case_needs(case), now=now)
+    elsewhere = len(profiles) - len(helpers)
+    if elsewhere:
+        ranking.filtered[IneligibleReason.out_of_area] += elsewhere
+    return ranking
+
+
+def _seen(ranking: Ranking) -> tuple[Any, ...]:
+    return (
+        [(r.helper.user_id, r.score, r.helper.load, ranking.reasons(r)) for r in ranking.ranked],
+        dict(ranking.filtered),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_the_database_filters_and_counts_helpers_as_the_pure_ranking_does(
+    session: AsyncSession, client: httpx.AsyncClient, actors: dict[Role, Actor], seed: int
+) -> None:
+    rng = random.Random(seed)
+    now = utcnow()
+    caseworker = actors[Role.caseworker]
+    screened = await screened_case(client, caseworker.headers, categories=list(SKILLS[:2]))
+    case = await session.get(Case, uuid.UUID(screened["id"]))
+    assert case is not None
+    helpers = await _helpers(session, rng, now)
+    await _offers_and_loads(
+        session, client, caseworker, case=case, helpers=helpers, rng=rng, now=now
+    )
+    reasons_seen: set[IneligibleReason] = set()
+    for shape in SHAPES.values():
+        shaped = replace_case(case, **shape)
+        expected = await _by_the_pure_ranking(session, case=shaped, now=now)
+        found = await rank_people(session, case=shaped, now=now)
+        assert _seen(found) == _seen(expected)
+        # Only the eligible helpers are read; the others come back as counts.
+        rows = (await session.execute(helpers_statement(shaped, now=now))).all()
+        assert len([row for row in rows if row.reason is None]) == len(found.ranked)
+        assert len(rows) <= len(found.ranked) + len(IneligibleReason) + 1
+        reasons_seen |= set(expected.filtered)
+    assert reasons_seen == set(IneligibleReason), reasons_seen
+
+
+def replace_case(case: Case, **fields: Any) -> Case:
+    """The case with other location or urgency, not stored (ranking reads only these)."""
+    values: dict[str, Any] = {
+        "id": case.id,
+        "categories": case.categories,
+        "client_languages": case.client_languages,
+        "province_code": case.province_code,
+        "home_province_code": None,
+        "urgency": case.urgency,
+    }
+    values.update(fields)
+    return Case(**values)
