@@ -3,7 +3,8 @@ candidate is offered, in `manual` the case waits flagged (`needs_routing`) for a
 after `ONESTOP_ROUTING_MAX_FAILED_OFFERS` failed offers the case is escalated to supervisors
 (an `escalated` event, `escalated_at` and the flag) and routing stops offering it by itself.
 An escalation ends when its case closes (`escalation_ended_at`) and resumes if it reopens, so
-the escalated queue's index holds the open cases' escalations only.
+the escalated queue's index holds the open cases' escalations only. A case resolved or closed
+while an offer of it waits has that offer withdrawn (`withdrawn`, an `offer_withdrawn` event).
 
 The worker (`service.worker.jobs`) calls `expire_offers` every round. It claims the cases of expired
 pending offers with `FOR UPDATE SKIP LOCKED` (on PostgreSQL), so several workers never process
@@ -12,6 +13,7 @@ one offer twice, and an answer being given at that moment keeps its case.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +96,44 @@ async def follow_case_status(
         )
         .values(escalation_ended_at=now if closing else None)
     )
+
+
+WITHDRAWING = frozenset({CaseStatus.resolved, CaseStatus.closed})
+"""The statuses whose case's pending offer is withdrawn: nobody is to take up a finished case."""
+
+
+async def withdraw_pending_offer(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    case: Case,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+) -> Offer | None:
+    """Withdraw the locked `case`'s pending offer, if it has one (expired or not), once the case
+    is resolved or closed: an `offer_withdrawn` event names the offer and its helper, who no
+    longer sees it among their offers. Not a failed offer: nothing follows it up."""
+    if case.status not in WITHDRAWING:
+        return None
+    offer = await pending_offer(session, case_id=case.id)
+    if offer is None:
+        return None
+    offer.status = OfferStatus.withdrawn
+    offer.answered_at = now
+    await append_event(
+        session,
+        secret=settings.data_key,
+        case=case,
+        type_=CaseEventType.offer_withdrawn,
+        actor_id=actor_id,
+        now=now,
+        data={
+            "offer_id": str(offer.id),
+            "user_id": str(offer.user_id),
+            "status": case.status.value,
+        },
+    )
+    return offer
 
 
 async def after_failed_offer(

@@ -5,6 +5,8 @@ list of a helper's own offers. Deciding to offer and answering are in
 
 An offer waits for its answer for a time set by urgency (settings `ONESTOP_OFFER_MINUTES_*`:
 critical 15 min, high 1 h, normal 4 h, low 24 h). A pending offer past that reads as expired.
+An offer whose case is resolved or closed before it is answered is withdrawn and leaves its
+helper's list of offers.
 """
 
 from __future__ import annotations
@@ -144,11 +146,12 @@ async def offer_to(
 async def list_my_offers(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> OfferList:
-    """Offers made to the caller, newest first, a page at a time."""
+    """Offers made to the caller, newest first, a page at a time; withdrawn ones are left out
+    (their case was resolved or closed before the caller answered)."""
     query = (
         sa.select(Offer, col(Case.reference))
         .join(Case, col(Case.id) == col(Offer.case_id))
-        .where(col(Offer.user_id) == user.id)
+        .where(col(Offer.user_id) == user.id, col(Offer.status) != OfferStatus.withdrawn)
         .order_by(col(Offer.created_at).desc(), col(Offer.id).desc())
         .limit(limit + 1)
     )

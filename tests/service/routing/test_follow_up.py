@@ -104,11 +104,12 @@ async def test_a_case_closed_while_offered_is_not_offered_again(
     answer = await client.post(
         f"/api/v1/offers/{made['id']}/accept", headers=takers[made["user_id"]].headers
     )
-    assert answer.status_code == 409  # a closed case takes no lead
+    assert answer.status_code == 409  # closing withdrew the offer
 
-    assert await expire_offers(session, settings=settings, now=utcnow() + timedelta(hours=5)) == 1
+    # Withdrawn, the offer is no longer there to expire, nor followed up.
+    assert await expire_offers(session, settings=settings, now=utcnow() + timedelta(hours=5)) == 0
     offers = (
         await session.execute(sa.select(Offer).where(col(Offer.case_id) == uuid.UUID(case["id"])))
     ).scalars()
-    assert [o.status for o in offers] == [OfferStatus.expired]
-    assert CaseEventType.offered not in (await _events(session, case["id"]))[-1:]
+    assert [o.status for o in offers] == [OfferStatus.withdrawn]
+    assert (await _events(session, case["id"]))[-1] is CaseEventType.offer_withdrawn
