@@ -5,7 +5,8 @@ area in the case's province (`helper_areas` by province), one row each with the 
 areas, their profile, account and load (from the partial index of open cases by lead), and the
 number of helpers in all; another reads this case's earlier offers. Only those helpers are
 scored, in Python (`service.routing.ranking`). Helpers outside the province are counted, not
-loaded, as `out_of_area`.
+loaded, as `out_of_area`. The worker ranks a batch of cases at once (`rank_people_of_cases`):
+the helpers of all their provinces in one statement, their earlier offers in another.
 
 The answer has a `people` part and an `agencies` part; agencies are ranked by
 `service.routing.agency_suggestions` over the agency directory.
@@ -14,6 +15,9 @@ The answer has a `people` part and an `agencies` part; agencies are ranked by
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -66,18 +70,28 @@ def case_needs(case: Case) -> CaseNeeds:
     )
 
 
-def _helpers_statement() -> sa.Select[*tuple[Any, ...]]:
+def _helpers_statement(*, provinces: bool = False) -> sa.Select[*tuple[Any, ...]]:
     """One row per helper with a service area in the province `:province_code`: those areas'
     codes (space-separated), the helper's profile and account, their open cases led (counted
     on the partial index of open cases by lead) and the number of helper profiles in all
-    (helpers elsewhere are counted, never loaded). Plain columns, no ORM objects to build."""
+    (helpers elsewhere are counted, never loaded). Plain columns, no ORM objects to build.
+    With `provinces`, one row per helper and province of the list `:province_codes`, with the
+    province's code."""
+    province = col(HelperArea.province_code)
+    in_province = (
+        province.in_(sa.bindparam("province_codes", expanding=True))
+        if provinces
+        else province == sa.bindparam("province_code", type_=sa.String)
+    )
+    keys = (col(HelperArea.user_id), province) if provinces else (col(HelperArea.user_id),)
     areas = (
         sa.select(
             col(HelperArea.user_id).label("user_id"),
+            *([province.label("province_code")] if provinces else []),
             sa.func.aggregate_strings(col(HelperArea.code), " ").label("codes"),
         )
-        .where(col(HelperArea.province_code) == sa.bindparam("province_code", type_=sa.String))
-        .group_by(col(HelperArea.user_id))
+        .where(in_province)
+        .group_by(*keys)
         .subquery("areas")
     )
     load = (
@@ -89,6 +103,7 @@ def _helpers_statement() -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(
             areas.c.user_id,
+            *([areas.c.province_code] if provinces else []),
             areas.c.codes,
             col(User.display_name),
             col(User.role),
@@ -109,8 +124,9 @@ def _helpers_statement() -> sa.Select[*tuple[Any, ...]]:
 
 
 _HELPER_COUNT = sa.select(sa.func.count()).select_from(HelperProfile)
-# Built once; run with the case's province as its parameter.
+# Built once; run with the case's province (or the cases' provinces) as its parameter.
 _HELPERS = _helpers_statement()
+_HELPERS_OF_PROVINCES = _helpers_statement(provinces=True)
 
 
 def helpers_statement(province_code: str) -> sa.Select[*tuple[Any, ...]]:
@@ -135,9 +151,45 @@ async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ra
     )
     answers = await past_answers(session, case_id=case.id, now=now) if rows else {}
     helpers = [_helper(row, answers.get(row.user_id)) for row in rows]
-    ranking = rank(helpers, case_needs(case), now=now)
     # Without helpers in the province, their count in all is asked for apart.
     in_all = rows[0].helpers_in_all if rows else await _helper_count(session)
+    return _ranking(helpers, case, in_all=in_all, now=now)
+
+
+async def rank_people_of_cases(
+    session: AsyncSession, *, cases: Sequence[Case], now: datetime
+) -> dict[uuid.UUID, Ranking]:
+    """`rank_people` for each of `cases`, the same rankings read in two statements however
+    many cases (the helpers of all their provinces, then their earlier offers): the worker
+    re-offering a batch of expired offers. Each helper is built once per province."""
+    provinces = sorted({code for case in cases if (code := helper_province(case)) is not None})
+    rows = (
+        (await session.execute(_HELPERS_OF_PROVINCES, {"province_codes": provinces})).all()
+        if provinces
+        else []
+    )
+    by_province: dict[str, list[Helper]] = defaultdict(list)
+    for row in rows:
+        by_province[row.province_code].append(_helper(row, None))
+    answers = await _past_answers_of(session, [case.id for case in cases], now=now) if rows else {}
+    in_all = rows[0].helpers_in_all if rows else await _helper_count(session)
+    rankings: dict[uuid.UUID, Ranking] = {}
+    for case in cases:
+        answered = answers.get(case.id, {})
+        helpers = [
+            replace(helper, past_answer=answered[helper.user_id])
+            if helper.user_id in answered
+            else helper
+            for helper in by_province.get(helper_province(case) or "", [])
+        ]
+        rankings[case.id] = _ranking(helpers, case, in_all=in_all, now=now)
+    return rankings
+
+
+def _ranking(helpers: list[Helper], case: Case, *, in_all: int, now: datetime) -> Ranking:
+    """The helpers of the case's province ranked; the `in_all - len(helpers)` others counted
+    as out of area."""
+    ranking = rank(helpers, case_needs(case), now=now)
     elsewhere = in_all - len(helpers)
     if elsewhere > 0:
         ranking.filtered[IneligibleReason.out_of_area] += elsewhere
@@ -175,11 +227,38 @@ async def past_answers(
     rows = await session.execute(offers_statement(case_id))
     answers: dict[uuid.UUID, IneligibleReason] = {}
     for user_id, status, expires_at in rows:
-        if status is OfferStatus.declined:
-            answers[user_id] = IneligibleReason.declined
-        elif status is OfferStatus.expired or (status is OfferStatus.pending and expires_at <= now):
-            answers.setdefault(user_id, IneligibleReason.expired_offer)
+        _note_answer(answers, user_id, status, expires_at, now=now)
     return answers
+
+
+async def _past_answers_of(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID], *, now: datetime
+) -> dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]]:
+    """`past_answers` of each of these cases, in one statement."""
+    rows = await session.execute(
+        sa.select(
+            col(Offer.case_id), col(Offer.user_id), col(Offer.status), col(Offer.expires_at)
+        ).where(col(Offer.case_id).in_(case_ids))
+    )
+    answers: dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]] = defaultdict(dict)
+    for case_id, user_id, status, expires_at in rows:
+        _note_answer(answers[case_id], user_id, status, expires_at, now=now)
+    return answers
+
+
+def _note_answer(
+    answers: dict[uuid.UUID, IneligibleReason],
+    user_id: uuid.UUID,
+    status: OfferStatus,
+    expires_at: datetime,
+    *,
+    now: datetime,
+) -> None:
+    """Count one earlier offer: a decline outweighs an expiry."""
+    if status is OfferStatus.declined:
+        answers[user_id] = IneligibleReason.declined
+    elif status is OfferStatus.expired or (status is OfferStatus.pending and expires_at <= now):
+        answers.setdefault(user_id, IneligibleReason.expired_offer)
 
 
 async def _helper_count(session: AsyncSession) -> int:
