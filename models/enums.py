@@ -152,6 +152,7 @@ class CaseEventType(StrEnum):
     offer_accepted = "offer_accepted"
     offer_declined = "offer_declined"
     offer_expired = "offer_expired"
+    offer_withdrawn = "offer_withdrawn"
     referred = "referred"
     referral_answered = "referral_answered"
     referral_cancelled = "referral_cancelled"
@@ -214,6 +215,7 @@ class OfferStatus(StrEnum):
     accepted = "accepted"
     declined = "declined"
     expired = "expired"
+    withdrawn = "withdrawn"  # its case was resolved or closed while it waited
 
 
 class DecisionKind(StrEnum):

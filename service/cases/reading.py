@@ -6,7 +6,8 @@ timeline's reads included. Reads used to be `viewed` events in the case's own ch
 already written stay valid history and are still shown.
 
 A volunteer sees the offer events of their own offers only (`offered`, `offer_declined`,
-`offer_expired` name one helper), not who else was offered the case or turned it down.
+`offer_expired`, `offer_withdrawn` name one helper), not who else was offered the case or
+turned it down.
 
 Nothing a volunteer sees may depend on cases they cannot read: events about possible duplicates
 are not shown to those who may not see the matches, their `seq` counts only the events shown
@@ -40,7 +41,12 @@ POSSIBLE_DUPLICATE_EVENTS = frozenset(
 )
 # Events about one helper's offer: shown to staff, and to volunteers only about their own.
 OFFER_EVENTS = frozenset(
-    {CaseEventType.offered, CaseEventType.offer_declined, CaseEventType.offer_expired}
+    {
+        CaseEventType.offered,
+        CaseEventType.offer_declined,
+        CaseEventType.offer_expired,
+        CaseEventType.offer_withdrawn,
+    }
 )
 # Changes that name another case: shown only to those who see the matches.
 LINKS_TO_OTHER_CASES = frozenset({"duplicate_of_id"})

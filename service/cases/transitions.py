@@ -3,7 +3,8 @@
 `service.cases.lifecycle` decides whether a step is allowed (a pure table); this module applies
 it. The caller's right to change the case and its `If-Match` are checked before the step, so
 the loser of two simultaneous moves learns that the case changed (412). Each move appends one
-event (`screened`, `status_changed`, or the event of the decision it is part of).
+event (`screened`, `status_changed`, or the event of the decision it is part of); resolving or
+closing a case with a pending offer also withdraws the offer (`offer_withdrawn`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from service.platform.errors import (
     coded_field_error,
 )
 from service.platform.settings import Settings
-from service.routing.follow_up import follow_case_status
+from service.routing.follow_up import follow_case_status, withdraw_pending_offer
 
 
 async def transition_case(
@@ -83,6 +84,7 @@ async def transition_case(
         changes=recorded,
         data={"reason": body.reason} if body.reason else {},
     )
+    await withdraw_pending_offer(session, settings=settings, case=case, actor_id=user.id, now=now)
     await session.flush()
     return await case_for_viewer(session, case=case, viewer=user, settings=settings, now=now)
 

@@ -33,7 +33,30 @@ async def record_decision(
 ) -> RoutingDecision:
     """Store one routing decision; `candidates` are JSON objects (id, name, score, reasons),
     best first; `chosen_by_id` None means routing chose automatically."""
-    decision = RoutingDecision(
+    decision = new_decision(
+        case_id=case_id,
+        kind=kind,
+        candidates=candidates,
+        chosen=chosen,
+        chosen_by_id=chosen_by_id,
+        now=now,
+    )
+    session.add(decision)
+    await session.flush()
+    return decision
+
+
+def new_decision(
+    *,
+    case_id: uuid.UUID,
+    kind: DecisionKind,
+    candidates: Sequence[dict[str, Any]],
+    chosen: uuid.UUID | None,
+    chosen_by_id: uuid.UUID | None,
+    now: datetime,
+) -> RoutingDecision:
+    """A routing decision for the caller to store (`record_decision` stores one at once)."""
+    return RoutingDecision(
         case_id=case_id,
         kind=kind,
         candidates=list(candidates),
@@ -41,9 +64,6 @@ async def record_decision(
         chosen_by_id=chosen_by_id,
         created_at=now,
     )
-    session.add(decision)
-    await session.flush()
-    return decision
 
 
 async def case_decisions(

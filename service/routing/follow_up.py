@@ -3,7 +3,8 @@ candidate is offered, in `manual` the case waits flagged (`needs_routing`) for a
 after `ONESTOP_ROUTING_MAX_FAILED_OFFERS` failed offers the case is escalated to supervisors
 (an `escalated` event, `escalated_at` and the flag) and routing stops offering it by itself.
 An escalation ends when its case closes (`escalation_ended_at`) and resumes if it reopens, so
-the escalated queue's index holds the open cases' escalations only.
+the escalated queue's index holds the open cases' escalations only. A case resolved or closed
+while an offer of it waits has that offer withdrawn (`withdrawn`, an `offer_withdrawn` event).
 
 The worker (`service.worker.jobs`) calls `expire_offers` every round. It claims the cases of expired
 pending offers with `FOR UPDATE SKIP LOCKED` (on PostgreSQL), so several workers never process
@@ -12,6 +13,8 @@ one offer twice, and an answer being given at that moment keeps its case.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +27,15 @@ from models.enums import CaseEventType, CaseStatus, OfferStatus, RoutingMode
 from models.routing import CaseRouting, Offer
 from service.cases.events import append_event
 from service.platform.settings import Settings
-from service.routing.offers import offer_to, pending_offer, routing_state
-from service.routing.suggestions import rank_people
+from service.routing.offers import (
+    OfferChoice,
+    offer_each,
+    pending_offer,
+    pending_offers,
+    routing_state,
+    routing_states,
+)
+from service.routing.suggestions import rank_people_of_cases
 
 EXPIRY_BATCH = 100
 
@@ -34,6 +44,14 @@ async def expire_offer(
     session: AsyncSession, *, settings: Settings, case: Case, offer: Offer, now: datetime
 ) -> None:
     """Mark a pending offer past its expiry as expired (the case row must be locked)."""
+    await _mark_expired(session, settings=settings, case=case, offer=offer, now=now)
+    await session.flush()
+
+
+async def _mark_expired(
+    session: AsyncSession, *, settings: Settings, case: Case, offer: Offer, now: datetime
+) -> None:
+    """`expire_offer` without writing it yet."""
     offer.status = OfferStatus.expired
     offer.answered_at = offer.expires_at
     await append_event(
@@ -45,7 +63,6 @@ async def expire_offer(
         now=now,
         data={"offer_id": str(offer.id), "user_id": str(offer.user_id)},
     )
-    await session.flush()
 
 
 async def escalate(
@@ -55,10 +72,12 @@ async def escalate(
     case: Case,
     now: datetime,
     why: dict[str, Any],
+    state: CaseRouting | None = None,
 ) -> None:
-    """Put the locked `case` before supervisors, once: `escalated_at` in its routing state and an
-    `escalated` event saying `why`."""
-    state = await routing_state(session, case_id=case.id, now=now)
+    """Put the locked `case` before supervisors, once: `escalated_at` in its routing state (the
+    one given, else read) and an `escalated` event saying `why`."""
+    if state is None:
+        state = await routing_state(session, case_id=case.id, now=now)
     if state.escalated_at is not None:
         return
     state.escalated_at = now
@@ -96,50 +115,97 @@ async def follow_case_status(
     )
 
 
+WITHDRAWING = frozenset({CaseStatus.resolved, CaseStatus.closed})
+"""The statuses whose case's pending offer is withdrawn: nobody is to take up a finished case."""
+
+
+async def withdraw_pending_offer(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    case: Case,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+) -> Offer | None:
+    """Withdraw the locked `case`'s pending offer, if it has one (expired or not), once the case
+    is resolved or closed: an `offer_withdrawn` event names the offer and its helper, who no
+    longer sees it among their offers. Not a failed offer: nothing follows it up."""
+    if case.status not in WITHDRAWING:
+        return None
+    offer = await pending_offer(session, case_id=case.id)
+    if offer is None:
+        return None
+    offer.status = OfferStatus.withdrawn
+    offer.answered_at = now
+    await append_event(
+        session,
+        secret=settings.data_key,
+        case=case,
+        type_=CaseEventType.offer_withdrawn,
+        actor_id=actor_id,
+        now=now,
+        data={
+            "offer_id": str(offer.id),
+            "user_id": str(offer.user_id),
+            "status": case.status.value,
+        },
+    )
+    return offer
+
+
 async def after_failed_offer(
     session: AsyncSession, *, settings: Settings, case: Case, now: datetime
 ) -> None:
-    """Count the failure; escalate, offer the next candidate (`auto`) or flag the case. Only a
-    screened case waiting for its first lead is followed up: a refused handover leaves the lead
-    in place, and a case closed meanwhile needs no one."""
-    state = await routing_state(session, case_id=case.id, now=now)
-    state.failed_offers += 1
-    state.updated_at = now
-    if case.status is not CaseStatus.screened or case.lead_id is not None:
-        await session.flush()
-        return
-    if state.failed_offers >= settings.routing_max_failed_offers:
-        state.needs_routing = True
-        await escalate(
-            session,
-            settings=settings,
-            case=case,
-            now=now,
-            why={"failed_offers": state.failed_offers},
+    """Count the failure; escalate, offer the next candidate (`auto`) or flag the case."""
+    await after_failed_offers(session, settings=settings, cases=[case], now=now)
+
+
+async def after_failed_offers(
+    session: AsyncSession, *, settings: Settings, cases: Sequence[Case], now: datetime
+) -> None:
+    """Count each locked case's failed offer; escalate it, offer it to its next candidate
+    (`auto`) or flag it. Only a screened case waiting for its first lead is followed up: a
+    refused handover leaves the lead in place, and a case closed meanwhile needs no one. The
+    cases offered anew are ranked together (`rank_people_of_cases`) and offered together."""
+    states = await routing_states(session, case_ids=[case.id for case in cases], now=now)
+    to_offer: list[Case] = []
+    for case in cases:
+        state = states[case.id]
+        state.failed_offers += 1
+        state.updated_at = now
+        if case.status is not CaseStatus.screened or case.lead_id is not None:
+            continue
+        if state.failed_offers >= settings.routing_max_failed_offers:
+            state.needs_routing = True
+            why = {"failed_offers": state.failed_offers}
+            await escalate(session, settings=settings, case=case, now=now, why=why, state=state)
+        elif settings.routing_mode is RoutingMode.auto:
+            to_offer.append(case)
+        else:
+            state.needs_routing = True
+    choices: list[OfferChoice] = []
+    if to_offer:
+        rankings = await rank_people_of_cases(session, cases=to_offer, now=now)
+        for case in to_offer:
+            ranking = rankings[case.id]
+            if ranking.ranked:
+                choices.append(OfferChoice(case, ranking, ranking.ranked[0]))
+            else:
+                states[case.id].needs_routing = True
+    if choices:
+        await offer_each(
+            session, settings=settings, choices=choices, by=None, now=now, states=states
         )
-        await session.flush()
-        return
-    if settings.routing_mode is RoutingMode.auto:
-        ranking = await rank_people(session, case=case, now=now)
-        if ranking.ranked:
-            await offer_to(
-                session,
-                settings=settings,
-                case=case,
-                ranking=ranking,
-                chosen=ranking.ranked[0],
-                by=None,
-                now=now,
-            )
-            return
-    state.needs_routing = True
     await session.flush()
 
 
 async def expire_offers(
     session: AsyncSession, *, settings: Settings, now: datetime, batch: int = EXPIRY_BATCH
 ) -> int:
-    """Process pending offers past their expiry, each once; returns how many were expired."""
+    """Process pending offers past their expiry, each once; returns how many were expired.
+
+    A batch takes a few statements whatever its size: the cases claimed, their pending offers,
+    the expiries written, then the follow-ups (`after_failed_offers`)."""
     due = (
         sa.select(col(Offer.case_id))
         .where(col(Offer.status) == OfferStatus.pending, col(Offer.expires_at) <= now)
@@ -158,12 +224,16 @@ async def expire_offers(
         .scalars()
         .all()
     )
-    expired = 0
+    offers = await pending_offers(session, case_ids=[case.id for case in cases])
+    expired: list[Case] = []
     for case in cases:
-        offer = await pending_offer(session, case_id=case.id)
+        offer = offers.get(case.id)
         if offer is None or offer.expires_at > now:
             continue  # answered, or offered anew, since it was selected
-        await expire_offer(session, settings=settings, case=case, offer=offer, now=now)
-        await after_failed_offer(session, settings=settings, case=case, now=now)
-        expired += 1
-    return expired
+        await _mark_expired(session, settings=settings, case=case, offer=offer, now=now)
+        expired.append(case)
+    # The expiries are written before any new pending offer of the same cases.
+    await session.flush()
+    if expired:
+        await after_failed_offers(session, settings=settings, cases=expired, now=now)
+    return len(expired)

@@ -5,11 +5,15 @@ list of a helper's own offers. Deciding to offer and answering are in
 
 An offer waits for its answer for a time set by urgency (settings `ONESTOP_OFFER_MINUTES_*`:
 critical 15 min, high 1 h, normal 4 h, low 24 h). A pending offer past that reads as expired.
+An offer whose case is resolved or closed before it is answered is withdrawn and leaves its
+helper's list of offers.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,12 +23,12 @@ from sqlmodel import col
 from models.base import UTCDateTime
 from models.case import Case
 from models.enums import CaseEventType, DecisionKind, OfferStatus, Urgency
-from models.routing import CaseRouting, Offer, OfferList, OfferOut
+from models.routing import CaseRouting, Offer, OfferList, OfferOut, RoutingDecision
 from models.user import User
 from service.cases.events import append_event
 from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
 from service.platform.settings import Settings
-from service.routing.decisions import record_decision
+from service.routing.decisions import new_decision
 from service.routing.ranking import Ranked, Ranking
 from service.routing.suggestions import candidate_out, candidates_record
 
@@ -69,13 +73,22 @@ def offer_out(
 
 async def pending_offer(session: AsyncSession, *, case_id: uuid.UUID) -> Offer | None:
     """The case's pending offer, if any (the case row must be locked by the caller)."""
-    return (
-        await session.execute(
-            sa.select(Offer)
-            .where(col(Offer.case_id) == case_id, col(Offer.status) == OfferStatus.pending)
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
+    return (await pending_offers(session, case_ids=[case_id])).get(case_id)
+
+
+async def pending_offers(
+    session: AsyncSession, *, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Offer]:
+    """The pending offer of each of these cases that has one (their rows locked by the caller),
+    in one statement."""
+    if not case_ids:
+        return {}
+    offers = await session.scalars(
+        sa.select(Offer)
+        .where(col(Offer.case_id).in_(case_ids), col(Offer.status) == OfferStatus.pending)
+        .execution_options(populate_existing=True)
+    )
+    return {offer.case_id: offer for offer in offers}
 
 
 async def routing_state(session: AsyncSession, *, case_id: uuid.UUID, now: datetime) -> CaseRouting:
@@ -85,6 +98,33 @@ async def routing_state(session: AsyncSession, *, case_id: uuid.UUID, now: datet
         state = CaseRouting(case_id=case_id, updated_at=now)
         session.add(state)
     return state
+
+
+async def routing_states(
+    session: AsyncSession, *, case_ids: Sequence[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, CaseRouting]:
+    """The routing state of each of these cases, read in one statement and made where missing
+    (their rows locked by the caller; states made and not yet flushed are not seen)."""
+    if not case_ids:
+        return {}
+    found = await session.scalars(
+        sa.select(CaseRouting).where(col(CaseRouting.case_id).in_(case_ids))
+    )
+    states = {state.case_id: state for state in found}
+    for case_id in case_ids:
+        if case_id not in states:
+            states[case_id] = CaseRouting(case_id=case_id, updated_at=now)
+            session.add(states[case_id])
+    return states
+
+
+@dataclass(frozen=True, slots=True)
+class OfferChoice:
+    """A locked case to offer, the ranking it was chosen from and the one chosen."""
+
+    case: Case
+    ranking: Ranking
+    chosen: Ranked
 
 
 async def offer_to(
@@ -98,57 +138,90 @@ async def offer_to(
     now: datetime,
 ) -> tuple[Offer, str]:
     """Offer the locked `case` to `chosen`, logging the decision (`by` None: routing chose)."""
+    (offer,) = await offer_each(
+        session, settings=settings, choices=[OfferChoice(case, ranking, chosen)], by=by, now=now
+    )
+    return offer, chosen.helper.display_name
+
+
+async def offer_each(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    choices: Sequence[OfferChoice],
+    by: User | None,
+    now: datetime,
+    states: dict[uuid.UUID, CaseRouting] | None = None,
+) -> list[Offer]:
+    """Offer each locked case to its chosen helper, logging each decision (`by` None: routing
+    chose), in a few statements however many cases: the decisions, then the offers, their
+    routing states (those given, else read) and events."""
+    decisions = [_decision(choice, by=by, now=now) for choice in choices]
+    session.add_all(decisions)
+    await session.flush()  # an offer names its decision
+    if states is None:
+        states = await routing_states(session, case_ids=[c.case.id for c in choices], now=now)
+    offers: list[Offer] = []
+    for choice, decision in zip(choices, decisions, strict=True):
+        case = choice.case
+        offer = Offer(
+            case_id=case.id,
+            user_id=choice.chosen.helper.user_id,
+            offered_by_id=by.id if by else None,
+            decision_id=decision.id,
+            created_at=now,
+            expires_at=now + offer_lifetime(settings, case.urgency),
+        )
+        session.add(offer)
+        offers.append(offer)
+        state = states[case.id]
+        state.needs_routing = False
+        state.updated_at = now
+        await append_event(
+            session,
+            secret=settings.data_key,
+            case=case,
+            type_=CaseEventType.offered,
+            actor_id=by.id if by else None,
+            now=now,
+            data={
+                "offer_id": str(offer.id),
+                "user_id": str(offer.user_id),
+                "expires_at": offer.expires_at.isoformat(),
+                "decision_id": str(decision.id),
+                "by": "staff" if by else "auto",
+            },
+        )
+    await session.flush()
+    return offers
+
+
+def _decision(choice: OfferChoice, *, by: User | None, now: datetime) -> RoutingDecision:
+    """The decision log entry of an offer: the first candidates, and the chosen one if not
+    among them."""
+    ranking, chosen = choice.ranking, choice.chosen
     candidates = candidates_record(ranking, limit=RECORDED_CANDIDATES)
     if all(c["user_id"] != str(chosen.helper.user_id) for c in candidates):
         candidates.append(candidate_out(ranking, chosen).model_dump(mode="json"))
-    decision = await record_decision(
-        session,
-        case_id=case.id,
+    return new_decision(
+        case_id=choice.case.id,
         kind=DecisionKind.offer,
         candidates=candidates,
         chosen=chosen.helper.user_id,
         chosen_by_id=by.id if by else None,
         now=now,
     )
-    offer = Offer(
-        case_id=case.id,
-        user_id=chosen.helper.user_id,
-        offered_by_id=by.id if by else None,
-        decision_id=decision.id,
-        created_at=now,
-        expires_at=now + offer_lifetime(settings, case.urgency),
-    )
-    session.add(offer)
-    state = await routing_state(session, case_id=case.id, now=now)
-    state.needs_routing = False
-    state.updated_at = now
-    await append_event(
-        session,
-        secret=settings.data_key,
-        case=case,
-        type_=CaseEventType.offered,
-        actor_id=by.id if by else None,
-        now=now,
-        data={
-            "offer_id": str(offer.id),
-            "user_id": str(offer.user_id),
-            "expires_at": offer.expires_at.isoformat(),
-            "decision_id": str(decision.id),
-            "by": "staff" if by else "auto",
-        },
-    )
-    await session.flush()
-    return offer, chosen.helper.display_name
 
 
 async def list_my_offers(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> OfferList:
-    """Offers made to the caller, newest first, a page at a time."""
+    """Offers made to the caller, newest first, a page at a time; withdrawn ones are left out
+    (their case was resolved or closed before the caller answered)."""
     query = (
         sa.select(Offer, col(Case.reference))
         .join(Case, col(Case.id) == col(Offer.case_id))
-        .where(col(Offer.user_id) == user.id)
+        .where(col(Offer.user_id) == user.id, col(Offer.status) != OfferStatus.withdrawn)
         .order_by(col(Offer.created_at).desc(), col(Offer.id).desc())
         .limit(limit + 1)
     )

@@ -123,7 +123,8 @@ def test_spec_spellings() -> None:
     }
     assert {"sla_at_risk", "sla_breached"} <= {e.value for e in CaseEventType}
     assert "anonymised" in {e.value for e in CaseEventType}
-    assert len(CaseEventType) == 28
+    assert "offer_withdrawn" in {e.value for e in CaseEventType}
+    assert len(CaseEventType) == 29
     assert [r.value for r in DuplicateReason] == ["id_number", "phone", "name"]
     assert [s.value for s in DuplicateStatus] == ["open", "confirmed", "dismissed"]
     assert [r.value for r in Role] == ["volunteer", "caseworker", "supervisor", "agency", "admin"]

@@ -11,13 +11,13 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from models.base import utcnow
-from models.enums import Role
+from models.enums import OfferStatus, Role
 from models.routing import CaseRouting, Offer
 from service.demo.agencies import DIRECTORY_FILE
 from service.platform.settings import RoutingMode
 from service.routing.hsds import import_directory
 from tests.conftest import make_settings
-from tests.support.cases import CASES
+from tests.support.cases import CASES, move
 from tests.support.routing import OFFERS, offer, screened_case, set_profile
 
 
@@ -290,3 +290,57 @@ async def test_a_new_offer_expires_the_stale_one_first(client, actors, make_acto
     assert [e["type"] for e in timeline["items"]][-3:] == ["offered", "offer_expired", "offered"]
     state = await session.get(CaseRouting, uuid.UUID(case["id"]), populate_existing=True)
     assert state is not None and state.failed_offers == 1
+
+
+async def test_closing_a_case_withdraws_its_pending_offer(client, actors, session) -> None:
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    volunteer = actors[Role.volunteer]
+    await set_profile(client, supervisor, volunteer.user.id)
+    case = await screened_case(client, caseworker)
+    made = (await offer(client, caseworker, case["id"], user_id=str(volunteer.user.id))).json()
+
+    closed = await move(client, caseworker, case["id"], "closed", closure_reason="out_of_scope")
+
+    assert closed.status_code == 200, closed.text
+    stored = await session.get(Offer, uuid.UUID(made["id"]), populate_existing=True)
+    assert stored is not None and stored.status is OfferStatus.withdrawn
+    timeline = (await client.get(f"{CASES}/{case['id']}/timeline", headers=caseworker)).json()
+    last = timeline["items"][-1]
+    assert (last["type"], last["data"]["offer_id"], last["data"]["user_id"]) == (
+        "offer_withdrawn",
+        made["id"],
+        str(volunteer.user.id),
+    )
+    assert [e["type"] for e in timeline["items"]][-2:] == ["status_changed", "offer_withdrawn"]
+    mine = (await client.get("/api/v1/me/offers", headers=volunteer.headers)).json()
+    assert mine["items"] == []
+    answer = await client.post(f"{OFFERS}/{made['id']}/accept", headers=volunteer.headers)
+    assert answer.status_code == 409
+    state = await session.get(CaseRouting, uuid.UUID(case["id"]), populate_existing=True)
+    assert state is not None and state.failed_offers == 0
+
+
+async def test_resolving_a_case_withdraws_its_handover_offer(client, actors, make_actor) -> None:
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    lead, other = actors[Role.volunteer], await make_actor(Role.volunteer)
+    for helper in (lead, other):
+        await set_profile(client, supervisor, helper.user.id)
+    case = await screened_case(client, caseworker)
+    first = (await offer(client, caseworker, case["id"], user_id=str(lead.user.id))).json()
+    await client.post(f"{OFFERS}/{first['id']}/accept", headers=lead.headers)
+    handover = (await offer(client, caseworker, case["id"], user_id=str(other.user.id))).json()
+
+    resolved = await move(client, caseworker, case["id"], "resolved")
+
+    assert resolved.status_code == 200, resolved.text
+    mine = (await client.get("/api/v1/me/offers", headers=other.headers)).json()
+    assert mine["items"] == []
+    # The helper it was offered to no longer reads the case.
+    assert (await client.get(f"{CASES}/{case['id']}", headers=other.headers)).status_code == 404
+    staff_view = (await client.get(f"{CASES}/{case['id']}/timeline", headers=caseworker)).json()
+    withdrawn = staff_view["items"][-1]
+    assert withdrawn["type"] == "offer_withdrawn"
+    assert withdrawn["data"]["offer_id"] == handover["id"]
+    # The lead still sees the offer they accepted.
+    lead_offers = (await client.get("/api/v1/me/offers", headers=lead.headers)).json()
+    assert [o["status"] for o in lead_offers["items"]] == ["accepted"]

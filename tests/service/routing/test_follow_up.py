@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
 
 from models.base import utcnow
 from models.case import Case
-from models.enums import CaseEventType, OfferStatus, Role, RoutingMode
+from models.enums import CaseEventType, IneligibleReason, OfferStatus, Role, RoutingMode
 from models.events import CaseEvent
 from models.routing import CaseRouting, Offer
 from service.routing.follow_up import expire_offers
+from service.routing.suggestions import rank_people, rank_people_of_cases
 from tests.conftest import make_settings
 from tests.support.cases import move
 from tests.support.routing import offer, screened_case, set_profile
@@ -104,11 +106,110 @@ async def test_a_case_closed_while_offered_is_not_offered_again(
     answer = await client.post(
         f"/api/v1/offers/{made['id']}/accept", headers=takers[made["user_id"]].headers
     )
-    assert answer.status_code == 409  # a closed case takes no lead
+    assert answer.status_code == 409  # closing withdrew the offer
 
-    assert await expire_offers(session, settings=settings, now=utcnow() + timedelta(hours=5)) == 1
+    # Withdrawn, the offer is no longer there to expire, nor followed up.
+    assert await expire_offers(session, settings=settings, now=utcnow() + timedelta(hours=5)) == 0
     offers = (
         await session.execute(sa.select(Offer).where(col(Offer.case_id) == uuid.UUID(case["id"])))
     ).scalars()
-    assert [o.status for o in offers] == [OfferStatus.expired]
-    assert CaseEventType.offered not in (await _events(session, case["id"]))[-1:]
+    assert [o.status for o in offers] == [OfferStatus.withdrawn]
+    assert (await _events(session, case["id"]))[-1] is CaseEventType.offer_withdrawn
+
+
+async def test_a_batch_of_expired_offers_is_offered_anew_in_as_many_statements_as_one(
+    client, actors, make_actor, session, engine
+) -> None:
+    settings = make_settings(routing_mode=RoutingMode.auto)
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    helpers = [actors[Role.volunteer], await make_actor(Role.volunteer)]
+    for helper in helpers:
+        await set_profile(client, supervisor, helper.user.id)
+    cases = [await screened_case(client, caseworker) for _ in range(4)]
+    first = {}
+    for case in cases:
+        first[case["id"]] = (await offer(client, caseworker, case["id"], best=True)).json()
+    # One offer is due before the other three.
+    await session.execute(
+        sa.update(Offer)
+        .where(col(Offer.id) == uuid.UUID(first[cases[0]["id"]]["id"]))
+        .values(expires_at=utcnow() - timedelta(minutes=1))
+    )
+    await session.commit()
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await expire_offers(session, settings=settings, now=utcnow()) == 1
+        for_one = len(statements)
+        statements.clear()
+        later = utcnow() + timedelta(hours=5)
+        await session.execute(  # the first case's new offer is not due with the others
+            sa.update(Offer)
+            .where(
+                col(Offer.case_id) == uuid.UUID(cases[0]["id"]),
+                col(Offer.status) == OfferStatus.pending,
+            )
+            .values(expires_at=later + timedelta(days=1))
+        )
+        await session.commit()
+        statements.clear()
+        assert await expire_offers(session, settings=settings, now=later) == 3
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+    # Claim, offers, expiries, states, helpers, earlier offers, decisions, new offers, events.
+    assert len(statements) == for_one, statements
+    for case in cases:
+        pending = (
+            await session.execute(
+                sa.select(Offer).where(
+                    col(Offer.case_id) == uuid.UUID(case["id"]),
+                    col(Offer.status) == OfferStatus.pending,
+                )
+            )
+        ).scalar_one()
+        # The next candidate: not the helper who let the first offer expire.
+        assert str(pending.user_id) != first[case["id"]]["user_id"]
+        assert (await _events(session, case["id"]))[-2:] == [
+            CaseEventType.offer_expired,
+            CaseEventType.offered,
+        ]
+
+
+async def test_ranking_cases_together_ranks_each_as_alone(
+    client, actors, make_actor, session
+) -> None:
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    volunteers = [actors[Role.volunteer], *[await make_actor(Role.volunteer) for _ in range(2)]]
+    for volunteer, area in zip(volunteers, ("100101", "10", "50"), strict=True):
+        await set_profile(client, supervisor, volunteer.user.id, areas=[area])
+    chiang_mai = {
+        "province_code": "50",
+        "district_code": "5001",
+        "subdistrict_code": "500101",
+        "postal_code": "50200",
+    }
+    cases = [
+        await screened_case(client, caseworker),
+        await screened_case(client, caseworker, location=chiang_mai),
+        await screened_case(client, caseworker),
+    ]
+    declined = (await offer(client, caseworker, cases[2]["id"], best=True)).json()
+    taker = next(v for v in volunteers if str(v.user.id) == declined["user_id"])
+    await client.post(
+        f"/api/v1/offers/{declined['id']}/decline", json={"reason": "Away"}, headers=taker.headers
+    )
+    rows = [await session.get(Case, uuid.UUID(case["id"])) for case in cases]
+    loaded = [row for row in rows if row is not None]
+    now = utcnow()
+
+    together = await rank_people_of_cases(session, cases=loaded, now=now)
+
+    for row in loaded:
+        alone = await rank_people(session, case=row, now=now)
+        assert together[row.id] == alone
+    assert together[loaded[2].id].filtered[IneligibleReason.declined] == 1
