@@ -338,7 +338,8 @@ async def _request_id_number(
         )
     )
     for case_id, case_sealed in found:
-        number = open_id_number(key, bytes(case_sealed), case_id)
+        assert case_sealed is not None  # selected only when present
+        number = open_id_number(key, case_sealed, case_id)
         if number is not None and lookup in id_number_hashes(key, number):
             return number
     return None

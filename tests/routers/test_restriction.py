@@ -134,7 +134,7 @@ async def test_a_restricted_case_is_no_possible_duplicate_but_for_supervisors(cl
     caseworker = actors[Role.caseworker].headers
     supervisor = actors[Role.supervisor].headers
 
-    def same_person(first_name: str) -> dict:
+    def same_person(first_name: str) -> dict[str, object]:
         return intake_body(
             client={"id_number": VALID_THAI_ID, "phone": None, "first_name": first_name}
         )

@@ -193,9 +193,11 @@ async def test_a_restricted_cases_messages_are_replayed_to_supervisors_only(
         (CaseEventType.created, False),
         (CaseEventType.escalated, True),
     ]
-    first = await session.scalar(
+    first: int | None = await session.scalar(
         sa.select(StreamMessage.id).where(StreamMessage.case_id == uuid.UUID(earlier["id"]))  # type: ignore[call-overload]
     )
+
+    assert first is not None
 
     async def replayed(role: Role, user_id: uuid.UUID) -> list[tuple[str, str]]:
         replay = await missed_messages(session, viewer=Viewer(user_id, role, None), after=first)
