@@ -352,7 +352,7 @@ TABLES: dict[str, TableDeclaration] = {
         personal=_personal(activity="reported_by_id lead_id offered_to_id"),
         other=_columns(
             "id event_id type case_id case_reference urgency occurred_at recorded_at offer_id "
-            "referral_id organization_id breach_id"
+            "referral_id organization_id breach_id restricted"
         ),
     ),
     "webhook_endpoints": TableDeclaration(
