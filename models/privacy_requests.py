@@ -75,6 +75,8 @@ class PrivacyRequest(SQLModel, table=True):
     __tablename__ = "privacy_requests"
     __table_args__ = (
         sa.Index("ix_privacy_requests_received_at", "received_at", "id"),
+        # Finding a person's requests by id number, through its keyed hash.
+        sa.Index("ix_privacy_requests_subject_id_hash", "subject_id_hash"),
         # The open requests, soonest due first: what the supervisors' clock reads.
         sa.Index(
             "ix_privacy_requests_open_due",
@@ -98,6 +100,9 @@ class PrivacyRequest(SQLModel, table=True):
     requester_name: str | None = SQLField(default=None, max_length=200)
     subject_id_type: IdType | None = SQLField(default=None, sa_type=EnumText(IdType, 16))
     subject_id_hash: str | None = SQLField(default=None, max_length=KEYED_VALUE_LENGTH)
+    # Sealed with the data key, bound to the request's id: what lets a key rotation re-hash
+    # `subject_id_hash` (a hash alone cannot be recomputed under a new key).
+    subject_id_number_enc: bytes | None = SQLField(default=None, sa_type=sa.LargeBinary)
     subject_phone: str | None = SQLField(default=None, max_length=20)
     subject_first_name: str | None = SQLField(default=None, max_length=100)
     subject_last_name: str | None = SQLField(default=None, max_length=100)
@@ -147,8 +152,9 @@ class SubjectIn(_Strict):
     id_number: str | None = Field(
         default=None,
         max_length=32,
-        description="Looked up through its keyed hash, never stored. Checked by the server "
-        "beyond this schema as at intake (`thai_id`, `thai_id_check_digit`, `passport`).",
+        description="Looked up through its keyed hash; kept encrypted with the request (as "
+        "on a case) until the cases it found are anonymised. Checked by the server beyond "
+        "this schema as at intake (`thai_id`, `thai_id_check_digit`, `passport`).",
     )
     phone: str | None = Field(
         default=None, max_length=32, description="Checked by the server beyond this schema."

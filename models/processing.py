@@ -328,7 +328,7 @@ TABLES: dict[str, TableDeclaration] = {
         activity="data_subject_requests",
         personal=_personal(
             identity="requester_name subject_first_name subject_last_name",
-            id_number="subject_id_type subject_id_hash",
+            id_number="subject_id_type subject_id_hash subject_id_number_enc",
             contact="subject_phone",
             demographics="subject_birth_date",
             circumstances="details",
@@ -352,7 +352,7 @@ TABLES: dict[str, TableDeclaration] = {
         personal=_personal(activity="reported_by_id lead_id offered_to_id"),
         other=_columns(
             "id event_id type case_id case_reference urgency occurred_at recorded_at offer_id "
-            "referral_id organization_id breach_id"
+            "referral_id organization_id breach_id restricted"
         ),
     ),
     "webhook_endpoints": TableDeclaration(

@@ -5,7 +5,9 @@ A row is written by a database trigger on `case_events` for each event of an ann
 no statement more. Its `id` orders the stream and is the `Last-Event-ID` a client resumes
 from. The log keeps one hour (`service.stream.log.RETENTION`); `case_events` stays the
 history. A message holds ids and the case's reference and urgency, never personal data;
-`reported_by_id`, `lead_id` and `offered_to_id` are kept to decide who may receive it.
+`reported_by_id`, `lead_id` and `offered_to_id` are kept to decide who may receive it, and
+`restricted` says whether the case was restricted (PDPA s.32, s.34) when the event was recorded
+(migration `0025_stream_restricted`): such a message reaches supervisors only.
 
 A breach message (`breach_due_soon`, `breach_overdue`) is written by the worker
 (`service.privacy.breach_alerts`); it names the breach and no case.
@@ -57,6 +59,7 @@ class StreamMessage(SQLModel, table=True):
     referral_id: uuid.UUID | None = None
     organization_id: uuid.UUID | None = None
     breach_id: uuid.UUID | None = None
+    restricted: bool = SQLField(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class StreamMessageOut(BaseModel):

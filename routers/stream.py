@@ -130,8 +130,9 @@ async def stream(
     ] = "",
 ) -> EventSourceResponse:
     """New, escalated, at-risk and breached cases, offers and referral answers, as they happen,
-    for what the caller may read, and breaches whose notification is due soon or overdue (for
-    supervisors and admins); ends when the access token expires."""
+    for what the caller may read (a restricted case's messages reach supervisors only, live and
+    on resume), and breaches whose notification is due soon or overdue (for supervisors and
+    admins); ends when the access token expires."""
     broker: Broker = request.app.state.stream_broker
     viewer = Viewer.of(caller)
     broker.check_room(viewer)

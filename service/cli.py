@@ -208,7 +208,9 @@ def _rotate_data_key(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await engine.dispose()
         return (
-            f"re-sealed {done.id_numbers} id numbers, {done.answers} stored answers; "
+            f"re-sealed {done.id_numbers} id numbers, {done.answers} stored answers, "
+            f"{done.webhook_secrets} webhook secrets, {done.request_id_numbers} request id "
+            "numbers; "
             f"re-signed {done.anchors} chain anchors; {done.refused} refused"
         ), left
 
@@ -311,8 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rotate = commands.add_parser(
         "rotate-data-key",
-        help="re-seal id numbers, lookup hashes, stored answers and chain anchors with the "
-        "current data key while the service runs (exit 1 if some could not move)",
+        help="re-seal id numbers (of cases and data-subject requests), lookup hashes, stored "
+        "answers, webhook signing secrets and chain anchors with the current data key while "
+        "the service runs (exit 1 if some could not move)",
     )
     rotate.add_argument("--batch", type=int, default=BATCH, help="rows per transaction")
     rotate.set_defaults(handler=_rotate_data_key)

@@ -2,6 +2,10 @@
 the same district. Found at intake, stored as links, listed on the case for staff only, and
 confirmed or dismissed by a caseworker (`service.cases.duplicate_decisions`).
 
+A restricted case (PDPA s.32, s.34) is kept but not used: it is never a candidate, and a link
+made before its restriction shows to supervisors only (everyone else would learn from it that
+the case exists and is about the same person).
+
 Every open case is compared, however old, and none is read to be compared: one statement asks
 the indexes (`ix_cases_client_id_hash`, `ix_cases_client_phone` and, per name key, the partial
 `ix_cases_open_district_<key>`) for the few open cases sharing the id hash, the phone, or a
@@ -24,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from auth.policy import sees_possible_duplicates
+from auth.policy import sees_possible_duplicates, sees_restricted
 from models.base import new_id
 from models.case import DUPLICATE_NAME_KEYS, Case, DuplicateLink, DuplicateOut
 from models.enums import DuplicateReason, DuplicateStatus
@@ -112,7 +116,7 @@ def _candidate_statement(shape: _Shape) -> sa.Select[Any]:
             col(Case.client_name_key),
             *(Case.__table__.c[f"client_{key}"] for key in DUPLICATE_NAME_KEYS),  # type: ignore[attr-defined]
         )
-        .where(OPEN, sa.or_(*terms))
+        .where(OPEN, col(Case.restricted_at).is_(None), sa.or_(*terms))
         .limit(CANDIDATE_LIMIT)
     )
 
@@ -254,6 +258,7 @@ _LINKS_OF_CASE = (
         col(DuplicateLink.status),
         col(DuplicateLink.created_at),
         col(DuplicateLink.decided_at),
+        sa.or_(col(_newer.restricted_at).is_not(None), col(_older.restricted_at).is_not(None)),
     )
     .join(_newer, col(_newer.id) == col(DuplicateLink.case_id))
     .join(_older, col(_older.id) == col(DuplicateLink.candidate_id))
@@ -270,10 +275,12 @@ _LINKS_OF_CASE = (
 async def load_duplicates(
     session: AsyncSession, *, case_id: uuid.UUID, viewer: User
 ) -> list[DuplicateOut]:
-    """Duplicate links touching a case, newest first; none for viewers who may not see them."""
+    """Duplicate links touching a case, newest first; none for viewers who may not see them,
+    and those to a restricted case for supervisors only."""
     if not sees_possible_duplicates(viewer.role):
         return []
     rows = await session.execute(_LINKS_OF_CASE, {"case_id": case_id})
+    shows_restricted = sees_restricted(viewer.role)
     return [
         DuplicateOut(
             id=link_id,
@@ -296,5 +303,7 @@ async def load_duplicates(
             status,
             created_at,
             decided_at,
+            restricted,
         ) in rows.all()
+        if shows_restricted or not restricted
     ]

@@ -76,6 +76,7 @@ REQUEST_SUBJECT_COLUMNS = (
     "requester_name",
     "subject_id_type",
     "subject_id_hash",
+    "subject_id_number_enc",
     "subject_phone",
     "subject_first_name",
     "subject_last_name",

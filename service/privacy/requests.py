@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models import field_rules
+from models.base import new_id
 from models.case import Case
 from models.enums import CaseStatus, IdType
 from models.privacy_requests import (
@@ -37,7 +38,7 @@ from models.privacy_requests import (
 )
 from models.user import User
 from service.cases.client_fields import name_keys
-from service.platform.crypto import id_number_hash, id_number_hashes
+from service.platform.crypto import id_number_hash, id_number_hashes, seal_id_number
 from service.platform.errors import Conflict, NotFound, Unprocessable, coded_field_error
 from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
 from service.platform.settings import Settings
@@ -226,13 +227,20 @@ async def record_request(
     if errors:
         raise Unprocessable(errors=errors)
     case_ids = await find_cases(session, secret=settings.data_key, subject=subject)
+    request_id = new_id()
     request = PrivacyRequest(
+        id=request_id,
         kind=data.kind,
         requester=data.requester,
         requester_name=data.requester_name,
         subject_id_type=subject.id_type if subject.id_number else None,
         subject_id_hash=(
             id_number_hash(settings.data_key, subject.id_number) if subject.id_number else None
+        ),
+        subject_id_number_enc=(
+            seal_id_number(settings.data_key, subject.id_number, request_id)
+            if subject.id_number
+            else None
         ),
         subject_phone=subject.phone,
         subject_first_name=subject.first_name,
@@ -253,6 +261,20 @@ async def record_request(
             [{"request_id": request.id, "case_id": case_id} for case_id in case_ids],
         )
     return await _out(session, request, now)
+
+
+async def requests_by_id_number(
+    session: AsyncSession, *, secret: str, id_number: str
+) -> list[uuid.UUID]:
+    """The requests about the person with `id_number` (normalised), oldest first: by its
+    keyed hash under every configured key, so a request found before a key rotation re-hashed
+    it is found during and after."""
+    query = (
+        sa.select(col(PrivacyRequest.id))
+        .where(col(PrivacyRequest.subject_id_hash).in_(id_number_hashes(secret, id_number)))
+        .order_by(col(PrivacyRequest.received_at), col(PrivacyRequest.id))
+    )
+    return list((await session.scalars(query)).all())
 
 
 async def load_request(

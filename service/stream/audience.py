@@ -6,6 +6,14 @@ declined or expired only their own, as their case timeline shows them. Agency st
 only referral messages about their own organization. Breach notices go to supervisors and
 admins only (they keep the breach register); admins receive nothing else. Anyone else receives
 nothing.
+
+A restricted case (PDPA s.32, s.34) reaches supervisors only, as it shows to them only. Decided
+by the case as it stood when the message was recorded (`StreamMessage.restricted`, written by
+the log's trigger): a message recorded while the case was restricted never reaches anyone else,
+live or on resume, even after the restriction is lifted. A resume also decides by the case as
+it stands now: the messages of a case restricted now, recorded before its restriction, are not
+replayed to anyone but supervisors (they are again once it is lifted). A live message is
+delivered within moments of being recorded, so both decisions agree for it.
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from auth.policy import STAFF, CaseFacts, may_read_case, may_read_referral
+from auth.policy import STAFF, CaseFacts, may_read_case, may_read_referral, sees_restricted
+from models.case import Case
 from models.enums import BreachNotice, Role
 from models.stream import StreamMessage
 from models.user import User
@@ -49,8 +58,10 @@ def may_receive(viewer: Viewer, message: Message) -> bool:
     if viewer.role is Role.admin:
         return False
     if viewer.role is Role.agency:
-        return message.type in REFERRAL_EVENTS and (
-            message.organization_id is not None
+        return (
+            message.type in REFERRAL_EVENTS
+            and not message.restricted
+            and message.organization_id is not None
             and may_read_referral(viewer.role, viewer.organization_id, message.organization_id)
         )
     if message.reported_by_id is None:
@@ -59,6 +70,7 @@ def may_receive(viewer: Viewer, message: Message) -> bool:
         created_by_id=message.reported_by_id,
         lead_id=message.lead_id,
         offered_to=message.offered_to_id,
+        restricted=message.restricted,
     )
     if not may_read_case(viewer.user_id, viewer.role, facts):
         return False
@@ -67,11 +79,24 @@ def may_receive(viewer: Viewer, message: Message) -> bool:
     return True
 
 
+def _unrestricted() -> Any:
+    """Messages recorded while their case was not restricted, of a case not restricted now."""
+    restricted_now = (
+        sa.select(col(Case.id))
+        .where(col(Case.id) == col(StreamMessage.case_id), col(Case.restricted_at).is_not(None))
+        .exists()
+    )
+    return sa.and_(sa.not_(col(StreamMessage.restricted)), sa.not_(restricted_now))
+
+
 def narrowing(viewer: Viewer) -> Any:
     """A WHERE clause that keeps at most what `may_receive` admits, so a resume does not read
-    other people's messages; `may_receive` still decides each one."""
-    if viewer.role in STAFF:
+    other people's messages, and leaves out for all but supervisors the messages of cases
+    restricted now; `may_receive` still decides each one."""
+    if sees_restricted(viewer.role):
         return sa.true()
+    if viewer.role in STAFF:
+        return _unrestricted()
     if viewer.role is Role.admin:
         return col(StreamMessage.type).in_(BREACH_NOTICES)
     if viewer.role is Role.agency:
@@ -80,12 +105,16 @@ def narrowing(viewer: Viewer) -> Any:
         return sa.and_(
             col(StreamMessage.type).in_([t.value for t in REFERRAL_EVENTS]),
             col(StreamMessage.organization_id) == viewer.organization_id,
+            _unrestricted(),
         )
     if viewer.role is Role.volunteer:
         # A breach notice names no person: none of these hold for it.
-        return sa.or_(
-            col(StreamMessage.reported_by_id) == viewer.user_id,
-            col(StreamMessage.lead_id) == viewer.user_id,
-            col(StreamMessage.offered_to_id) == viewer.user_id,
+        return sa.and_(
+            sa.or_(
+                col(StreamMessage.reported_by_id) == viewer.user_id,
+                col(StreamMessage.lead_id) == viewer.user_id,
+                col(StreamMessage.offered_to_id) == viewer.user_id,
+            ),
+            _unrestricted(),
         )
     return sa.false()

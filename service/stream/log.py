@@ -33,6 +33,7 @@ _COLUMNS = [
     col(StreamMessage.referral_id),
     col(StreamMessage.organization_id),
     col(StreamMessage.breach_id),
+    col(StreamMessage.restricted),
 ]
 
 

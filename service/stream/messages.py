@@ -71,7 +71,8 @@ class End(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Message:
     """One announced event with the facts that decide who may receive it. A case event names
-    its case (`case_id`, `case_reference`, `urgency`); a breach notice its breach."""
+    its case (`case_id`, `case_reference`, `urgency`) and whether it was restricted; a breach
+    notice its breach."""
 
     id: int
     type: CaseEventType | BreachNotice
@@ -86,6 +87,8 @@ class Message:
     referral_id: uuid.UUID | None
     organization_id: uuid.UUID | None
     breach_id: uuid.UUID | None = None
+    restricted: bool = False
+    """The case was restricted (PDPA s.32, s.34) when the event was recorded."""
 
 
 def message_type(value: str) -> CaseEventType | BreachNotice:
@@ -121,6 +124,7 @@ def message_from(row: Any) -> Message:
         referral_id=_uuid(fields["referral_id"]),
         organization_id=_uuid(fields["organization_id"]),
         breach_id=_uuid(fields.get("breach_id")),
+        restricted=bool(fields.get("restricted") or False),
     )
 
 

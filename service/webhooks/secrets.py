@@ -2,7 +2,8 @@
 
 A secret is `whsec_` and the base64 of 32 random bytes (the standard asks for 24 to 64). It is
 sealed with the data key (AES-GCM, bound to the endpoint's service id, naming the key that
-sealed it), shown once to whoever makes it and never again: a lost secret is replaced.
+sealed it), shown once to whoever makes it and never again: a lost secret is replaced. A key
+rotation re-seals it under the current key (`service.platform.key_rotation`).
 """
 
 from __future__ import annotations
@@ -33,3 +34,9 @@ def seal_secret(data_key: str, secret: str, service_id: uuid.UUID) -> bytes:
 def signer(data_key: str, sealed: bytes, service_id: uuid.UUID) -> Webhook:
     """The endpoint's signer, from its sealed secret (raises when it does not open)."""
     return Webhook(unseal(data_key, WEBHOOK_SECRET_PURPOSE, sealed, service_id.bytes).decode())
+
+
+def reseal_secret(data_key: str, sealed: bytes, service_id: uuid.UUID) -> bytes:
+    """The same secret sealed again under the current key (raises when it does not open)."""
+    opened = unseal(data_key, WEBHOOK_SECRET_PURPOSE, sealed, service_id.bytes)
+    return seal(data_key, WEBHOOK_SECRET_PURPOSE, opened, service_id.bytes)

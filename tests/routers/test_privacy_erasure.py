@@ -239,6 +239,13 @@ async def test_a_persons_access_then_erasure_and_a_refused_erasure(
     hashes = id_number_hashes(settings.data_key, VALID_THAI_ID)
     assert await _personal_values_left(committed_db, hashes) == []
     assert await _cleared(committed_db, [first["id"], second["id"]]) == []
+    async with committed_db.connect() as connection:
+        sealed = await connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(metadata.tables["privacy_requests"])
+            .where(sa.column("subject_id_number_enc").is_not(None))
+        )
+    assert sealed == 0  # the id number each request kept, sealed, is cleared with its hash
     assert await _count(committed_db, "idempotency_keys") == 0
     assert await _count(committed_db, "exports") == 0
     assert await _statistics(client, supervisor) == before

@@ -1,12 +1,13 @@
 """The restriction of a case (PDPA s.32, s.34): kept, but hidden from all but supervisors,
-never referred, shared with agencies or exported, and its reason shown to supervisors."""
+never referred, shared with agencies, exported or matched as a possible duplicate, and its
+reason shown to supervisors."""
 
 from __future__ import annotations
 
 import uuid
 
 from models.enums import Role
-from tests.support.cases import CASES, anonymous_body, create_case
+from tests.support.cases import CASES, VALID_THAI_ID, anonymous_body, create_case, intake_body
 from tests.support.referrals import REFERRALS, case_in_progress, make_agency, refer
 
 OBJECTION = {"basis": "objection", "reason": "ผู้รับบริการคัดค้านการประมวลผลข้อมูล"}
@@ -127,3 +128,31 @@ async def test_only_supervisors_restrict_and_bad_input_changes_nothing(client, a
     detail = await client.get(f"{CASES}/{case['id']}", headers=supervisor)
     assert detail.json()["restriction"] is None
     assert await _listed(client, caseworker, case["id"])
+
+
+async def test_a_restricted_case_is_no_possible_duplicate_but_for_supervisors(client, actors):
+    caseworker = actors[Role.caseworker].headers
+    supervisor = actors[Role.supervisor].headers
+
+    def same_person(first_name: str) -> dict[str, object]:
+        return intake_body(
+            client={"id_number": VALID_THAI_ID, "phone": None, "first_name": first_name}
+        )
+
+    restricted = await create_case(client, caseworker, same_person("สมศรี"))
+    linked = await create_case(client, caseworker, same_person("มานี"))
+    assert [d["candidate_id"] for d in linked["possible_duplicates"]] == [restricted["id"]]
+    made = await client.post(_restriction(restricted["id"]), json=OBJECTION, headers=supervisor)
+    assert made.status_code == 200, made.text
+
+    # Not matched once restricted; the link made before shows to supervisors only.
+    later = await create_case(client, caseworker, same_person("ชูใจ"))
+    assert [d["candidate_id"] for d in later["possible_duplicates"]] == [linked["id"]]
+    for headers, shown in (
+        (caseworker, {(later["id"], linked["id"])}),
+        (supervisor, {(later["id"], linked["id"]), (linked["id"], restricted["id"])}),
+    ):
+        detail = await client.get(f"{CASES}/{linked['id']}", headers=headers)
+        assert detail.status_code == 200, detail.text
+        links = detail.json()["possible_duplicates"]
+        assert {(d["case_id"], d["candidate_id"]) for d in links} == shown

@@ -3,7 +3,8 @@ httpx streaming client, real commits.
 
 A new case reported through another request arrives on a supervisor's stream and on its
 reporter's, never on another volunteer's; `Last-Event-ID` resumes with what was missed; a
-rolled-back change announces nothing; the stream ends when its access token expires; an
+restricted case's messages reach supervisors only, live and on resume; a rolled-back change
+announces nothing; the stream ends when its access token expires; an
 account holds a bounded number of streams; on PostgreSQL a change committed through one
 server process arrives on a stream held by another.
 """
@@ -55,6 +56,7 @@ class People:
     volunteer: User
     other_volunteer: User
     supervisor: User
+    caseworker: User
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,7 @@ async def people(engine: AsyncEngine) -> People:
             volunteer=await create_user(session, Role.volunteer),
             other_volunteer=await create_user(session, Role.volunteer),
             supervisor=await create_user(session, Role.supervisor),
+            caseworker=await create_user(session, Role.caseworker),
         )
         await session.commit()
     return found
@@ -215,6 +218,72 @@ async def test_last_event_id_resumes_with_what_was_missed(
     async with open_stream(server.base_url, supervisor, last_event_id=10**15) as stream:
         event = await stream.next()
         assert (event["event"], event["data"]) == ("reload", {"reason": "history_gone"})
+
+
+async def add_escalation(engine: AsyncEngine, case_id: str) -> None:
+    """An announced event on the case, committed (as the worker's escalation would be)."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            sa.insert(CaseEvent).values(
+                id=uuid.uuid4(),
+                case_id=uuid.UUID(case_id),
+                seq=99,
+                type=CaseEventType.escalated,
+                occurred_at=utcnow(),
+                changes={},
+                data={},
+                hash="x",
+            )
+        )
+
+
+async def test_a_restricted_cases_messages_reach_supervisors_only(
+    server: LiveServer, people: People, engine: AsyncEngine
+) -> None:
+    volunteer = await headers_for(engine, people.volunteer)
+    caseworker = await headers_for(engine, people.caseworker)
+    supervisor = await headers_for(engine, people.supervisor)
+    async with (
+        open_stream(server.base_url, supervisor) as supervisor_stream,
+        open_stream(server.base_url, caseworker) as caseworker_stream,
+    ):
+        earlier = await report(server.base_url, volunteer)
+        case = await report(server.base_url, volunteer)
+        for stream in (supervisor_stream, caseworker_stream):
+            assert [(await stream.next_case())["case_id"] for _ in range(2)] == [
+                earlier["id"],
+                case["id"],
+            ]
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+            restricted = await client.post(
+                f"{CASES}/{case['id']}/restriction",
+                json={"basis": "objection", "reason": "ผู้รับบริการคัดค้าน"},
+                headers=supervisor,
+            )
+        assert restricted.status_code == 200, restricted.text
+        await add_escalation(engine, case["id"])
+        later = await report(server.base_url, volunteer)
+        escalated = await supervisor_stream.next_case()
+        assert (escalated["type"], escalated["case_id"]) == ("escalated", case["id"])
+        assert (await supervisor_stream.next_case())["case_id"] == later["id"]
+        # The caseworker's next message is the later case: the escalation never came.
+        assert (await caseworker_stream.next_case())["case_id"] == later["id"]
+    async with engine.connect() as connection:
+        resume_from = await connection.scalar(
+            sa.select(StreamMessage.id).where(StreamMessage.case_id == uuid.UUID(earlier["id"]))  # type: ignore[call-overload]
+        )
+    # A resume replays the restricted case, created before its restriction, to supervisors only.
+    async with open_stream(server.base_url, supervisor, last_event_id=resume_from) as stream:
+        replayed = [await stream.next_case() for _ in range(3)]
+        assert [(m["type"], m["case_id"]) for m in replayed] == [
+            ("created", case["id"]),
+            ("escalated", case["id"]),
+            ("created", later["id"]),
+        ]
+    async with open_stream(server.base_url, caseworker, last_event_id=resume_from) as stream:
+        assert (await stream.next_case())["case_id"] == later["id"]
+        live = await report(server.base_url, volunteer)
+        assert (await stream.next_case())["case_id"] == live["id"]
 
 
 async def test_a_rolled_back_change_announces_nothing(

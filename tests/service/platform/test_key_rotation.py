@@ -1,27 +1,40 @@
 """Rotating the data key end to end: cases sealed under key 1, a server on key 2 with key 1
-kept as previous, `onestop rotate-data-key` through the real command, then key 1 removed."""
+kept as previous, `onestop rotate-data-key` through the real command, then key 1 removed; and
+the webhook signing secrets and data-subject requests it moves too."""
 
 from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlmodel import select
 
+from models.base import utcnow
 from models.case import Case, IdempotencyRecord
 from models.enums import Role
 from models.events import CaseEvent
+from models.privacy_requests import PrivacyRequest
+from models.webhooks import WebhookEndpoint
 from service.app import create_app
 from service.platform.db import is_sqlite
+from service.platform.key_rotation import rotate_data_key
 from service.platform.settings import InsecureSettings, Settings
-from tests.conftest import DATABASE_URL, committed_actor, make_settings, run_cli
+from service.privacy.requests import requests_by_id_number
+from service.worker.jobs import JOBS
+from service.worker.runner import run_job
+from tests.conftest import DATABASE_URL, MakeActor, committed_actor, make_settings, run_cli
 from tests.support.cases import CASES, OTHER_THAI_ID, VALID_THAI_ID, intake_body
+from tests.support.referrals import case_in_progress, refer
+from tests.support.sweep_privacy import PRIVACY_REQUESTS
+from tests.support.webhooks import Receiver, hooked_agency
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +42,7 @@ KEY_1 = "test-data-key-" + "y" * 32  # the suite's settings: key id 1
 KEY_2 = "rotated-data-key-" + "z" * 32
 ROTATED = make_settings(data_key=KEY_2, data_key_id="2", previous_data_keys={"1": KEY_1})
 KEY_1_RETIRED = make_settings(data_key=KEY_2, data_key_id="2")
+WEBHOOK_JOB = next(job for job in JOBS if job.name == "webhooks")
 ROTATED_ENV = {
     "ONESTOP_DATA_KEY": KEY_2,
     "ONESTOP_DATA_KEY_ID": "2",
@@ -235,3 +249,92 @@ def test_lookup_hashes_under_every_configured_key_name_their_key() -> None:
     assert (under_1[:3], under_2[:3]) == ("k1:", "k2:")
     assert id_number_hashes(ROTATED.data_key, VALID_THAI_ID) == [under_2, under_1]
     assert id_number_hashes(KEY_1_RETIRED.data_key, VALID_THAI_ID) == [under_2]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+async def test_webhook_secrets_move_so_deliveries_sign_once_the_old_key_is_retired(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    make_actor: MakeActor,
+    receiver: Receiver,
+) -> None:
+    agency, secret = await hooked_agency(
+        client, session, make_actor, name="บ้านพักฉุกเฉิน", url=receiver.url
+    )
+    receiver.secret = secret
+    caseworker = await make_actor(Role.caseworker)
+    case = await case_in_progress(client, caseworker.headers)
+    made = await refer(client, caseworker.headers, case["id"], agency.service.id)
+    assert made.status_code == 201, made.text
+    stored = select(WebhookEndpoint.secret_sealed).where(
+        WebhookEndpoint.service_id == agency.service.id
+    )
+    assert bytes(await session.scalar(stored))[:3] == b"k1:"  # type: ignore[arg-type]
+
+    done, left = await rotate_data_key(sessionmaker, secret=ROTATED.data_key)
+    assert (done.webhook_secrets, done.refused, left) == (1, 0, 0)
+    assert bytes(await session.scalar(stored))[:3] == b"k2:"  # type: ignore[arg-type]
+
+    retired = make_settings(data_key=KEY_2, data_key_id="2", webhooks_allow_private_addresses=True)
+    assert await run_job(sessionmaker, WEBHOOK_JOB, settings=retired, now=utcnow()) == 1
+    assert [(r.verified, r.status) for r in receiver.received] == [(True, 200)]
+
+
+async def test_data_subject_requests_are_found_by_id_number_once_the_old_key_is_retired(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    make_actor: MakeActor,
+) -> None:
+    caseworker = await make_actor(Role.caseworker)
+    supervisor = await make_actor(Role.supervisor)
+    created = await client.post(CASES, json=_body(VALID_THAI_ID), headers=caseworker.headers)
+    assert created.status_code == 201, created.text
+    requests = []
+    for kind, id_number in (
+        ("access", VALID_THAI_ID),
+        ("rectification", VALID_THAI_ID),
+        ("objection", OTHER_THAI_ID),
+    ):
+        recorded = await client.post(
+            PRIVACY_REQUESTS,
+            json={"kind": kind, "subject": {"id_number": id_number}},
+            headers=supervisor.headers,
+        )
+        assert recorded.status_code == 201, recorded.text
+        requests.append(uuid.UUID(recorded.json()["id"]))
+    sealed = select(PrivacyRequest.subject_id_number_enc).where(PrivacyRequest.id == requests[0])
+    assert bytes(await session.scalar(sealed))[:3] == b"k1:"
+    # As recorded before requests kept the id number sealed: the second found the case by it,
+    # the third found no case.
+    await session.execute(
+        sa.update(PrivacyRequest)
+        .where(PrivacyRequest.id.in_(requests[1:]))  # type: ignore[attr-defined]
+        .values(subject_id_number_enc=None)
+    )
+    await session.commit()
+
+    done, left = await rotate_data_key(sessionmaker, secret=ROTATED.data_key)
+    assert (done.request_id_numbers, done.refused, left) == (2, 1, 1)
+    hashes = (
+        await session.execute(select(PrivacyRequest.id, PrivacyRequest.subject_id_hash))
+    ).all()
+    assert {request_id: value[:3] for request_id, value in hashes} == {
+        requests[0]: "k2:",
+        requests[1]: "k2:",
+        requests[2]: "k1:",
+    }
+    assert bytes(await session.scalar(sealed))[:3] == b"k2:"
+
+    retired = KEY_1_RETIRED.data_key
+    assert (
+        await requests_by_id_number(session, secret=retired, id_number=VALID_THAI_ID)
+        == (requests[:2])
+    )

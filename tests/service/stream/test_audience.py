@@ -90,3 +90,16 @@ def test_an_agency_account_without_an_organization_receives_nothing() -> None:
     agency = _viewer(Role.agency)
     for type_ in REFERRAL_EVENTS:
         assert not may_receive(agency, _message(type_, organization_id=ORGANIZATION))
+
+
+def test_a_restricted_cases_messages_reach_supervisors_only() -> None:
+    for type_ in ANNOUNCED:
+        message = _message(type_, organization_id=ORGANIZATION, restricted=True)
+        assert may_receive(_viewer(Role.supervisor), message)
+        for viewer in (
+            _viewer(Role.caseworker),
+            _viewer(Role.volunteer, REPORTER),
+            _viewer(Role.volunteer, LEAD),
+            _viewer(Role.agency, organization=ORGANIZATION),
+        ):
+            assert not may_receive(viewer, message), (type_, viewer.role)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
+from models.case import Case
 from models.enums import CaseEventType, Role
 from models.events import CaseEvent
 from models.stream import StreamMessage
@@ -154,3 +155,58 @@ async def test_the_database_logs_announced_events_with_ids_and_no_content(
     assert (declined.offer_id, declined.offered_to_id) == (offer_id, helper)
     assert answered.organization_id == organization and answered.offered_to_id is None
     assert (escalated.offered_to_id, escalated.offer_id) == (None, None)
+
+
+async def test_a_restricted_cases_messages_are_replayed_to_supervisors_only(
+    client: httpx.AsyncClient, session: AsyncSession, make_actor: MakeActor
+) -> None:
+    volunteer = await make_actor(Role.volunteer)
+    earlier = await create_case(client, volunteer.headers)
+    restricted = await create_case(client, volunteer.headers)
+    await _announce_now(session)
+    restricted_id = uuid.UUID(restricted["id"])
+    await session.execute(
+        sa.update(Case).where(Case.id == restricted_id).values(restricted_at=utcnow())  # type: ignore[arg-type]
+    )
+    session.add(
+        CaseEvent(
+            case_id=restricted_id,
+            seq=900,
+            type=CaseEventType.escalated,
+            occurred_at=utcnow(),
+            data={},
+            hash="x",
+        )
+    )
+    await session.flush()
+    later = await create_case(client, volunteer.headers)
+    await _announce_now(session)
+    logged = (
+        await session.execute(
+            sa.select(StreamMessage.case_id, StreamMessage.type, StreamMessage.restricted)  # type: ignore[call-overload]
+            .where(StreamMessage.case_id == restricted_id)
+            .order_by(StreamMessage.id)
+        )
+    ).all()
+    # Written as the case stood: created before its restriction, escalated during it.
+    assert [(row.type, row.restricted) for row in logged] == [
+        (CaseEventType.created, False),
+        (CaseEventType.escalated, True),
+    ]
+    first: int | None = await session.scalar(
+        sa.select(StreamMessage.id).where(StreamMessage.case_id == uuid.UUID(earlier["id"]))  # type: ignore[call-overload]
+    )
+
+    assert first is not None
+
+    async def replayed(role: Role, user_id: uuid.UUID) -> list[tuple[str, str]]:
+        replay = await missed_messages(session, viewer=Viewer(user_id, role, None), after=first)
+        return [(str(m.case_id), m.type.value) for m in replay.messages]
+
+    assert await replayed(Role.supervisor, uuid.uuid4()) == [
+        (restricted["id"], "created"),
+        (restricted["id"], "escalated"),
+        (later["id"], "created"),
+    ]
+    for role, user_id in ((Role.caseworker, uuid.uuid4()), (Role.volunteer, volunteer.user.id)):
+        assert await replayed(role, user_id) == [(later["id"], "created")], role
