@@ -26,14 +26,15 @@ ANNOUNCED = frozenset(
         CaseEventType.offer_accepted,
         CaseEventType.offer_declined,
         CaseEventType.offer_expired,
+        CaseEventType.offer_withdrawn,
         CaseEventType.referred,
         CaseEventType.referral_answered,
         CaseEventType.referral_overdue,
         CaseEventType.referral_cancelled,
     }
 )
-"""The case events the stream announces (the trigger of migration `0017_stream` lists the
-same)."""
+"""The case events the stream announces (the trigger of migration `0025_stream_restricted`
+lists the same)."""
 
 REFERRAL_EVENTS = frozenset(
     {

@@ -1,5 +1,5 @@
 """stream restricted: each stream message remembers whether its case was restricted when the
-event was recorded, so only supervisors receive it
+event was recorded, so only supervisors receive it; a withdrawn offer is announced too
 
 Revision ID: 0025_stream_restricted
 Revises: 0024_paused_warnings
@@ -7,7 +7,8 @@ Create Date: 2026-12-01 03:00:00.000000
 
 The triggers of `0017_stream` (re-created on SQLite by `0022_queue_counters`) write the new
 `restricted` column from `cases.restricted_at`: on PostgreSQL when the transaction commits, on
-SQLite when the event is written.
+SQLite when the event is written. `offer_withdrawn` (a pending offer withdrawn when its case
+is resolved or closed) joins the announced events and, naming its helper, the offer events.
 """
 import runpy
 from pathlib import Path
@@ -24,8 +25,9 @@ depends_on: Union[str, Sequence[str], None] = None
 
 STREAM = runpy.run_path(str(Path(__file__).with_name('0017_stream.py')))
 _listed = STREAM['_listed']
-ANNOUNCED = _listed(STREAM['ANNOUNCED'])
-OFFER_EVENTS = _listed(STREAM['OFFER_EVENTS'])
+# Kept in step with service.stream.messages.ANNOUNCED.
+ANNOUNCED = _listed((*STREAM['ANNOUNCED'], 'offer_withdrawn'))
+OFFER_EVENTS = _listed((*STREAM['OFFER_EVENTS'], 'offer_withdrawn'))
 SQLITE_UUID = STREAM['SQLITE_UUID']
 CHANNEL = STREAM['CHANNEL']
 COLUMNS = STREAM['COLUMNS'] + ', restricted'
@@ -52,6 +54,13 @@ BEGIN
   RETURN NULL;
 END
 $$
+"""
+
+POSTGRES_TRIGGER = f"""
+CREATE CONSTRAINT TRIGGER case_events_stream AFTER INSERT ON case_events
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (NEW.type IN ({ANNOUNCED}))
+  EXECUTE FUNCTION stream_announce()
 """
 
 SQLITE_TRIGGER = f"""
@@ -85,6 +94,8 @@ def upgrade() -> None:
     )
     if _postgres():
         op.execute(POSTGRES_FUNCTION)
+        op.execute('DROP TRIGGER IF EXISTS case_events_stream ON case_events')
+        op.execute(POSTGRES_TRIGGER)
     else:
         op.execute(SQLITE_TRIGGER)
 
@@ -93,6 +104,8 @@ def downgrade() -> None:
     if _postgres():
         op.execute(STREAM['POSTGRES_STATEMENTS'][1].replace(
             'CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION', 1))
+        op.execute('DROP TRIGGER IF EXISTS case_events_stream ON case_events')
+        op.execute(STREAM['POSTGRES_STATEMENTS'][2])
         op.drop_column('stream_messages', 'restricted')
         return
     op.execute('DROP TRIGGER IF EXISTS case_events_stream')

@@ -122,6 +122,7 @@ async def test_the_database_logs_announced_events_with_ids_and_no_content(
         (901, CaseEventType.referral_answered, {"organization_id": str(organization)}),
         (902, CaseEventType.note_added, {}),  # not announced
         (903, CaseEventType.escalated, {"user_id": "not an id", "offer_id": 7}),
+        (904, CaseEventType.offer_withdrawn, {"offer_id": str(offer_id), "user_id": str(helper)}),
     ):
         session.add(
             CaseEvent(
@@ -147,14 +148,16 @@ async def test_the_database_logs_announced_events_with_ids_and_no_content(
         CaseEventType.offer_declined,
         CaseEventType.referral_answered,
         CaseEventType.escalated,
+        CaseEventType.offer_withdrawn,
     ]
-    created, declined, answered, escalated = rows
+    created, declined, answered, escalated, withdrawn = rows
     assert created.case_reference == case["reference"]
     assert created.urgency == case["urgency"]
     assert created.reported_by_id == volunteer.user.id
     assert (declined.offer_id, declined.offered_to_id) == (offer_id, helper)
     assert answered.organization_id == organization and answered.offered_to_id is None
     assert (escalated.offered_to_id, escalated.offer_id) == (None, None)
+    assert (withdrawn.offer_id, withdrawn.offered_to_id) == (offer_id, helper)
 
 
 async def test_a_restricted_cases_messages_are_replayed_to_supervisors_only(
