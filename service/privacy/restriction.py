@@ -7,6 +7,9 @@ Decisions written down:
   list and the work queues of everyone else, and its detail (and every route under it) answers
   them 404 as if it did not exist (`auth.policy.may_read_case`). Supervisors see
   `restriction` (basis, reason, since, by) in its detail.
+- Restricting a case withdraws the offer of it waiting for a helper's answer (`offer_withdrawn`,
+  `restricted` in its data), and while restricted it is offered to nobody: a supervisor's
+  offer is refused (409 `case.restricted`) and routing does not re-offer it.
 - While restricted it cannot be referred (409 `case.restricted`, naming the restriction), its
   referrals no longer share it with agencies (403 `case.restricted`, without the reason), and
   it is left out of the case export.
@@ -32,6 +35,7 @@ from service.cases.loading import load_case
 from service.cases.rendering import render_restriction
 from service.platform.errors import Conflict, Forbidden
 from service.platform.settings import Settings
+from service.routing.follow_up import withdraw_pending_offer
 
 
 def restriction_extra(case: Case, *, with_reason: bool) -> dict[str, Any]:
@@ -85,6 +89,7 @@ async def restrict_case(
         now=now,
         data={"basis": body.basis.value},
     )
+    await withdraw_pending_offer(session, settings=settings, case=case, actor_id=user.id, now=now)
     await session.flush()
     return CaseRestriction(case_id=case.id, restriction=render_restriction(case))
 

@@ -30,6 +30,7 @@ from service.cases.events import append_event
 from service.cases.loading import load_case
 from service.platform.errors import Conflict, NotFound
 from service.platform.settings import Settings
+from service.privacy.restriction import refuse_restricted
 from service.routing.follow_up import after_failed_offer, expire_offer
 from service.routing.offers import offer_out, offer_to, pending_offer, routing_state
 from service.routing.ranking import Ranked, Ranking
@@ -49,6 +50,7 @@ async def make_offer(
 ) -> OfferOut:
     """Offer a case to a person, or to the best suggestion; the choice is logged."""
     case = await load_case(session, user=user, case_id=case_id, lock=True)
+    refuse_restricted(case)
     if case.status not in OFFERABLE:
         raise Conflict(code="offer.case_status", extra={"status": case.status.value})
     current = await pending_offer(session, case_id=case.id)

@@ -4,7 +4,8 @@ after `ONESTOP_ROUTING_MAX_FAILED_OFFERS` failed offers the case is escalated to
 (an `escalated` event, `escalated_at` and the flag) and routing stops offering it by itself.
 An escalation ends when its case closes (`escalation_ended_at`) and resumes if it reopens, so
 the escalated queue's index holds the open cases' escalations only. A case resolved or closed
-while an offer of it waits has that offer withdrawn (`withdrawn`, an `offer_withdrawn` event).
+or restricted while an offer of it waits has that offer withdrawn (`withdrawn`, an
+`offer_withdrawn` event); a restricted case is never offered by routing itself.
 
 The worker (`service.worker.jobs`) calls `expire_offers` every round. It claims the cases of expired
 pending offers with `FOR UPDATE SKIP LOCKED` (on PostgreSQL), so several workers never process
@@ -128,9 +129,11 @@ async def withdraw_pending_offer(
     now: datetime,
 ) -> Offer | None:
     """Withdraw the locked `case`'s pending offer, if it has one (expired or not), once the case
-    is resolved or closed: an `offer_withdrawn` event names the offer and its helper, who no
-    longer sees it among their offers. Not a failed offer: nothing follows it up."""
-    if case.status not in WITHDRAWING:
+    is resolved or closed, or restricted (PDPA s.32, s.34: nobody but supervisors is to see it):
+    an `offer_withdrawn` event names the offer and its helper, who no longer sees it among
+    their offers. Not a failed offer: nothing follows it up."""
+    restricted = case.restricted_at is not None
+    if case.status not in WITHDRAWING and not restricted:
         return None
     offer = await pending_offer(session, case_id=case.id)
     if offer is None:
@@ -148,6 +151,7 @@ async def withdraw_pending_offer(
             "offer_id": str(offer.id),
             "user_id": str(offer.user_id),
             "status": case.status.value,
+            **({"restricted": True} if restricted else {}),
         },
     )
     return offer
@@ -179,7 +183,7 @@ async def after_failed_offers(
             state.needs_routing = True
             why = {"failed_offers": state.failed_offers}
             await escalate(session, settings=settings, case=case, now=now, why=why, state=state)
-        elif settings.routing_mode is RoutingMode.auto:
+        elif settings.routing_mode is RoutingMode.auto and case.restricted_at is None:
             to_offer.append(case)
         else:
             state.needs_routing = True

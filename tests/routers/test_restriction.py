@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 
-from models.enums import Role
+from models.enums import OfferStatus, Role
+from models.routing import Offer
 from tests.support.cases import CASES, VALID_THAI_ID, anonymous_body, create_case, intake_body
 from tests.support.referrals import REFERRALS, case_in_progress, make_agency, refer
+from tests.support.routing import OFFERS, offer, screened_case, set_profile
 
 OBJECTION = {"basis": "objection", "reason": "ผู้รับบริการคัดค้านการประมวลผลข้อมูล"}
 
@@ -156,3 +158,34 @@ async def test_a_restricted_case_is_no_possible_duplicate_but_for_supervisors(cl
         assert detail.status_code == 200, detail.text
         links = detail.json()["possible_duplicates"]
         assert {(d["case_id"], d["candidate_id"]) for d in links} == shown
+
+
+async def test_restricting_a_case_withdraws_its_offer_and_no_one_is_offered_it(
+    client, actors, session
+):
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    volunteer = actors[Role.volunteer]
+    await set_profile(client, supervisor, volunteer.user.id)
+    case = await screened_case(client, caseworker)
+    made = (await offer(client, caseworker, case["id"], user_id=str(volunteer.user.id))).json()
+    assert (await client.get(f"{CASES}/{case['id']}", headers=volunteer.headers)).status_code == 200
+
+    restricted = await client.post(_restriction(case["id"]), json=OBJECTION, headers=supervisor)
+    assert restricted.status_code == 200, restricted.text
+
+    stored = await session.get(Offer, uuid.UUID(made["id"]), populate_existing=True)
+    assert stored is not None and stored.status is OfferStatus.withdrawn
+    mine = (await client.get("/api/v1/me/offers", headers=volunteer.headers)).json()
+    assert mine["items"] == []
+    accepted = await client.post(f"{OFFERS}/{made['id']}/accept", headers=volunteer.headers)
+    assert accepted.status_code == 409
+    assert (await client.get(f"{CASES}/{case['id']}", headers=volunteer.headers)).status_code == 404
+    timeline = (await client.get(f"{CASES}/{case['id']}/timeline", headers=supervisor)).json()
+    last = timeline["items"][-1]
+    assert last["type"] == "offer_withdrawn" and last["data"]["restricted"] is True
+
+    again = await offer(client, supervisor, case["id"], user_id=str(volunteer.user.id))
+    assert again.status_code == 409, again.text
+    assert again.json()["restriction"]["basis"] == "objection"
+    hidden = await offer(client, caseworker, case["id"], user_id=str(volunteer.user.id))
+    assert hidden.status_code == 404
