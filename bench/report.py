@@ -36,6 +36,7 @@ class Outcome:
     connections: int = 0
     latency_pass: bool = False  # the few-clients pass, on which p95 targets are judged
     latency_judged: bool = True  # whether this row's p95 is held to its target
+    load_average: float = 0.0  # the machine's 1-minute load average as the scenario ended
 
     @property
     def label(self) -> str:
@@ -97,6 +98,7 @@ class Outcome:
             "worker_peak_rss_mb": {str(pid): mb for pid, mb in self.peak_rss_mb.items()},
             "worker_vm_hwm_mb": {str(pid): mb for pid, mb in self.hwm_mb.items()},
             "ratio_to_limit": None if self.ratio is None else round(self.ratio, 3),
+            "load_average_1m": round(self.load_average, 2),
             "targets": self.targets,
         }
 

@@ -377,6 +377,7 @@ class Run:
             connections=connections,
             latency_pass=latency_pass,
             latency_judged=latency_pass or not o.latency_connections,
+            load_average=os.getloadavg()[0],
         )
         baseline = next(
             (
@@ -390,7 +391,7 @@ class Run:
             outcome.ratio = measured.per_second / baseline.measured.per_second
         outcome.judge()
         self.outcomes.append(outcome)
-        print(table([outcome]).splitlines()[-1], flush=True)
+        print(f"{table([outcome]).splitlines()[-1]} load {outcome.load_average:.1f}", flush=True)
         self.save()
 
     def save(self) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from models.case import CaseOut, DuplicateLink, TransitionIn
+from auth.policy import sees_restricted
+from models.case import Case, CaseOut, DuplicateLink, TransitionIn
 from models.enums import CaseEventType, CaseStatus, ClosureReason, DuplicateStatus, Role
 from models.user import User
 from service.cases.events import append_event
@@ -35,6 +38,13 @@ async def decide_duplicate(
     link = await session.get(DuplicateLink, link_id, with_for_update=True)
     if link is None or link.case_id != case.id:
         raise NotFound(code="duplicate.not_found")
+    if not sees_restricted(user.role):
+        # A link to a restricted case is decided by supervisors only (for others it is not there).
+        candidate_restricted = await session.scalar(
+            sa.select(col(Case.restricted_at)).where(col(Case.id) == link.candidate_id)
+        )
+        if candidate_restricted is not None:
+            raise NotFound(code="duplicate.not_found")
     if link.status is not DuplicateStatus.open:
         raise Conflict(code="duplicate.decided", extra={"decision": link.status.value})
     if confirm:

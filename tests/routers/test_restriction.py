@@ -158,6 +158,12 @@ async def test_a_restricted_case_is_no_possible_duplicate_but_for_supervisors(cl
         assert detail.status_code == 200, detail.text
         links = detail.json()["possible_duplicates"]
         assert {(d["case_id"], d["candidate_id"]) for d in links} == shown
+    [hidden] = [d for d in links if d["candidate_id"] == restricted["id"]]
+    decide = f"{CASES}/{linked['id']}/duplicates/{hidden['id']}/dismiss"
+    # For all but supervisors the link is not there: it cannot be decided either.
+    assert (await client.post(decide, headers=caseworker)).status_code == 404
+    dismissed = await client.post(decide, headers=supervisor)
+    assert dismissed.status_code == 200, dismissed.text
 
 
 async def test_restricting_a_case_withdraws_its_offer_and_no_one_is_offered_it(
