@@ -381,7 +381,7 @@ inserted AS (
         CASE WHEN n.r_phone < 0.9 THEN 'TH' END,
         CAST('["th"]' AS json),
         n.r_cat3 < 0.08,
-        n.age BETWEEN 14 AND 45 AND n.r_cat2 < 0.03,
+        n.age BETWEEN 14 AND 45 AND n.r_cat2 < 0.03 AND n.r_misc < 0.48,  -- women only
         (ARRAY['self', 'family', 'neighbour', 'volunteer', 'official', 'other'])
             [1 + floor(n.r_reporter * 6)::int],
         NULL,
