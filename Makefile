@@ -38,7 +38,7 @@ format: install
 bench: install wrk
 	$(BIN)/python -m bench.run
 
-## The same, smaller: 50,000 cases, 6 s (load) and 3 s (latency) per scenario, under 5 minutes.
+## The same, smaller: 50,000 cases, 5 s (load) and 3 s (latency) per scenario, under 5 minutes.
 bench-quick: install wrk
 	$(BIN)/python -m bench.run --quick
 

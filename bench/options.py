@@ -20,7 +20,7 @@ PROFILES = {
     },
     "quick": {
         "BENCH_CASES": "50000",
-        "BENCH_SECONDS": "6",
+        "BENCH_SECONDS": "5",
         "BENCH_LATENCY_SECONDS": "3",
         "BENCH_WARMUP": "2",
         "BENCH_SWEEP_ITEMS": "2000",
