@@ -164,6 +164,22 @@ def _ineligibility(areas: Any, answers: Any) -> sa.Case[Any]:
     return sa.case(*((check, _text(reason.value)) for check, reason in checks), else_=None)
 
 
+def _profile_columns() -> tuple[Any, ...]:
+    """What ranking needs of a helper's account and profile (`_helper`)."""
+    return (
+        col(User.display_name),
+        col(User.role),
+        col(User.is_active),
+        col(HelperProfile.available),
+        col(HelperProfile.leave_until),
+        col(HelperProfile.skills),
+        col(HelperProfile.languages),
+        col(HelperProfile.capacity),
+        col(HelperProfile.card_expires_on),
+        col(HelperProfile.last_assigned_at),
+    )
+
+
 def _helpers_statement() -> sa.CompoundSelect[*tuple[Any, ...]]:
     """The helpers of the case's province checked in the database, and only the eligible ones
     returned, one row each: the codes of their areas there (space-separated), their profile,
@@ -208,16 +224,7 @@ def _helpers_statement() -> sa.CompoundSelect[*tuple[Any, ...]]:
         sa.select(
             areas.c.user_id,
             areas.c.codes,
-            col(User.display_name),
-            col(User.role),
-            col(User.is_active),
-            col(HelperProfile.available),
-            col(HelperProfile.leave_until),
-            col(HelperProfile.skills),
-            col(HelperProfile.languages),
-            col(HelperProfile.capacity),
-            col(HelperProfile.card_expires_on),
-            col(HelperProfile.last_assigned_at),
+            *_profile_columns(),
             _ineligibility(areas, answers).label("reason"),
         )
         .select_from(areas)
@@ -326,16 +333,7 @@ def _province_helpers_statement() -> sa.Select[*tuple[Any, ...]]:
             areas.c.user_id,
             areas.c.province_code,
             areas.c.codes,
-            col(User.display_name),
-            col(User.role),
-            col(User.is_active),
-            col(HelperProfile.available),
-            col(HelperProfile.leave_until),
-            col(HelperProfile.skills),
-            col(HelperProfile.languages),
-            col(HelperProfile.capacity),
-            col(HelperProfile.card_expires_on),
-            col(HelperProfile.last_assigned_at),
+            *_profile_columns(),
             _load(areas.c.user_id).label("load"),
             _HELPER_COUNT.scalar_subquery().label("helpers_in_all"),
         )
