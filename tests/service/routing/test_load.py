@@ -4,18 +4,24 @@ superseded and withdrawn, cases taken on, closed and reopened."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from models.base import utcnow
+from models.case import Case
 from models.enums import Role
 from models.routing import HelperProfile, Offer
+from service.platform.db import is_sqlite
 from service.routing.follow_up import expire_offers
+from service.routing.load import recount_helpers
+from tests.conftest import committed_actor
 from tests.support.cases import move
 from tests.support.referrals import case_in_progress
 from tests.support.routing import OFFERS, offer, screened_case, set_profile
@@ -132,3 +138,31 @@ async def test_the_stored_load_follows_every_change(
     reopened = await move(client, supervisor, led["id"], "in_progress", reason="came back")
     assert reopened.status_code == 200, reopened.text
     await _check(session, "reopened", {caseworker.user.id: (1, 0, 1.0)})
+
+
+async def test_two_commits_for_one_helper_both_count(
+    committed_client, committed_db, settings
+) -> None:
+    # PostgreSQL: the second recount waits for the first's commit, then sees its case.
+    if is_sqlite(str(committed_db.url)):
+        pytest.skip("SQLite has one writer at a time")
+    supervisor = await committed_actor(committed_db, settings, Role.supervisor)
+    caseworker = await committed_actor(committed_db, settings, Role.caseworker)
+    helper = await committed_actor(committed_db, settings, Role.volunteer)
+    await set_profile(committed_client, supervisor.headers, helper.user.id, capacity=2)
+    cases = [await case_in_progress(committed_client, caseworker.headers) for _ in range(2)]
+    sessions = async_sessionmaker(committed_db, expire_on_commit=False)
+    async with sessions() as first, sessions() as second:
+        for session, case in zip((first, second), cases, strict=True):
+            row = await session.get(Case, uuid.UUID(case["id"]))
+            assert row is not None
+            row.lead_id = helper.user.id
+            await session.flush()
+        await first.run_sync(recount_helpers, [helper.user.id])  # holds the helper's row
+        committing = asyncio.create_task(second.commit())
+        await asyncio.sleep(0.3)
+        assert not committing.done()
+        await first.commit()
+        await committing
+    async with sessions() as session:
+        assert (await _stored(session))[helper.user.id] == (2, 0, 1.0)
