@@ -16,9 +16,12 @@ Concurrency (PostgreSQL, READ COMMITTED): an `UPDATE ... SET n = (SELECT count .
 with its statement's snapshot. Had it waited for another transaction's lock on the same
 profile row, it would re-check that row once the other commits but keep its snapshot, and so
 miss the other's committed cases: a lost update. So the helpers' rows are first locked
-(`SELECT ... FOR UPDATE`, in user id order so two transactions never wait on each other
-in a cycle), and the count runs in the next statement, whose fresh snapshot sees whatever the
+(`SELECT ... FOR UPDATE`, in user id order so two recounts never wait on each other in a
+cycle), and the count runs in the next statement, whose fresh snapshot sees whatever the
 previous holder of the lock committed. Whichever transaction recounts last sees both changes.
+A profile row the transaction wrote earlier is already held (accepting an offer stamps the
+helper's `last_assigned_at`): two crossed handovers at the same instant (X takes Y's case
+while Y takes X's) can still deadlock, and PostgreSQL then refuses one of them.
 SQLite has one writer at a time: nothing to lock.
 """
 
