@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.platform.db import create_engine
+from service.routing.load import recount_all_sql
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"
 AGENCIES = 30
@@ -97,6 +98,8 @@ STATEMENTS = (
                    THEN greatest(c.closed_at, c.created_at + interval '6 hours') END,
               c.created_at + interval '6 hours'
        FROM cases c WHERE {SHARE.format(salt="'escalated'")} < 20""",
+    # Each helper's stored load, as the service keeps it.
+    *recount_all_sql(),
     "ANALYZE helper_profiles",
     "ANALYZE organizations",
     "ANALYZE services",

@@ -47,6 +47,7 @@ import asyncpg
 
 from bench.seed_cases import CATEGORY_WEIGHTS, USER_NAMESPACE, _areas
 from models.enums import Role, ServiceStatus, TargetGroup, Urgency
+from service.routing.load import recount_all_sql
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"
 # No one signs in as a seeded helper: a hash that matches no password.
@@ -260,6 +261,8 @@ async def seed_routing(
         await connection.copy_records_to_table(table, records=records, columns=COLUMNS[table])
     # Each helper's load (open cases led) is then real.
     led = await connection.execute(HAND_OVER, f"{HELPER_PREFIX}%")
+    for statement in recount_all_sql():  # and stored on their profiles, as the service keeps it
+        await connection.execute(statement)
     return RoutingSummary(
         helpers=len(users),
         helper_areas=len(helper_areas),

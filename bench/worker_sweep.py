@@ -34,6 +34,7 @@ from models.base import utcnow
 from models.enums import RoutingMode
 from service.platform.db import create_engine, create_sessionmaker
 from service.platform.settings import Settings
+from service.routing.load import recount_all_sql
 from service.worker.jobs import JOBS
 from service.worker.runner import run_job
 
@@ -95,6 +96,8 @@ def seed_statements(items: int) -> tuple[str, ...]:
            FROM (SELECT id, row_number() OVER (ORDER BY created_at DESC) AS n FROM cases
                  WHERE status = 'closed' ORDER BY created_at DESC LIMIT {deadlines}) AS due
            WHERE cases.id = due.id""",
+        # The helpers' stored load, as the service keeps it.
+        *recount_all_sql(),
         "ANALYZE offers",
         "ANALYZE cases",
     )

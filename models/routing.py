@@ -48,6 +48,8 @@ class HelperProfile(SQLModel, table=True):
     __table_args__ = (
         # The supervisors' list of social-development volunteer cards about to expire.
         sa.Index("ix_helper_profiles_card_expires_on", "card_expires_on", "user_id"),
+        # The supervisors' workload queue, most loaded first, read a page at a time (backwards).
+        sa.Index("ix_helper_profiles_load_ratio_user_id", "load_ratio", "user_id"),
     )
 
     user_id: uuid.UUID = SQLField(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
@@ -61,6 +63,15 @@ class HelperProfile(SQLModel, table=True):
     card_province_code: str | None = SQLField(default=None, max_length=2)
     card_expires_on: date | None = None
     last_assigned_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    open_cases_led: int = SQLField(
+        default=0, description="Open cases the helper leads (kept by service.routing.load)."
+    )
+    pending_offers: int = SQLField(
+        default=0, description="Offers waiting for the helper's answer (kept likewise)."
+    )
+    load_ratio: float = SQLField(
+        default=0.0, description="(open_cases_led + pending_offers) / capacity, 0 counting as 1."
+    )
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -79,7 +79,7 @@ async def workload_queue(
     user: CaseHandler, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> WorkloadList:
     """Volunteers and caseworkers with a profile: open cases led and pending offers against
-    capacity, most loaded first (volunteers: their own row)."""
+    capacity, most loaded first, ties by user id highest first (volunteers: their own row)."""
     return await workload.workload(session, user=user, limit=limit, cursor=cursor, now=utcnow())
 
 

@@ -6,8 +6,10 @@ one past its expiry counts until the worker expires it),
 and the load ratio divides it by the capacity, a capacity of 0 counting as 1 (such a helper
 takes no new case, and any case they still lead shows them as loaded). Helpers on leave or
 marked unavailable stay in the list, flagged, as do deactivated accounts still leading cases.
-The counts read the partial indexes of open cases by lead and of pending offers by person;
-ties are broken by user id so pages never overlap.
+The figures are those stored on each profile (kept by `service.routing.load`), so a page walks
+the index of profiles by load ratio and user id and stops after it: its cost does not grow with
+the number of cases. Ties are broken by user id, highest first (the index read backwards), so
+pages never overlap.
 """
 
 from __future__ import annotations
@@ -22,13 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth.policy import CaseScope, case_scope
-from models.case import Case
 from models.enums import Role
 from models.queues import HelperWorkload, WorkloadList
-from models.routing import HelperProfile, Offer
+from models.routing import HelperProfile
 from models.user import User
 from service.platform.pagination import decode_cursor, encode_cursor, invalid_cursor
-from service.queues.work import OPEN, PENDING
 
 HELPERS = (Role.volunteer, Role.caseworker)
 
@@ -45,50 +45,33 @@ def decode_workload_cursor(cursor: str) -> tuple[float, uuid.UUID]:
 
 
 def workload_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
-    """One page of helpers by load ratio, highest first."""
-    led = (
-        sa.select(col(Case.lead_id).label("user_id"), sa.func.count().label("n"))
-        .where(OPEN, col(Case.lead_id).is_not(None))
-        .group_by(col(Case.lead_id))
-        .subquery()
-    )
-    offered = (
-        sa.select(col(Offer.user_id).label("user_id"), sa.func.count().label("n"))
-        .where(PENDING)
-        .group_by(col(Offer.user_id))
-        .subquery()
-    )
-    open_cases = sa.func.coalesce(led.c.n, 0)
-    pending_offers = sa.func.coalesce(offered.c.n, 0)
-    capacity = col(HelperProfile.capacity)
-    ratio = sa.cast(open_cases + pending_offers, sa.Float) / sa.case(
-        (capacity > 0, capacity), else_=1
-    )
-    query = (
+    """One page of helpers by load ratio, highest first: a walk of the profiles' load index."""
+    ratio = col(HelperProfile.load_ratio)
+    query: sa.Select[*tuple[Any, ...]] = (
         sa.select(
             col(User.id),
             col(User.display_name),
             col(User.role),
             col(User.is_active),
-            open_cases.label("open_cases"),
-            pending_offers.label("pending_offers"),
-            capacity,
-            ratio.label("load_ratio"),
+            col(HelperProfile.open_cases_led).label("open_cases"),
+            col(HelperProfile.pending_offers),
+            col(HelperProfile.capacity),
+            ratio,
             col(HelperProfile.available),
             col(HelperProfile.leave_until),
         )
         .select_from(HelperProfile)
         .join(User, col(User.id) == col(HelperProfile.user_id))
-        .outerjoin(led, led.c.user_id == col(HelperProfile.user_id))
-        .outerjoin(offered, offered.c.user_id == col(HelperProfile.user_id))
         .where(col(User.role).in_(HELPERS))
-        .order_by(ratio.desc(), col(User.id))
+        .order_by(ratio.desc(), col(HelperProfile.user_id).desc())
         .limit(limit + 1)
     )
     if cursor is not None:
         last_ratio, last_id = decode_workload_cursor(cursor)
         query = query.where(
-            sa.or_(ratio < last_ratio, sa.and_(ratio == last_ratio, col(User.id) > last_id))
+            # The first bound lets the walk start at the cursor; the second skips its ties.
+            ratio <= last_ratio,
+            sa.or_(ratio < last_ratio, col(HelperProfile.user_id) < last_id),
         )
     if case_scope(user.role) is not CaseScope.all:
         query = query.where(col(HelperProfile.user_id) == user.id)

@@ -6,7 +6,8 @@ inside one transaction rolled back at the end, analyses the tables, and asks Pos
 plan of each queue query as the service builds it, first page and page after its cursor, with
 no planner setting changed. At this size the planner weighs an index walk against reading the
 whole table, so a missing index shows up as a Seq Scan, and each queue is seen to walk the
-partial index made for it.
+partial index made for it. The workload queue reads helpers, not cases: 5,000 idle helpers
+are added so that walking the profiles by load is the planner's choice too.
 `bench/explain_cases.py` measures the same queries on a million cases.
 """
 
@@ -42,11 +43,27 @@ ANALYSED = (
     "organizations",
     "services",
 )
-QUEUE_TABLES = frozenset({"cases", "offers", "referrals", "case_routing"})
+QUEUE_TABLES = frozenset({"cases", "offers", "referrals", "case_routing", "helper_profiles"})
 # Escalations are a few per cent of cases: hashing all of them (a Seq Scan of `case_routing`)
 # against the open cases is a choice the planner may make; cases, offers and referrals grow
 # with every case and are never read whole.
 NEVER_READ_WHOLE = frozenset({"cases", "offers", "referrals"})
+
+# A center's helpers, most of them leading nothing now: the workload queue reads helpers, and
+# at this number a walk of the profiles by load beats reading them all.
+IDLE_HELPERS = (
+    """INSERT INTO users (id, username, display_name, role, password_hash, is_active,
+           token_version, password_changed_at, created_at, updated_at)
+       SELECT md5('idle-helper-' || n)::uuid, 'idle.helper.' || n, 'Helper ' || n,
+              'volunteer', '!', true, 0, now(), now(), now()
+       FROM generate_series(1, 5000) AS n""",
+    """INSERT INTO helper_profiles (user_id, skills, languages, capacity, available,
+           created_at, updated_at)
+       SELECT md5('idle-helper-' || n)::uuid, '[]', '["th"]', 5, true, now(), now()
+       FROM generate_series(1, 5000) AS n""",
+    "ANALYZE users",
+    "ANALYZE helper_profiles",
+)
 
 
 @dataclass
@@ -63,6 +80,8 @@ async def seeded(engine: AsyncEngine) -> AsyncIterator[Seeded]:
         try:
             await seed_cases(connection, cases=50_000, users=120)
             await seed_queues(connection)
+            for statement in IDLE_HELPERS:
+                await connection.execute(sa.text(statement))
             await connection.execute(sa.text("ANALYZE cases"))
             queues = {queue.name: queue for queue in await queue_scenarios(connection)}
             session = AsyncSession(bind=connection, expire_on_commit=False)
@@ -135,10 +154,28 @@ async def test_each_queue_reads_through_an_index(seeded: Seeded, name: str) -> N
         ("offers", "ix_offers_pending_created_at"),
         ("referrals", "ix_referrals_requested_created_at"),
         ("referrals, one agency", "ix_referrals_requested_organization_id_created_at"),
-        ("workload", "ix_offers_pending_user_id"),
+        ("workload", "ix_helper_profiles_load_ratio_user_id"),
     ],
 )
 async def test_a_queue_walks_its_own_partial_index(seeded: Seeded, name: str, index: str) -> None:
     # Not only some index: the one holding just the queue's rows, in the queue's order.
     plan = await explain(seeded.connection, seeded.queues[name].query(None))
     assert index in {node.index for node in plan.root.walk()}, plan.summary()
+
+
+@pytest.mark.parametrize("page", ["first page", "after cursor"])
+async def test_the_workload_stops_after_its_page(seeded: Seeded, page: str) -> None:
+    # Stored figures: a walk of the profiles by load that stops after the page, whatever the
+    # number of cases, with nothing counted or sorted.
+    queue = seeded.queues["workload"]
+    cursor = None if page == "first page" else (await queue.page(seeded.session, None)).next_cursor
+    assert page == "first page" or cursor is not None
+    plan = await explain(seeded.connection, queue.query(cursor))
+    nodes = list(plan.root.walk())
+    assert plan.root.node == "Limit", plan.summary()
+    assert not {"Sort", "Aggregate", "HashAggregate"} & {node.node for node in nodes}, (
+        plan.summary()
+    )
+    assert {node.relation for node in nodes if node.relation} == {"helper_profiles", "users"}
+    walk = [node for node in nodes if node.index == "ix_helper_profiles_load_ratio_user_id"]
+    assert walk and walk[0].rows <= 101, plan.summary()
