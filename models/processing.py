@@ -264,7 +264,8 @@ TABLES: dict[str, TableDeclaration] = {
         personal=_personal(
             volunteer_card="card_number card_province_code card_expires_on",
             demographics="languages",
-            activity="skills capacity available leave_until weekly_hours last_assigned_at",
+            activity="skills capacity available leave_until weekly_hours last_assigned_at "
+            "open_cases_led pending_offers load_ratio",
         ),
         other=_columns("user_id created_at updated_at"),
     ),
