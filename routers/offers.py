@@ -107,7 +107,7 @@ async def my_offers(
     user: OfferTaker, session: Session, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> OfferList:
     """Offers made to you, newest first; a pending offer past its expiry reads as expired, and an
-    offer withdrawn because its case was resolved or closed is left out."""
+    offer withdrawn because its case was resolved, closed or restricted is left out."""
     return await offers.list_my_offers(session, user=user, limit=limit, cursor=cursor, now=utcnow())
 
 

@@ -5,8 +5,8 @@ list of a helper's own offers. Deciding to offer and answering are in
 
 An offer waits for its answer for a time set by urgency (settings `ONESTOP_OFFER_MINUTES_*`:
 critical 15 min, high 1 h, normal 4 h, low 24 h). A pending offer past that reads as expired.
-An offer whose case is resolved or closed before it is answered is withdrawn and leaves its
-helper's list of offers.
+An offer whose case is resolved, closed or restricted before it is answered is withdrawn and
+leaves its helper's list of offers.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ async def list_my_offers(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> OfferList:
     """Offers made to the caller, newest first, a page at a time; withdrawn ones are left out
-    (their case was resolved or closed before the caller answered)."""
+    (their case was resolved, closed or restricted before the caller answered)."""
     query = (
         sa.select(Offer, col(Case.reference))
         .join(Case, col(Case.id) == col(Offer.case_id))
