@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -94,6 +95,16 @@ def _routers() -> list[APIRouter]:
     ]
 
 
+def set_aside_startup_objects() -> None:
+    """Keep what startup built (modules, routes, schemas, the ORM's mappings: most of a
+    worker's objects, and alive for as long as it is) out of the garbage collector's full
+    collections. Each full collection scans every tracked object; over these it paused a
+    serving worker for 100 to 220 ms every few seconds under load, the slowest requests of
+    every queue and list. Frozen, a full collection scans only what requests left behind."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -121,6 +132,7 @@ def create_app(
         )
         await feed.start()
         jobs = start_jobs(app.state.sessionmaker, settings) if settings.jobs_in_server else None
+        set_aside_startup_objects()
         try:
             yield
         finally:
