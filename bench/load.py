@@ -32,9 +32,12 @@ class Measured:
     max_ms: float
     statuses: dict[str, int]
     socket_errors: dict[str, int]
+    rate: float | None = None  # set on a median over rounds: the median of their rates
 
     @property
     def per_second(self) -> float:
+        if self.rate is not None:
+            return self.rate
         return self.requests / self.seconds if self.seconds else 0.0
 
     @property

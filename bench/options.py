@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = {
     "full": {
         "BENCH_CASES": "1000000",
-        "BENCH_SECONDS": "30",
+        "BENCH_SECONDS": "20",
         "BENCH_LATENCY_SECONDS": "10",
         "BENCH_WARMUP": "5",
         "BENCH_SWEEP_ITEMS": "10000",
+        "BENCH_ROUNDS": "3",
     },
     "quick": {
         "BENCH_CASES": "50000",
@@ -24,6 +25,7 @@ PROFILES = {
         "BENCH_LATENCY_SECONDS": "3",
         "BENCH_WARMUP": "2",
         "BENCH_SWEEP_ITEMS": "2000",
+        "BENCH_ROUNDS": "1",
     },
 }
 DEFAULTS = {
@@ -66,6 +68,7 @@ class Options:
     sweep_items: int = 10_000
     latency_connections: int = 4
     latency_seconds: int = 10
+    rounds: int = 1  # the scenarios run this many times over the one seeded database
 
     @classmethod
     def from_environment(cls, profile: str) -> Options:
@@ -81,6 +84,9 @@ class Options:
                 raise BenchError(f"{name} must not be negative")
             return value
 
+        rounds = number("BENCH_ROUNDS")
+        if rounds < 1:
+            raise BenchError("BENCH_ROUNDS must be at least 1")
         return cls(
             profile=profile,
             cases=number("BENCH_CASES"),
@@ -102,6 +108,7 @@ class Options:
             sweep_items=number("BENCH_SWEEP_ITEMS"),
             latency_connections=number("BENCH_LATENCY_CONNECTIONS"),
             latency_seconds=max(1, number("BENCH_LATENCY_SECONDS")),
+            rounds=rounds,
         )
 
     def selected(self) -> list[Scenario]:

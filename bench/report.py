@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ class Outcome:
     latency_pass: bool = False  # the few-clients pass, on which p95 targets are judged
     latency_judged: bool = True  # whether this row's p95 is held to its target
     load_average: float = 0.0  # the machine's 1-minute load average as the scenario ended
+    round: int = 1  # the round of the run it was measured in
+    rounds: int = 1  # more than 1: the medians of that many rounds (`medians`)
 
     @property
     def label(self) -> str:
@@ -79,6 +82,7 @@ class Outcome:
         return {
             "name": self.scenario.name,
             "pass": "latency" if self.latency_pass else "load",
+            **({"median_of": self.rounds} if self.rounds > 1 else {"round": self.round}),
             "connections": self.connections,
             "kind": self.scenario.kind,
             "server": self.scenario.server,
@@ -101,6 +105,67 @@ class Outcome:
             "load_average_1m": round(self.load_average, 2),
             "targets": self.targets,
         }
+
+
+def medians(outcomes: list[Outcome]) -> list[Outcome]:
+    """With more than one round, one outcome per scenario and pass (in the order first run),
+    the medians of its rounds, judged on them: requests per second, latency percentiles and
+    mean, the x limit ratio; the highest latency, memory and load average; the statuses and
+    socket errors of all rounds added up. With one round, the outcomes as they are."""
+    if len({o.round for o in outcomes}) <= 1:
+        return outcomes
+    groups: dict[tuple[str, bool], list[Outcome]] = {}
+    for outcome in outcomes:
+        groups.setdefault((outcome.scenario.name, outcome.latency_pass), []).append(outcome)
+    return [_median(group) for group in groups.values()]
+
+
+def _median(group: list[Outcome]) -> Outcome:
+    first = group[0]
+    runs = [o.measured for o in group]
+
+    def summed(counts: list[dict[str, int]]) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for each in counts:
+            for key, count in each.items():
+                total[key] = total.get(key, 0) + count
+        return total
+
+    def highest(peaks: list[dict[int, float]]) -> dict[int, float]:
+        merged: dict[int, float] = {}
+        for each in peaks:
+            for pid, mb in each.items():
+                merged[pid] = max(mb, merged.get(pid, mb))
+        return merged
+
+    measured = Measured(
+        requests=round(statistics.median(m.requests for m in runs)),
+        seconds=statistics.median(m.seconds for m in runs),
+        p50_ms=round(statistics.median(m.p50_ms for m in runs), 3),
+        p95_ms=round(statistics.median(m.p95_ms for m in runs), 3),
+        p99_ms=round(statistics.median(m.p99_ms for m in runs), 3),
+        mean_ms=statistics.median(m.mean_ms for m in runs),
+        max_ms=max(m.max_ms for m in runs),
+        statuses=summed([m.statuses for m in runs]),
+        socket_errors=summed([m.socket_errors for m in runs]),
+        rate=statistics.median(m.per_second for m in runs),
+    )
+    ratios = [o.ratio for o in group if o.ratio is not None]
+    outcome = Outcome(
+        first.scenario,
+        measured,
+        peak_rss_mb=highest([o.peak_rss_mb for o in group]),
+        hwm_mb=highest([o.hwm_mb for o in group]),
+        ratio=statistics.median(ratios) if ratios else None,
+        connections=first.connections,
+        latency_pass=first.latency_pass,
+        latency_judged=first.latency_judged,
+        load_average=max(o.load_average for o in group),
+        round=first.round,
+        rounds=len(group),
+    )
+    outcome.judge()
+    return outcome
 
 
 def table(outcomes: list[Outcome]) -> str:

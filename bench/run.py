@@ -8,11 +8,13 @@ the load's accounts with `onestop create-user`, seed the cases on the server
 the server) beside the limit app (`../shared/bench/limit_app.py`) with as many workers; start
 `onestop worker` and wait until it has stamped every seeded case's due times; check that a
 seeded case can be read, changed and noted; then run every scenario of `bench.scenarios` with
-wrk for a fixed time with fresh tokens, sampling the workers' memory; last, time the worker
-through BENCH_SWEEP_ITEMS due items (`bench.worker_sweep`; 0 leaves it out). Prints a table and
-writes
-`bench/results/<timestamp>.json` (after each scenario, so an interrupted run keeps what it
-measured). The servers are stopped however the run ends. Parameters: BENCH_* (bench/README.md).
+wrk for a fixed time with fresh tokens, sampling the workers' memory, BENCH_ROUNDS times over
+the one seeded database (3 for `make bench`, 1 for `make bench-quick`); last, time the worker
+through BENCH_SWEEP_ITEMS due items (`bench.worker_sweep`; 0 leaves it out). Prints a row per
+scenario as it ends, then a table of the medians of the rounds, on which the targets are
+judged, and writes `bench/results/<timestamp>.json` (every round's rows and the medians; after
+each scenario, so an interrupted run keeps what it measured). The servers are stopped however
+the run ends. Parameters: BENCH_* (bench/README.md).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from bench.checks import Account
 from bench.load import Load, measure, wrk_path
 from bench.options import ROOT, Options
 from bench.processes import BenchError, Job, MemorySampler, Server, run
-from bench.report import Outcome, machine, table, write_json
+from bench.report import Outcome, machine, medians, table, write_json
 from bench.scenarios import (
     LATENCY_KINDS,
     SCENARIOS,
@@ -173,16 +175,20 @@ class Run:
             passes = [(scenario, False) for scenario in scenarios]
             if latency:
                 passes += [(s, True) for s in scenarios if s.kind in LATENCY_KINDS]
-            for scenario, latency_pass in passes:
-                for each in (service, limit):
-                    if not each.alive():
-                        raise BenchError(f"{each.name} stopped:\n{each.log_tail()}")
-                self.measure(
-                    scenario,
-                    limit if scenario.server == "limit" else service,
-                    samples,
-                    latency_pass=latency_pass,
-                )
+            for round_ in range(1, self.options.rounds + 1):
+                if self.options.rounds > 1:
+                    _step(f"round {round_} of {self.options.rounds}")
+                for scenario, latency_pass in passes:
+                    for each in (service, limit):
+                        if not each.alive():
+                            raise BenchError(f"{each.name} stopped:\n{each.log_tail()}")
+                    self.measure(
+                        scenario,
+                        limit if scenario.server == "limit" else service,
+                        samples,
+                        latency_pass=latency_pass,
+                        round_=round_,
+                    )
         # With the servers stopped: their own workers would take a share of the items.
         sweep = self.worker_sweep()
         self.document["database_after"] = database.describe(
@@ -191,7 +197,9 @@ class Run:
         self.save()
         print()
         print(self.heading())
-        print(table(self.outcomes))
+        if self.options.rounds > 1:
+            print(f"medians of {self.options.rounds} rounds")
+        print(table(medians(self.outcomes)))
         if sweep:
             print(sweep)
         print(f"\nresults: {self.result_file} (logs in {self.work_dir})")
@@ -406,11 +414,18 @@ class Run:
             )
 
     def measure(
-        self, scenario: Scenario, server: Server, samples: Samples, *, latency_pass: bool
+        self,
+        scenario: Scenario,
+        server: Server,
+        samples: Samples,
+        *,
+        latency_pass: bool,
+        round_: int = 1,
     ) -> None:
         """One scenario: the load pass (`connections`, `seconds`) or the latency pass (a few
         clients, `latency_connections`, `latency_seconds`), on which p95 targets are judged
-        when it runs."""
+        when it runs. Its ratio to the limit app is to the limit app's run of the same round
+        and pass."""
         o = self.options
         connections = o.latency_connections if latency_pass else o.connections
         seconds = o.latency_seconds if latency_pass else o.seconds
@@ -422,7 +437,8 @@ class Run:
                 plan=plan,
                 load=Load(connections, min(o.threads, connections), seconds, o.timeout),
                 work_dir=self.work_dir,
-                label=f"{scenario.name}@{connections}",
+                label=f"{scenario.name}@{connections}"
+                + (f"-round{round_}" if o.rounds > 1 else ""),
             )
         outcome = Outcome(
             scenario,
@@ -433,12 +449,15 @@ class Run:
             latency_pass=latency_pass,
             latency_judged=latency_pass or not o.latency_connections,
             load_average=os.getloadavg()[0],
+            round=round_,
         )
         baseline = next(
             (
                 x
                 for x in self.outcomes
-                if x.scenario.name == scenario.ratio_to and x.latency_pass == latency_pass
+                if x.scenario.name == scenario.ratio_to
+                and x.latency_pass == latency_pass
+                and x.round == round_
             ),
             None,
         )
@@ -446,11 +465,16 @@ class Run:
             outcome.ratio = measured.per_second / baseline.measured.per_second
         outcome.judge()
         self.outcomes.append(outcome)
-        print(f"{table([outcome]).splitlines()[-1]} load {outcome.load_average:.1f}", flush=True)
+        row = f"{table([outcome]).splitlines()[-1]} load {outcome.load_average:.1f}"
+        if o.rounds > 1:
+            row += f" round {round_}"
+        print(row, flush=True)
         self.save()
 
     def save(self) -> None:
+        self.document["rounds"] = self.options.rounds
         self.document["scenarios"] = [outcome.as_json() for outcome in self.outcomes]
+        self.document["medians"] = [outcome.as_json() for outcome in medians(self.outcomes)]
         self.document["seconds"] = round(time.monotonic() - self.started, 1)
         write_json(self.result_file, self.document)
 
@@ -462,7 +486,7 @@ class Run:
             f"{m['cpus']} CPUs ({m['cpu_model']}), {o.workers} workers each, "
             f"{o.connections} connections, {o.seconds} s per scenario (reads, lists, queues and "
             f"suggestions also at {o.latency_connections} connections for "
-            f"{o.latency_seconds} s), "
+            f"{o.latency_seconds} s), {o.rounds} round{'s' if o.rounds > 1 else ''}, "
             f"{self.document['seconds']:.0f} s in all"
         )
 
