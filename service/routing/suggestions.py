@@ -5,11 +5,12 @@ service area in the case's province (`helper_areas` by province), checks each as
 `service.routing.ranking` does (inactive, a volunteer on a critical case or without a valid
 card, unavailable, on leave, declined this case or let an offer of it expire, no area covering
 the case, at capacity: the first failing check is the reason) and returns only the eligible
-ones, one row each with the codes of their areas there, their profile, account and load (from
-the partial index of open cases by lead). The others come back as their number per reason,
-and helpers outside the province are counted, not read, as `out_of_area`. Only the eligible
-are scored, in Python (`service.routing.ranking`, which checks them again), and only the
-first `limit` are given their reasons.
+ones, one row each with the codes of their areas there, their profile, account and load (the
+open cases they lead, as stored on the profile by `service.routing.load`, which recounts it
+whenever a transaction changes a lead, before it commits). The others come back as their
+number per reason, and helpers outside the province are counted, not read, as `out_of_area`.
+Only the eligible are scored, in Python (`service.routing.ranking`, which checks them again),
+and only the first `limit` are given their reasons.
 
 The worker ranks a batch of cases at once (`rank_people_of_cases`, re-offering expired
 offers): one statement reads every helper of all their provinces with their load, another the
@@ -22,6 +23,7 @@ The answer has a `people` part and an `agencies` part; agencies are ranked by
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -36,7 +38,7 @@ from sqlmodel import col
 
 from models.base import UTCDateTime
 from models.case import Case
-from models.enums import CaseStatus, IneligibleReason, OfferStatus, Role, Urgency
+from models.enums import IneligibleReason, OfferStatus, Role, Urgency
 from models.routing import (
     HelperArea,
     HelperProfile,
@@ -97,9 +99,6 @@ _NO_ANSWER: sa.ColumnElement[int] = sa.literal_column("0", sa.Integer)
 # Whether any of a helper's areas covers the case (`areas.covers`).
 _YES: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer)
 _NO: sa.ColumnElement[int] = sa.literal_column("0", sa.Integer)
-# Constants are written into the statement, so that PostgreSQL matches the partial index of
-# open cases by lead whatever plan it keeps for the prepared statement.
-_OPEN = col(Case.status) != sa.literal_column(f"'{CaseStatus.closed.value}'")
 
 
 def _text(value: str) -> sa.ColumnElement[str]:
@@ -129,16 +128,6 @@ def _covers_case() -> sa.ColumnElement[bool]:
     )
 
 
-def _load(user_id: Any) -> sa.ScalarSelect[Any]:
-    """A helper's open cases led, counted on the partial index of open cases by lead."""
-    return (
-        sa.select(sa.func.count())
-        .select_from(Case)
-        .where(col(Case.lead_id) == user_id, _OPEN)
-        .scalar_subquery()
-    )
-
-
 def _ineligibility(areas: Any, answers: Any) -> sa.Case[Any]:
     """Why a helper of the province may not be offered the case, or null: the first failing
     check in the order of `service.routing.ranking._check`, so each is counted once, by the
@@ -159,24 +148,29 @@ def _ineligibility(areas: Any, answers: Any) -> sa.Case[Any]:
         (answers.c.answer == _DECLINED, IneligibleReason.declined),
         (answers.c.answer == _LET_EXPIRE, IneligibleReason.expired_offer),
         (areas.c.covers == _NO, IneligibleReason.out_of_area),
-        (_load(areas.c.user_id) >= col(HelperProfile.capacity), IneligibleReason.at_capacity),
+        (
+            col(HelperProfile.open_cases_led) >= col(HelperProfile.capacity),
+            IneligibleReason.at_capacity,
+        ),
     ]
     return sa.case(*((check, _text(reason.value)) for check, reason in checks), else_=None)
 
 
 def _profile_columns() -> tuple[Any, ...]:
-    """What ranking needs of a helper's account and profile (`_helper`)."""
+    """What ranking needs of a helper's account and profile (`_helper`): the skills and
+    languages as their JSON text (`_codes`), the load as stored (`service.routing.load`)."""
     return (
         col(User.display_name),
         col(User.role),
         col(User.is_active),
         col(HelperProfile.available),
         col(HelperProfile.leave_until),
-        col(HelperProfile.skills),
-        col(HelperProfile.languages),
+        sa.cast(col(HelperProfile.skills), sa.Text).label("skills"),
+        sa.cast(col(HelperProfile.languages), sa.Text).label("languages"),
         col(HelperProfile.capacity),
         col(HelperProfile.card_expires_on),
         col(HelperProfile.last_assigned_at),
+        col(HelperProfile.open_cases_led).label("load"),
     )
 
 
@@ -234,12 +228,11 @@ def _helpers_statement() -> sa.CompoundSelect[*tuple[Any, ...]]:
         .cte("checked")
     )
     shown = [column for column in checked.c if column.name != "reason"]
-    nothing = [sa.null()] * (len(shown) + 1)
+    nothing = [sa.null()] * len(shown)
     eligible = sa.select(
         sa.null().label("reason"),
         sa.literal_column("1").label("helpers"),
         *shown,
-        _load(checked.c.user_id).label("load"),
     ).where(checked.c.reason.is_(None))
     left_out = (
         sa.select(checked.c.reason, sa.func.count(), *nothing)
@@ -294,8 +287,8 @@ def _helper(row: Any, past_answer: IneligibleReason | None = None) -> Helper:
         is_active=row.is_active,
         available=row.available,
         leave_until=row.leave_until,
-        skills=frozenset(row.skills),
-        languages=frozenset(map(_language, row.languages)),
+        skills=_skills(row.skills),
+        languages=_languages(row.languages),
         areas=frozenset(row.codes.split()),
         capacity=row.capacity,
         load=row.load,
@@ -305,8 +298,16 @@ def _helper(row: Any, past_answer: IneligibleReason | None = None) -> Helper:
     )
 
 
-# A helper's languages come from a short list of codes: each is normalised once per process.
-_language = lru_cache(maxsize=1024)(normalise_language)
+# Helpers' skills and languages come from short lists of codes, and many helpers share the same
+# list: each distinct JSON text is read once per process.
+@lru_cache(maxsize=4096)
+def _skills(text: str | None) -> frozenset[str]:
+    return frozenset(json.loads(text)) if text else frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _languages(text: str | None) -> frozenset[str]:
+    return frozenset(map(normalise_language, json.loads(text))) if text else frozenset()
 
 
 # ----------------------------------------------------------------- a batch of cases at once
@@ -315,7 +316,7 @@ _language = lru_cache(maxsize=1024)(normalise_language)
 def _province_helpers_statement() -> sa.Select[*tuple[Any, ...]]:
     """One row per helper and province of the list `:province_codes` where they have a service
     area: the province, those areas' codes (space-separated), the helper's profile, account
-    and load (the partial index of open cases by lead), and the number of helper profiles in
+    and stored load, and the number of helper profiles in
     all (helpers elsewhere are counted, never read). Plain columns, no ORM objects to build."""
     province = col(HelperArea.province_code)
     areas = (
@@ -334,7 +335,6 @@ def _province_helpers_statement() -> sa.Select[*tuple[Any, ...]]:
             areas.c.province_code,
             areas.c.codes,
             *_profile_columns(),
-            _load(areas.c.user_id).label("load"),
             _HELPER_COUNT.scalar_subquery().label("helpers_in_all"),
         )
         .join(HelperProfile, col(HelperProfile.user_id) == areas.c.user_id)
