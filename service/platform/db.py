@@ -10,7 +10,9 @@ event) cannot always upgrade its read snapshot: SQLite refuses at once with SQLI
 another writer holds the lock or has committed since. Its transaction is rolled back and the
 request is answered again, whole, with the write lock taken from the start
 (`ReplayReadsThatWrite`); a GET is safe to repeat and nothing of the first attempt is kept.
-PostgreSQL needs none of this: its row locks and MVCC do the same work.
+PostgreSQL needs none of this: its row locks and MVCC do the same work. When it rolls a
+transaction back to let a concurrent one go on (a deadlock, a serialisation failure), the
+request is answered 503 `database-busy` with `Retry-After: 1`: nothing of it was kept.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -46,12 +48,9 @@ _WRITE_LOCK_OPTION = "onestop_write_lock"
 _REPLAY_WITH_WRITE_LOCK = "replay_with_write_lock"
 
 
-class WriteLockNeeded(DomainError):
-    """A transaction begun without the write lock could not take it later (SQLite only).
-
-    `ReplayReadsThatWrite` answers the request again instead; the 503 is what a client sees
-    only if the replay is not installed.
-    """
+class DatabaseBusy(DomainError):
+    """The database refused the request's transaction for the sake of a concurrent one; all of
+    it was rolled back, so the same request can be sent again (`Retry-After: 1`)."""
 
     status, type_, title = 503, "database-busy", "The database is busy"
 
@@ -60,6 +59,20 @@ class WriteLockNeeded(DomainError):
             "The request met a concurrent change; send it again.",
             headers={"Retry-After": "1"},
         )
+
+
+class WriteLockNeeded(DatabaseBusy):
+    """A transaction begun without the write lock could not take it later (SQLite only).
+
+    `ReplayReadsThatWrite` answers the request again instead; the 503 is what a client sees
+    only if the replay is not installed.
+    """
+
+
+# PostgreSQL's SQLSTATEs for a transaction it rolled back to let a concurrent one go on:
+# deadlock_detected (two requests each waiting for a row the other holds, e.g. two helpers
+# taking each other's cases at the same instant) and serialization_failure.
+REFUSED_FOR_A_CONCURRENT_TRANSACTION = frozenset({"40P01", "40001"})
 
 
 def is_sqlite(url: str) -> bool:
@@ -176,9 +189,9 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
             else:
                 await session.rollback()
             raise
-        except OperationalError as error:
+        except DBAPIError as error:
             await session.rollback()
-            _replay_if_lost(error, writing=writing, state=state)
+            _answer_refusal(error, writing=writing, state=state)
             raise
         except BaseException:
             await session.rollback()
@@ -186,17 +199,22 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         else:
             try:
                 await session.commit()
-            except OperationalError as error:
+            except DBAPIError as error:
                 await session.rollback()
-                _replay_if_lost(error, writing=writing, state=state)
+                _answer_refusal(error, writing=writing, state=state)
                 raise
 
 
-def _replay_if_lost(error: OperationalError, *, writing: bool, state: dict[str, Any]) -> None:
-    """Ask for the request to be answered again when a read could not become a write."""
-    if not writing and _lost_write_lock(error):
+def _answer_refusal(error: DBAPIError, *, writing: bool, state: dict[str, Any]) -> None:
+    """When the database refused the transaction because of a concurrent one: a read that
+    could not become a write (SQLite) is answered again; a transaction PostgreSQL rolled back
+    to break a deadlock or keep serialisability is answered 503 with `Retry-After`, not 500
+    (nothing of it was kept, and sending it again succeeds)."""
+    if isinstance(error, OperationalError) and not writing and _lost_write_lock(error):
         state[_REPLAY_WITH_WRITE_LOCK] = True
         raise WriteLockNeeded() from error
+    if getattr(error.orig, "sqlstate", None) in REFUSED_FOR_A_CONCURRENT_TRANSACTION:
+        raise DatabaseBusy() from error
 
 
 Session = Annotated[AsyncSession, Depends(request_session, scope="function")]

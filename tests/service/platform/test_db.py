@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.access_log import CaseRead
@@ -21,6 +23,7 @@ from models.user import User
 from service.cases.events import audit_key, verify_chain
 from service.platform import db
 from service.platform.db import create_sessionmaker, is_sqlite
+from service.platform.errors import install_error_handlers
 from tests.conftest import committed_actor
 from tests.support.cases import CASES, anonymous_body, create_case
 
@@ -128,3 +131,65 @@ async def test_an_idle_pooled_connection_that_died_is_replaced_before_use(
     finally:
         await engine.dispose()
         await other.dispose()
+
+
+async def test_a_request_refused_to_break_a_deadlock_is_answered_503_and_keeps_nothing(
+    committed_db, settings, database_url
+) -> None:
+    """Two transactions each wait for a row the other holds (as two helpers taking each
+    other's cases at the same instant can): PostgreSQL rolls the request's back, and the
+    caller is told to send it again, not that the server failed."""
+    if is_sqlite(database_url):
+        pytest.skip("SQLite has one writer at a time: its transactions never deadlock.")
+    first = await committed_actor(committed_db, settings, Role.caseworker)
+    second = await committed_actor(committed_db, settings, Role.caseworker)
+    holds_first, holds_second = asyncio.Event(), asyncio.Event()
+
+    def rename(user_id: uuid.UUID, name: str) -> sa.Update:
+        return sa.update(User).where(User.id == user_id).values(display_name=name)  # type: ignore[arg-type]
+
+    app = FastAPI()
+    app.state.sessionmaker = create_sessionmaker(committed_db)
+    install_error_handlers(app)
+
+    @app.post("/both")
+    async def rename_both(session: db.Session) -> dict[str, str]:
+        # This transaction's wait is the one checked first, so it is the one refused.
+        await session.execute(sa.text("SET LOCAL deadlock_timeout = '100ms'"))
+        await asyncio.wait_for(holds_second.wait(), timeout=10)
+        await session.execute(rename(first.user.id, "Renamed by the request"))
+        holds_first.set()
+        await session.execute(rename(second.user.id, "Renamed by the request"))
+        return {"renamed": "both"}
+
+    async def the_other_transaction() -> None:
+        async with committed_db.connect() as other:
+            transaction = await other.begin()
+            await other.execute(sa.text("SET LOCAL deadlock_timeout = '10s'"))
+            await other.execute(rename(second.user.id, "Renamed by the other"))
+            holds_second.set()
+            await asyncio.wait_for(holds_first.wait(), timeout=10)
+            # Waits for the request's row: a deadlock, which PostgreSQL breaks by refusing
+            # the request; this one then goes on.
+            await other.execute(rename(first.user.id, "Renamed by the other"))
+            await transaction.rollback()
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        answer, _ = await asyncio.wait_for(
+            asyncio.gather(client.post("/both"), the_other_transaction()), timeout=30
+        )
+
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.headers["retry-after"] == "1"
+    assert answer.json()["type"].endswith("/database-busy")
+    async with committed_db.connect() as connection:
+        names = (
+            await connection.execute(
+                sa.select(User.display_name).where(
+                    User.id.in_([first.user.id, second.user.id])  # type: ignore[attr-defined]
+                )
+            )
+        ).scalars()
+        assert "Renamed by the request" not in set(names)
