@@ -869,6 +869,13 @@ class DuplicateOut(BaseModel):
     decided_at: datetime | None
 
 
+class DuplicateList(BaseModel):
+    """A page of the possible duplicates touching a case, newest first."""
+
+    items: list[DuplicateOut]
+    next_cursor: str | None = None
+
+
 class RestrictionOut(BaseModel):
     """Why a case is restricted, and since when (shown to supervisors)."""
 
@@ -917,7 +924,16 @@ class CaseOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
-    possible_duplicates: list[DuplicateOut] = Field(default_factory=list)
+    possible_duplicates: list[DuplicateOut] = Field(
+        default_factory=list,
+        description=(
+            "The newest possible duplicates touching this case (at most 20), for staff; "
+            "`GET /cases/{id}/duplicates` pages through all of them."
+        ),
+    )
+    possible_duplicates_total: int = Field(
+        default=0, description="How many possible duplicates touch this case in all."
+    )
     deadlines: CaseDeadlinesOut | None = Field(
         default=None,
         description="Its two deadlines and where each stands now; null until first computed.",

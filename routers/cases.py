@@ -15,6 +15,7 @@ from models.case import (
     CaseList,
     CaseOut,
     CasePatch,
+    DuplicateList,
     IsoDateTime,
     NoteIn,
     NoteList,
@@ -29,6 +30,7 @@ from routers.stats import csv_response
 from service.cases import (
     changes,
     duplicate_decisions,
+    duplicates,
     intake,
     listing,
     notes,
@@ -353,6 +355,26 @@ async def list_notes(
         limit=limit,
         cursor=cursor,
         now=utcnow(),
+    )
+
+
+@router.get(
+    "/{case_id}/duplicates",
+    summary="A case's possible duplicates",
+    responses=problem_schema_responses(401, 403, 404, 422),
+)
+async def list_duplicates(
+    case_id: uuid.UUID,
+    user: Caseworker,
+    session: Session,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> DuplicateList:
+    """Every possible duplicate touching a case, newer or older, newest first (staff only; a
+    link to a restricted case for supervisors only). The case's own answer lists the newest
+    20 and their number in all."""
+    return await duplicates.list_duplicates(
+        session, user=user, case_id=case_id, limit=limit, cursor=cursor
     )
 
 

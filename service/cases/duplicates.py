@@ -29,10 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from auth.policy import sees_possible_duplicates, sees_restricted
-from models.base import new_id
-from models.case import DUPLICATE_NAME_KEYS, Case, DuplicateLink, DuplicateOut
+from models.base import UTCDateTime, new_id
+from models.case import DUPLICATE_NAME_KEYS, Case, DuplicateLink, DuplicateList, DuplicateOut
 from models.enums import DuplicateReason, DuplicateStatus
 from models.user import User
+from service.cases.loading import load_case
+from service.platform.pagination import decode_time_id_cursor, encode_time_id_cursor
 from service.thai.names import PersonName, names_match
 
 # Open cases sharing a common name part in a busy district can be many; the first this many
@@ -244,66 +246,109 @@ def links_shown(
     ]
 
 
+# The links a case's own answer lists, newest first: a person reported again and again can be
+# linked to hundreds of cases, and the case stays one page to read; the rest are paged by
+# `GET /cases/{id}/duplicates` (`list_duplicates`).
+DETAIL_DUPLICATES = 20
+
 # Built once: an alias made per request costs more than the whole query it serves.
 _newer = sa.orm.aliased(Case)
 _older = sa.orm.aliased(Case)
-_LINKS_OF_CASE = (
-    sa.select(
-        col(DuplicateLink.id),
-        col(DuplicateLink.case_id),
-        col(_newer.reference),
-        col(DuplicateLink.candidate_id),
-        col(_older.reference),
-        col(DuplicateLink.reasons),
-        col(DuplicateLink.status),
-        col(DuplicateLink.created_at),
-        col(DuplicateLink.decided_at),
-        sa.or_(col(_newer.restricted_at).is_not(None), col(_older.restricted_at).is_not(None)),
-    )
-    .join(_newer, col(_newer.id) == col(DuplicateLink.case_id))
-    .join(_older, col(_older.id) == col(DuplicateLink.candidate_id))
-    .where(
-        sa.or_(
-            col(DuplicateLink.case_id) == sa.bindparam("case_id"),
-            col(DuplicateLink.candidate_id) == sa.bindparam("case_id"),
+
+
+def _links_statement(*, shows_restricted: bool) -> sa.Select[*tuple[Any, ...]]:
+    """The links touching `:case_id`, newest first, each with how many there are in all (for
+    the viewer: links to a restricted case only for those who see restricted cases)."""
+    statement = (
+        sa.select(
+            col(DuplicateLink.id),
+            col(DuplicateLink.case_id),
+            col(_newer.reference),
+            col(DuplicateLink.candidate_id),
+            col(_older.reference),
+            col(DuplicateLink.reasons),
+            col(DuplicateLink.status),
+            col(DuplicateLink.created_at),
+            col(DuplicateLink.decided_at),
+            sa.func.count().over().label("total"),
         )
+        .join(_newer, col(_newer.id) == col(DuplicateLink.case_id))
+        .join(_older, col(_older.id) == col(DuplicateLink.candidate_id))
+        .where(
+            sa.or_(
+                col(DuplicateLink.case_id) == sa.bindparam("case_id"),
+                col(DuplicateLink.candidate_id) == sa.bindparam("case_id"),
+            )
+        )
+        .order_by(col(DuplicateLink.created_at).desc(), col(DuplicateLink.id).desc())
     )
-    .order_by(col(DuplicateLink.created_at).desc())
-)
+    if not shows_restricted:
+        statement = statement.where(
+            col(_newer.restricted_at).is_(None), col(_older.restricted_at).is_(None)
+        )
+    return statement
+
+
+_LINKS_OF_CASE = {shows: _links_statement(shows_restricted=shows) for shows in (False, True)}
+
+
+@dataclass(frozen=True, slots=True)
+class ShownDuplicates:
+    """The first links of a case a viewer may see, and how many they may see in all."""
+
+    items: list[DuplicateOut]
+    total: int
+
+
+def _link_out(row: Any) -> DuplicateOut:
+    return DuplicateOut(
+        id=row[0],
+        case_id=row[1],
+        case_reference=row[2],
+        candidate_id=row[3],
+        candidate_reference=row[4],
+        reasons=[DuplicateReason(r) for r in row[5]],
+        status=row[6],
+        created_at=row[7],
+        decided_at=row[8],
+    )
 
 
 async def load_duplicates(
-    session: AsyncSession, *, case_id: uuid.UUID, viewer: User
-) -> list[DuplicateOut]:
-    """Duplicate links touching a case, newest first; none for viewers who may not see them,
-    and those to a restricted case for supervisors only."""
+    session: AsyncSession, *, case_id: uuid.UUID, viewer: User, limit: int = DETAIL_DUPLICATES
+) -> ShownDuplicates:
+    """The newest `limit` duplicate links touching a case and their number: none for viewers
+    who may not see them, and those to a restricted case for supervisors only."""
     if not sees_possible_duplicates(viewer.role):
-        return []
-    rows = await session.execute(_LINKS_OF_CASE, {"case_id": case_id})
-    shows_restricted = sees_restricted(viewer.role)
-    return [
-        DuplicateOut(
-            id=link_id,
-            case_id=link_case_id,
-            case_reference=case_reference,
-            candidate_id=candidate_id,
-            candidate_reference=candidate_reference,
-            reasons=[DuplicateReason(r) for r in reasons],
-            status=status,
-            created_at=created_at,
-            decided_at=decided_at,
+        return ShownDuplicates([], 0)
+    statement = _LINKS_OF_CASE[sees_restricted(viewer.role)].limit(limit)
+    rows = (await session.execute(statement, {"case_id": case_id})).all()
+    return ShownDuplicates([_link_out(row) for row in rows], rows[0].total if rows else 0)
+
+
+async def list_duplicates(
+    session: AsyncSession,
+    *,
+    user: User,
+    case_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+) -> DuplicateList:
+    """A page of the duplicate links touching a case the caller may read, newest first."""
+    await load_case(session, user=user, case_id=case_id, lock=False)
+    statement = _LINKS_OF_CASE[sees_restricted(user.role)].limit(limit + 1)
+    if cursor:
+        after_at, after_id = decode_time_id_cursor(cursor)
+        statement = statement.where(
+            sa.tuple_(col(DuplicateLink.created_at), col(DuplicateLink.id))
+            < sa.tuple_(sa.literal(after_at, UTCDateTime()), sa.literal(after_id))
         )
-        for (
-            link_id,
-            link_case_id,
-            case_reference,
-            candidate_id,
-            candidate_reference,
-            reasons,
-            status,
-            created_at,
-            decided_at,
-            restricted,
-        ) in rows.all()
-        if shows_restricted or not restricted
-    ]
+    rows = (await session.execute(statement, {"case_id": case_id})).all()
+    page = rows[:limit]
+    last = page[-1] if page else None
+    return DuplicateList(
+        items=[_link_out(row) for row in page],
+        next_cursor=encode_time_id_cursor(last.created_at, last.id)
+        if last is not None and len(rows) > limit
+        else None,
+    )

@@ -74,6 +74,7 @@ def render_case(
     context: CaseContext,
     duplicates: list[DuplicateOut],
     now: datetime,
+    duplicates_total: int | None = None,
 ) -> CaseOut:
     """The case as `viewer` may see it (id numbers masked for volunteers and agencies)."""
     today = now.astimezone(BANGKOK).date()
@@ -134,6 +135,7 @@ def render_case(
         updated_at=case.updated_at,
         version=case.version,
         possible_duplicates=duplicates,
+        possible_duplicates_total=len(duplicates) if duplicates_total is None else duplicates_total,
         deadlines=render_deadlines(case, now=now),
         restriction=render_restriction(case) if viewer.role is Role.supervisor else None,
     )
@@ -188,7 +190,13 @@ async def case_for_viewer(
         context = await load_context(session, case=case)
     duplicates = await load_duplicates(session, case_id=case.id, viewer=viewer)
     body = render_case(
-        case, viewer=viewer, settings=settings, context=context, duplicates=duplicates, now=now
+        case,
+        viewer=viewer,
+        settings=settings,
+        context=context,
+        duplicates=duplicates.items,
+        duplicates_total=duplicates.total,
+        now=now,
     )
     return body, etag(case)
 

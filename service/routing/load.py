@@ -21,7 +21,8 @@ cycle), and the count runs in the next statement, whose fresh snapshot sees what
 previous holder of the lock committed. Whichever transaction recounts last sees both changes.
 A profile row the transaction wrote earlier is already held (accepting an offer stamps the
 helper's `last_assigned_at`): two crossed handovers at the same instant (X takes Y's case
-while Y takes X's) can still deadlock, and PostgreSQL then refuses one of them.
+while Y takes X's) can still deadlock: PostgreSQL then refuses one of them, answered 503
+`database-busy` with `Retry-After` (`service.platform.db`).
 SQLite has one writer at a time: nothing to lock.
 """
 

@@ -69,6 +69,7 @@ CASE_ROUTES: dict[str, tuple[int, ...]] = {
     "list_notes":        (200, 200, 404, 200,   200, 200, 200,   200, 200, 200,   403,    403),
     "confirm_duplicate": (403, 403, 403, 403,   200, 200, 200,   200, 200, 200,   403,    403),
     "dismiss_duplicate": (403, 403, 403, 403,   200, 200, 200,   200, 200, 200,   403,    403),
+    "list_duplicates":   (403, 403, 403, 403,   200, 200, 200,   200, 200, 200,   403,    403),
 }
 COLLECTION_ROUTES: dict[str, tuple[int, ...]] = {
     #                volunteer  caseworker  supervisor  agency  admin
@@ -77,7 +78,7 @@ COLLECTION_ROUTES: dict[str, tuple[int, ...]] = {
 }
 # fmt: on
 ROLES = [V, C, S, G, A]
-DUPLICATE_ROUTES = {"confirm_duplicate", "dismiss_duplicate"}
+DUPLICATE_ROUTES = {"confirm_duplicate", "dismiss_duplicate", "list_duplicates"}
 CHANGING_ROUTES = {"update", "transition", "confirm_duplicate", "dismiss_duplicate"}
 
 CASE_MATRIX = [
@@ -114,6 +115,7 @@ def case_request(route: str, target: Target) -> tuple[str, str, dict[str, Any] |
         "list_notes": ("GET", f"{base}/notes", None, False),
         "confirm_duplicate": ("POST", f"{link}/confirm", None, True),
         "dismiss_duplicate": ("POST", f"{link}/dismiss", None, False),
+        "list_duplicates": ("GET", f"{base}/duplicates", None, False),
     }[route]
 
 
@@ -258,6 +260,9 @@ async def test_case_route_access(
         assert after[4] == before[4] + 1
     if route in {"timeline", "list_notes"}:
         assert set(body) == {"items", "next_cursor"}
+    if route == "list_duplicates":
+        assert [link["id"] for link in body["items"]] == [target.link_id]
+        assert body["next_cursor"] is None
 
 
 @pytest.mark.parametrize(("route", "role", "expected"), COLLECTION_MATRIX)

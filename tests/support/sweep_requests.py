@@ -308,6 +308,15 @@ async def _list_notes(world: World) -> ValidRequest:
     return await _case_request(world, "GET", "/notes", query=query)
 
 
+@recipe("GET /api/v1/cases/{case_id}/duplicates")
+async def _list_duplicates(world: World) -> ValidRequest:
+    query = {
+        "limit": 1,
+        "cursor": encode_time_id_cursor(utcnow() + timedelta(days=1), uuid.uuid4()),
+    }
+    return await _case_request(world, "GET", "/duplicates", query=query)
+
+
 async def _duplicate_request(world: World, decision: str, *, if_match: bool) -> ValidRequest:
     cases = await world.cases()
     newer = cases["second"]["id"]
