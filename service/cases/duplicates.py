@@ -256,31 +256,39 @@ _newer = sa.orm.aliased(Case)
 _older = sa.orm.aliased(Case)
 
 
+def _touching_case() -> sa.Subquery:
+    """The links where `:case_id` is the newer case, then those where it is the older one:
+    each half through its own index (one `OR` over both columns let PostgreSQL read the whole
+    table once a few cases had gathered hundreds of links)."""
+    link = DuplicateLink.__table__  # type: ignore[attr-defined]
+    return sa.union_all(
+        sa.select(link).where(link.c.case_id == sa.bindparam("case_id")),
+        sa.select(link).where(link.c.candidate_id == sa.bindparam("case_id")),
+    ).subquery("links")
+
+
+_LINKS = _touching_case()
+
+
 def _links_statement(*, shows_restricted: bool) -> sa.Select[*tuple[Any, ...]]:
     """The links touching `:case_id`, newest first, each with how many there are in all (for
     the viewer: links to a restricted case only for those who see restricted cases)."""
     statement = (
         sa.select(
-            col(DuplicateLink.id),
-            col(DuplicateLink.case_id),
+            _LINKS.c.id,
+            _LINKS.c.case_id,
             col(_newer.reference),
-            col(DuplicateLink.candidate_id),
+            _LINKS.c.candidate_id,
             col(_older.reference),
-            col(DuplicateLink.reasons),
-            col(DuplicateLink.status),
-            col(DuplicateLink.created_at),
-            col(DuplicateLink.decided_at),
+            _LINKS.c.reasons,
+            _LINKS.c.status,
+            _LINKS.c.created_at,
+            _LINKS.c.decided_at,
             sa.func.count().over().label("total"),
         )
-        .join(_newer, col(_newer.id) == col(DuplicateLink.case_id))
-        .join(_older, col(_older.id) == col(DuplicateLink.candidate_id))
-        .where(
-            sa.or_(
-                col(DuplicateLink.case_id) == sa.bindparam("case_id"),
-                col(DuplicateLink.candidate_id) == sa.bindparam("case_id"),
-            )
-        )
-        .order_by(col(DuplicateLink.created_at).desc(), col(DuplicateLink.id).desc())
+        .join(_newer, col(_newer.id) == _LINKS.c.case_id)
+        .join(_older, col(_older.id) == _LINKS.c.candidate_id)
+        .order_by(_LINKS.c.created_at.desc(), _LINKS.c.id.desc())
     )
     if not shows_restricted:
         statement = statement.where(
@@ -340,7 +348,7 @@ async def list_duplicates(
     if cursor:
         after_at, after_id = decode_time_id_cursor(cursor)
         statement = statement.where(
-            sa.tuple_(col(DuplicateLink.created_at), col(DuplicateLink.id))
+            sa.tuple_(_LINKS.c.created_at, _LINKS.c.id)
             < sa.tuple_(sa.literal(after_at, UTCDateTime()), sa.literal(after_id))
         )
     rows = (await session.execute(statement, {"case_id": case_id})).all()
