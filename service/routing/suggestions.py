@@ -158,7 +158,8 @@ def _ineligibility(areas: Any, answers: Any) -> sa.Case[Any]:
 
 def _profile_columns() -> tuple[Any, ...]:
     """What ranking needs of a helper's account and profile (`_helper`): the skills and
-    languages as their JSON text (`_codes`), the load as stored (`service.routing.load`)."""
+    languages as their JSON text (`_skills`, `_languages`), the load as stored
+    (`service.routing.load`)."""
     return (
         col(User.display_name),
         col(User.role),
