@@ -47,6 +47,7 @@ import asyncpg
 
 from bench.seed_cases import CATEGORY_WEIGHTS, USER_NAMESPACE, _areas
 from models.enums import Role, ServiceStatus, TargetGroup, Urgency
+from service.routing.agency_directory import NEW_STAMP_SQL
 from service.routing.load import recount_all_sql
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"
@@ -263,6 +264,7 @@ async def seed_routing(
     led = await connection.execute(HAND_OVER, f"{HELPER_PREFIX}%")
     for statement in recount_all_sql():  # and stored on their profiles, as the service keeps it
         await connection.execute(statement)
+    await connection.execute(NEW_STAMP_SQL)  # the servers read the changed directory again
     return RoutingSummary(
         helpers=len(users),
         helper_areas=len(helper_areas),

@@ -217,3 +217,14 @@ class ServiceCapacity(SQLModel, table=True):
     maximum: int | None = None
     description: str | None = Field(default=None, max_length=2000)
     updated: datetime = Field(sa_type=UTCDateTime)
+
+
+class DirectoryStamp(SQLModel, table=True):
+    """One row: a random stamp given anew by every transaction that changes the directory
+    (`service.routing.agency_directory`), so a process keeping the directory knows when to read
+    it again."""
+
+    __tablename__ = "directory_stamps"
+
+    id: int = Field(default=1, primary_key=True)
+    stamp: str = Field(max_length=32)

@@ -39,6 +39,7 @@ from service.deadlines.policies import forget_rules
 from service.platform.db import create_engine, is_sqlite
 from service.platform.migrations import upgrade
 from service.platform.settings import Environment, Settings
+from service.routing.agency_directory import forget_directory
 
 TEST_PASSWORD = "correct horse battery staple"
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,12 +108,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture(autouse=True)
-def _rules_read_afresh() -> Iterator[None]:
-    """Each test reads the deadline rules of its own database state: the rules a process keeps
-    would otherwise outlive the rolled-back test that read them."""
+def _kept_state_read_afresh() -> Iterator[None]:
+    """Each test reads the deadline rules and the agency directory of its own database state:
+    what a process keeps would otherwise outlive the rolled-back test that read it."""
     forget_rules()
+    forget_directory()
     yield
     forget_rules()
+    forget_directory()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -18,6 +19,7 @@ from service.platform.settings import RoutingMode
 from service.routing.hsds import import_directory
 from tests.conftest import make_settings
 from tests.support.cases import CASES, move
+from tests.support.referrals import make_agency
 from tests.support.routing import OFFERS, offer, screened_case, set_profile
 
 
@@ -37,6 +39,36 @@ async def test_suggestions_rank_the_directory_s_agencies_beside_the_people(
     assert "category" in {reason["code"] for reason in best["reasons"]}
     scores = [candidate["score"] for candidate in agencies["candidates"]]
     assert scores == sorted(scores, reverse=True)
+
+
+async def test_an_agency_s_published_room_shows_in_the_next_suggestions(
+    client, actors, session, make_actor
+) -> None:
+    agency = await make_agency(
+        session, make_actor, name="บ้านพักทดสอบ", categories=("human_trafficking",)
+    )
+    caseworker = actors[Role.caseworker].headers
+    case = await screened_case(client, caseworker, categories=["human_trafficking"])
+    path = f"{CASES}/{case['id']}/suggestions"
+
+    def shelter(answer: Any) -> dict[str, Any]:
+        assert answer.status_code == 200, answer.text
+        candidates = answer.json()["agencies"]["candidates"]
+        return next(c for c in candidates if c["service_id"] == str(agency.service.id))
+
+    before = shelter(await client.get(path, headers=caseworker))
+    assert before["capacity_available"] is None
+    published = await client.patch(
+        f"/api/v1/directory/services/{agency.service.id}/capacity",
+        json={"available": 3},
+        headers=agency.staff.headers,
+    )
+    assert published.status_code == 200, published.text
+
+    after = shelter(await client.get(path, headers=caseworker))
+    assert after["capacity_available"] == 3
+    assert "has_room" in {reason["code"] for reason in after["reasons"]}
+    assert after["score"] > before["score"]
 
 
 async def test_suggest_offer_accept(client, actors) -> None:

@@ -1,4 +1,5 @@
-"""Agency suggestions for a case over the demo directory, in three statements."""
+"""Agency suggestions for a case over the demo directory: one statement while the directory a
+process keeps is current."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import uuid
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models.base import utcnow
@@ -16,6 +16,7 @@ from models.case import Case
 from models.enums import AgencyFilterReason, AgencyReason, Urgency
 from service.routing.agency_suggestions import case_needs, suggest_agencies
 from service.routing.hsds import import_directory
+from tests.service.routing.test_agency_directory import Statements
 from tests.service.routing.test_hsds import DEMO
 
 SHELTER = "บ้านพักเด็กและครอบครัวจังหวัดเชียงใหม่"
@@ -136,17 +137,15 @@ def test_needs_come_from_the_case_row() -> None:
     assert needs.urgency is Urgency.high
 
 
-async def test_suggestions_take_two_statements(session: AsyncSession, engine: AsyncEngine) -> None:
+async def test_suggestions_read_the_directory_once_then_only_its_stamp(
+    session: AsyncSession, engine: AsyncEngine
+) -> None:
     await _with_demo_directory(session)
-    statements: list[str] = []
+    await session.commit()
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        await suggest_agencies(session, case=_case(), now=utcnow(), limit=10)
-    finally:
-        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
-    # The services left out, counted; those that remain with their areas, languages and room.
-    assert len(statements) == 2, statements
+    with Statements(engine) as statements:
+        first = await suggest_agencies(session, case=_case(), now=utcnow(), limit=10)
+        assert len(statements) == 2, statements  # the stamp, then every service
+        second = await suggest_agencies(session, case=_case(), now=utcnow(), limit=10)
+    assert len(statements) == 3, statements  # then the stamp alone
+    assert second == first

@@ -1,0 +1,274 @@
+"""The agency directory as suggestions rank it, kept in each process and read again only after
+it has changed.
+
+Every transaction that writes a directory table through the session (an organization, a
+service, their areas, languages, capacities, contacts or locations; by any route, command or
+import, present or future) gives the directory a new random stamp (`directory_stamps`, one row)
+just before it commits: the session notes each ORM flush and each Core INSERT, UPDATE or
+DELETE on those tables, as `service.routing.load` notes changes of a helper's load. A process
+keeps the directory it read last with the stamp it read just before it. A suggestion reads the
+stamp (one primary-key read) and ranks what the process keeps when the stamp is the same; else
+it reads the whole directory again (one statement) and keeps that.
+
+Decided:
+- A random stamp, not a counter: a transaction that raised a counter and was rolled back could
+  leave a process holding what it saw under a number that the next commit reuses.
+- The stamp is read before the directory (each statement sees what was committed when it
+  started): what is read is at least as new as its stamp, so any later change shows as a new
+  stamp at the next suggestion.
+- A session that has written the directory and not committed yet reads it afresh and keeps
+  nothing: what it sees may still be rolled back.
+- A write that bypasses the session (plain SQL: the benchmark's seed) sets a new stamp itself
+  (`NEW_STAMP_SQL`).
+- The directory is small (hundreds of services, changed by a few staff a day): a process keeps
+  the whole of it, indexed by area code.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as SyncSession
+
+from models.agency import (
+    Address,
+    Contact,
+    DirectoryStamp,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceCapacity,
+)
+from models.enums import AgencyFilterReason, ServiceStatus
+from service.routing.agency_ranking import THAILAND, AgencyService, CaseNeeds
+
+_DIRECTORY_MODELS: tuple[type[Any], ...] = (
+    Organization,
+    Service,
+    ServiceArea,
+    Language,
+    ServiceCapacity,
+    Location,
+    Address,
+    ServiceAtLocation,
+    Contact,
+    Phone,
+)
+DIRECTORY_TABLES = frozenset(model.__tablename__ for model in _DIRECTORY_MODELS)
+_WRITTEN = "onestop_directory_written"
+
+services = Service.__table__  # type: ignore[attr-defined]
+areas = ServiceArea.__table__  # type: ignore[attr-defined]
+languages = Language.__table__  # type: ignore[attr-defined]
+capacities = ServiceCapacity.__table__  # type: ignore[attr-defined]
+organizations = Organization.__table__  # type: ignore[attr-defined]
+stamps = DirectoryStamp.__table__  # type: ignore[attr-defined]
+
+# For code writing the directory with plain SQL on PostgreSQL (a new random stamp).
+NEW_STAMP_SQL = (
+    "UPDATE directory_stamps SET stamp = replace(gen_random_uuid()::text, '-', '') WHERE id = 1"
+)
+
+
+def language_code(text: str) -> str:
+    """The primary language subtag of a code such as `th` or `my-MM`, lower case."""
+    return text.strip().lower().split("-")[0]
+
+
+def area_codes(needs: CaseNeeds) -> list[str]:
+    """The area codes a service may list to cover the case: its subdistrict, district and
+    province, all of Thailand, and for a case abroad its country."""
+    codes = [needs.subdistrict_code, needs.district_code, needs.province_code, THAILAND]
+    if needs.abroad:
+        codes.append(needs.country_code)
+    return [code for code in codes if code]
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """The services that take referrals (active and accepting), found by the area codes they
+    list; those that do not are only counted."""
+
+    stamp: str | None
+    referable: tuple[AgencyService, ...]
+    by_area: Mapping[str, tuple[int, ...]]  # area code -> positions in `referable`
+    abroad: tuple[int, ...]  # positions of the services for people abroad wherever they are
+    deadlines: Mapping[uuid.UUID, Mapping[str, int]]  # service -> urgency -> hours
+    inactive: int
+    not_accepting: int
+
+    def candidates(self, needs: CaseNeeds) -> list[AgencyService]:
+        """The services that take referrals and cover the case's area (or, for a case abroad,
+        serve people abroad)."""
+        picked: set[int] = set()
+        for code in area_codes(needs):
+            picked.update(self.by_area.get(code, ()))
+        if needs.abroad:
+            picked.update(self.abroad)
+        return [self.referable[position] for position in sorted(picked)]
+
+    def left_out(self, candidates: int) -> dict[AgencyFilterReason, int]:
+        """The services left out before ranking, by reason, when `candidates` remain."""
+        return {
+            AgencyFilterReason.inactive: self.inactive,
+            AgencyFilterReason.not_accepting_referrals: self.not_accepting,
+            AgencyFilterReason.outside_area: len(self.referable) - candidates,
+        }
+
+
+def _codes(table: sa.Table, column: sa.Column[str]) -> Any:
+    """A service's codes in `table` (area or language codes, which hold no space), joined by
+    spaces, read through the table's index on `service_id`."""
+    return (
+        sa.select(sa.func.aggregate_strings(column, " "))
+        .where(table.c.service_id == services.c.id)
+        .scalar_subquery()
+    )
+
+
+_ROOM = (
+    sa.select(sa.func.max(capacities.c.available))
+    .where(capacities.c.service_id == services.c.id)
+    .scalar_subquery()
+)
+_SERVICES = sa.select(
+    services.c.id,
+    services.c.organization_id,
+    services.c.name,
+    services.c.status,
+    services.c.accepts_referrals,
+    services.c.categories,
+    services.c.target_groups,
+    services.c.serves_abroad,
+    services.c.minimum_age,
+    services.c.maximum_age,
+    services.c.response_deadline_hours,
+    organizations.c.name.label("organization_name"),
+    _codes(areas, areas.c.area_code).label("area_codes"),
+    _codes(languages, languages.c.code).label("language_codes"),
+    _ROOM.label("room"),
+).join(organizations, organizations.c.id == services.c.organization_id)
+_STAMP = sa.select(stamps.c.stamp).where(stamps.c.id == 1)
+
+
+async def read_directory(session: AsyncSession, *, stamp: str | None) -> Directory:
+    """Every service of the directory, in one statement; `stamp` is what was read before."""
+    referable: list[AgencyService] = []
+    by_area: dict[str, list[int]] = {}
+    abroad: list[int] = []
+    deadlines: dict[uuid.UUID, Mapping[str, int]] = {}
+    inactive = not_accepting = 0
+    for row in await session.execute(_SERVICES):
+        status = ServiceStatus(row.status)
+        if status is not ServiceStatus.active:
+            inactive += 1
+            continue
+        if not row.accepts_referrals:
+            not_accepting += 1
+            continue
+        codes = frozenset((row.area_codes or "").split())
+        position = len(referable)
+        referable.append(
+            AgencyService(
+                service_id=row.id,
+                organization_id=row.organization_id,
+                organization_name=row.organization_name,
+                name=row.name,
+                status=status,
+                accepts_referrals=True,
+                categories=frozenset(row.categories),
+                target_groups=frozenset(row.target_groups),
+                area_codes=codes,
+                serves_abroad=row.serves_abroad,
+                minimum_age=row.minimum_age,
+                maximum_age=row.maximum_age,
+                languages=frozenset(map(language_code, (row.language_codes or "").split())),
+                capacity_available=row.room,
+            )
+        )
+        for code in codes:
+            by_area.setdefault(code, []).append(position)
+        if row.serves_abroad:
+            abroad.append(position)
+        deadlines[row.id] = dict(row.response_deadline_hours or {})
+    return Directory(
+        stamp=stamp,
+        referable=tuple(referable),
+        by_area={code: tuple(positions) for code, positions in by_area.items()},
+        abroad=tuple(abroad),
+        deadlines=deadlines,
+        inactive=inactive,
+        not_accepting=not_accepting,
+    )
+
+
+# What this process read last: at most one directory.
+_kept: list[Directory] = []
+
+
+async def current_directory(session: AsyncSession) -> Directory:
+    """The directory as committed: what this process keeps when its stamp is still the
+    database's, else read now (and kept). A session with uncommitted directory changes reads
+    it afresh and keeps nothing."""
+    if session.info.get(_WRITTEN):
+        return await read_directory(session, stamp=None)
+    stamp = (await session.execute(_STAMP)).scalar_one_or_none()
+    if stamp is not None and _kept and _kept[0].stamp == stamp:
+        return _kept[0]
+    directory = await read_directory(session, stamp=stamp)
+    if stamp is not None:
+        _kept[:] = [directory]
+    return directory
+
+
+def forget_directory() -> None:
+    """Read the directory again at the next use (a test ended)."""
+    _kept.clear()
+
+
+def written_directory(session: SyncSession | AsyncSession) -> bool:
+    """Whether the session's transaction has changed the directory and not committed yet."""
+    return bool(session.info.get(_WRITTEN))
+
+
+@event.listens_for(SyncSession, "after_flush")
+def _note_flushed(session: SyncSession, _context: Any) -> None:
+    for target in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(target, _DIRECTORY_MODELS):
+            session.info[_WRITTEN] = True
+            return
+
+
+@event.listens_for(SyncSession, "do_orm_execute")
+def _note_executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in DIRECTORY_TABLES:
+            state.session.info[_WRITTEN] = True
+
+
+@event.listens_for(SyncSession, "before_commit")
+def _stamp_changed_directory(session: SyncSession) -> None:
+    session.flush()
+    if session.info.pop(_WRITTEN, None):
+        new = uuid.uuid4().hex
+        updated = session.execute(sa.update(stamps).where(stamps.c.id == 1).values(stamp=new))
+        if getattr(updated, "rowcount", 1) == 0:
+            session.execute(sa.insert(stamps).values(id=1, stamp=new))
+
+
+@event.listens_for(SyncSession, "after_soft_rollback")
+def _forget_written(session: SyncSession, previous: Any) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_WRITTEN, None)
