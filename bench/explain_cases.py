@@ -298,6 +298,8 @@ def scenarios(s: Samples) -> list[Scenario]:
         staff("q=last name", q=s.last_name),
         Scenario("volunteer own scope", s.volunteer, CaseFilters()),
         Scenario("busiest volunteer own scope", s.busy_volunteer, CaseFilters()),
+        Scenario("busiest volunteer lead=me", s.busy_volunteer, CaseFilters(lead="me")),
+        Scenario("busiest volunteer reporter=me", s.busy_volunteer, CaseFilters(reporter="me")),
         Scenario(
             "volunteer own scope + status=open", s.volunteer, CaseFilters(statuses=OPEN_STATUSES)
         ),

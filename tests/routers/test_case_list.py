@@ -214,6 +214,9 @@ async def test_lead_and_reporter_filters(client: httpx.AsyncClient, listing: Lis
     # A volunteer sees their own cases only, whatever they ask for.
     assert await _list(client, listing, {}, role=V) == ["c6", "c4", "c1"]
     assert await _list(client, listing, {"lead": "me"}, role=V) == ["c4"]
+    assert await _list(client, listing, {"lead": ids[V]}, role=V) == ["c4"]
+    assert await _list(client, listing, {"reporter": "me"}, role=V) == ["c6", "c4", "c1"]
+    assert await _list(client, listing, {"reporter": "me", "lead": "me"}, role=V) == ["c4"]
     assert await _list(client, listing, {"reporter": ids[C]}, role=V) == []
     assert await _list(client, listing, {"category": "housing"}, role=V) == ["c4"]
 

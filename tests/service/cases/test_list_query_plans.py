@@ -132,6 +132,32 @@ async def test_each_filter_combination_reads_through_an_index(seeded: Seeded, na
 
 
 @pytest.mark.parametrize(
+    ("name", "index", "not_read"),
+    [
+        ("busiest volunteer lead=me", "ix_cases_lead_created_at", "ix_cases_created_by_created_at"),
+        (
+            "busiest volunteer reporter=me",
+            "ix_cases_created_by_created_at",
+            "ix_cases_lead_created_at",
+        ),
+    ],
+)
+async def test_a_volunteer_filtering_their_own_cases_walks_that_filter_s_index_alone(
+    seeded: Seeded, name: str, index: str, not_read: str
+) -> None:
+    # Merged with the other half of "my cases", `lead=me` would read every case the volunteer
+    # ever reported to find the few they lead.
+    scenario = _scenario(seeded, name)
+    query = build_case_list_query(
+        user=scenario.user, filters=scenario.filters, limit=LIMIT, cursor=None
+    )
+    assert query is not None
+    plan = await explain(seeded.connection, query)
+    read = {node.index for node in plan.root.walk() if node.index}
+    assert index in read and not_read not in read, plan.summary()
+
+
+@pytest.mark.parametrize(
     ("name", "index"),
     [
         ("district=median", "ix_cases_district_created_at"),
