@@ -139,10 +139,11 @@ class Case(CaseDeadlineFields, table=True):
             postgresql_where=sa.text("status <> 'closed'"),
             sqlite_where=sa.text("status <> 'closed'"),
         ),
-        # Closed cases not yet anonymised, oldest closure first: the retention job reads only
-        # those whose period has ended.
+        # Closed cases not yet anonymised, by closure reason, oldest closure first: the retention
+        # job walks each reason's cases closed before that reason's own cut-off, and no others.
         sa.Index(
-            "ix_cases_retention_closed_at",
+            "ix_cases_retention_reason_closed_at",
+            "closure_reason",
             "closed_at",
             "id",
             postgresql_where=sa.text("closed_at IS NOT NULL AND anonymised_at IS NULL"),

@@ -39,3 +39,16 @@ def _bitmap_index(node: dict[str, Any]) -> str | None:
     """The index a Bitmap Heap Scan reads through (its one Bitmap Index Scan)."""
     children = [c for c in node.get("Plans", []) if c["Node Type"] == "Bitmap Index Scan"]
     return children[0]["Index Name"] if len(children) == 1 else None
+
+
+async def index_conditions(session: AsyncSession, query: Any, *, table: str) -> list[str]:
+    """The index condition (`Index Cond`) of each index scan of `table` in the plan of `query`:
+    what bounds the walk, as against what is only filtered on the way."""
+    compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    rows = (await session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
+    return [
+        str(node.get("Index Cond", ""))
+        for node in _nodes(rows[0]["Plan"])
+        if node.get("Relation Name") == table and "Index Name" in node
+    ]

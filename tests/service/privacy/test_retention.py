@@ -22,7 +22,7 @@ from service.privacy.retention import anonymise_expired_cases, cut_offs, expired
 from service.queues.privacy_requests import due_requests_query
 from tests.conftest import DATABASE_URL, make_settings
 from tests.support.cases import create_case, intake_body, move
-from tests.support.query_plans import table_scans
+from tests.support.query_plans import index_conditions, table_scans
 
 NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
 
@@ -101,11 +101,18 @@ async def test_the_worker_anonymises_each_expired_case_once(
 
 
 @pytest.mark.skipif(is_sqlite(DATABASE_URL), reason="query plans are PostgreSQL's (production)")
-async def test_the_retention_claim_reads_its_partial_index(session: AsyncSession) -> None:
-    scans = await table_scans(
-        session, expired_query(make_settings(), now=NOW, batch=200), table="cases"
-    )
-    assert {name for _, name in scans} == {"ix_cases_retention_closed_at"}, scans
+async def test_the_retention_claim_walks_each_reason_up_to_its_own_cut_off(
+    session: AsyncSession,
+) -> None:
+    settings = make_settings()
+    query = expired_query(settings, now=NOW, batch=200)
+    scans = await table_scans(session, query, table="cases")
+    assert len(scans) == len(cut_offs(settings, NOW)), scans  # one walk per closure reason
+    assert {name for _, name in scans} == {"ix_cases_retention_reason_closed_at"}, scans
+    # Each walk is bounded by its reason and cut-off, not filtered on the way: a run where
+    # nothing is due reads nothing, however many cases wait within a longer period.
+    for condition in await index_conditions(session, query, table="cases"):
+        assert "closure_reason" in condition and "closed_at <" in condition, condition
 
 
 @pytest.mark.skipif(is_sqlite(DATABASE_URL), reason="query plans are PostgreSQL's (production)")
