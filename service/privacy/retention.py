@@ -59,7 +59,7 @@ def expired_query(settings: Settings, *, now: datetime, batch: int) -> sa.Select
     return sa.select(due.c.id).order_by(due.c.closed_at, due.c.id).limit(batch)
 
 
-def _claim(case_ids: list[uuid.UUID]) -> sa.Select[tuple[uuid.UUID]]:
+def _claim(case_ids: list[uuid.UUID]) -> sa.Select[uuid.UUID]:
     """The found cases still waiting, locked for this transaction; those another worker holds
     are skipped."""
     return (
