@@ -419,6 +419,7 @@ TABLES: dict[str, TableDeclaration] = {
             "service_at_locations": "id service_id location_id description",
             "service_capacities": "id service_id unit_id unit_name unit_scheme unit_identifier "
             "available maximum description updated",
+            "directory_stamps": "id stamp",
         }.items()
     },
 }
