@@ -74,11 +74,13 @@ def fetch(server: str, database: str, query: str, *args: Any) -> list[asyncpg.Re
 
 
 def describe(server: str, database: str) -> dict[str, Any]:
-    """The PostgreSQL version, the database's size and row counts of the main tables."""
+    """The PostgreSQL version, whether autovacuum runs, the database's size and row counts of
+    the main tables."""
     row = fetch(
         server,
         database,
         "SELECT current_setting('server_version') AS version, "
+        "current_setting('autovacuum') AS autovacuum, "
         "pg_database_size(current_database()) AS size, "
         "(SELECT count(*) FROM cases) AS cases, "
         "(SELECT count(*) FROM case_events) AS events, "
@@ -86,6 +88,7 @@ def describe(server: str, database: str) -> dict[str, Any]:
     )[0]
     return {
         "postgresql": row["version"],
+        "autovacuum": row["autovacuum"],
         "database_bytes": int(row["size"]),
         "cases": int(row["cases"]),
         "case_events": int(row["events"]),
