@@ -77,6 +77,12 @@ class WorkingCalendar:
     _open_hours: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _open_lengths: dict[date, timedelta] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _day_length: timedelta = field(
+        default=timedelta(), init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.week) != 7:
@@ -85,13 +91,15 @@ class WorkingCalendar:
             ordered = sorted(windows, key=lambda window: window.start)
             if any(a.end > b.start for a, b in pairwise(ordered)):
                 raise ValueError("working windows of one day must not overlap")
+        longest = max(
+            (sum((w.length for w in day), timedelta()) for day in self.week), default=timedelta()
+        )
+        object.__setattr__(self, "_day_length", longest)
 
     @property
     def day_length(self) -> timedelta:
         """One business day: the open hours of the longest working day of the week."""
-        return max(
-            (sum((w.length for w in day), timedelta()) for day in self.week), default=timedelta()
-        )
+        return self._day_length
 
     def windows_on(self, day: date) -> tuple[Window, ...]:
         if day in self.closed_days:
@@ -109,7 +117,12 @@ class WorkingCalendar:
 
     def open_length_on(self, day: date) -> timedelta:
         """How long the center is open on `day`."""
-        return sum((end - begin for begin, end in self.open_hours_on(day)), timedelta())
+        length = self._open_lengths.get(day)
+        if length is None:
+            length = sum((end - begin for begin, end in self.open_hours_on(day)), timedelta())
+            if len(self._open_lengths) < MAX_DAYS_KEPT:
+                self._open_lengths[day] = length
+        return length
 
     def is_open(self, moment: datetime) -> bool:
         """Whether `moment` lies in open hours (a window's end counts as open, its start not)."""

@@ -6,6 +6,12 @@ before they changed, and cases from before due times were stored have no version
 runs `restamp_cases` every round: it reads the rules afresh, claims the cases still counting
 whose version differs through `ix_cases_counting_rules_version` (`FOR UPDATE SKIP LOCKED` on
 PostgreSQL) and recomputes their times. Warnings and breaches already recorded stay.
+
+A change of the rules restamps every case still counting, a large share of all cases at once,
+so the job reads only the columns the clock follows from (`CLOCK_COLUMNS`), never a whole case
+with its personal fields, and writes a batch's times back in one executemany UPDATE by id.
+Restamping does not make a new version of the case (its ETag): the times follow from the
+rules, nobody edited the case.
 """
 
 from __future__ import annotations
@@ -18,17 +24,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.case import Case
-from service.deadlines.alerts import claim_cases
 from service.deadlines.policies import read_rules
-from service.deadlines.stamping import facts_of, stamp
+from service.deadlines.stamping import deadline_columns, facts_of
+from service.platform.db import dialect_name
 from service.platform.settings import Settings
+
+# What `facts_of` reads: the clock facts and, for a case never stamped, its lifecycle times.
+CLOCK_COLUMNS = tuple(
+    col(getattr(Case, name))
+    for name in (
+        "id",
+        "created_at",
+        "urgency",
+        "status",
+        "updated_at",
+        "screened_at",
+        "resolved_at",
+        "closed_at",
+        "deadline_rules_version",
+        "first_response_met_at",
+        "resolution_met_at",
+        "clock_paused_at",
+        "clock_pauses",
+    )
+)
 
 
 def stale_query(version: int, *, batch: int) -> sa.Select[Any]:
     """Cases still counting whose times were computed under other rules, or none."""
     stamped = col(Case.deadline_rules_version)
     return (
-        sa.select(Case)
+        sa.select(*CLOCK_COLUMNS)
         .where(
             col(Case.resolution_met_at).is_(None),
             sa.or_(stamped.is_(None), stamped < version, stamped > version),
@@ -37,13 +63,27 @@ def stale_query(version: int, *, batch: int) -> sa.Select[Any]:
     )
 
 
+def _restamp_statement(names: list[str]) -> sa.Update:
+    table = Case.__table__  # type: ignore[attr-defined]
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("case_id"))
+        .values({name: sa.bindparam(name) for name in names})
+    )
+
+
 async def restamp_cases(
     session: AsyncSession, *, settings: Settings, now: datetime, batch: int
 ) -> int:
     """Recompute the times of up to `batch` cases stamped under other rules; returns how many."""
     rules = await read_rules(session, now=now)
-    cases = await claim_cases(session, stale_query(rules.version, batch=batch))
-    for case in cases:
-        stamp(case, facts_of(case), rules)
-    await session.flush()
-    return len(cases)
+    query = stale_query(rules.version, batch=batch)
+    if dialect_name(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return 0
+    stamped = [{"case_id": row.id, **deadline_columns(facts_of(row), rules)} for row in rows]
+    names = [name for name in stamped[0] if name != "case_id"]
+    await session.execute(_restamp_statement(names), stamped)
+    return len(rows)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from models.case import Case
 from models.enums import CaseStatus, Urgency
@@ -45,7 +45,36 @@ class ClockFacts:
     pauses: tuple[tuple[datetime, datetime], ...] = ()
 
 
-def facts_of(case: Case) -> ClockFacts:
+class ClockRecord(Protocol):
+    """What a case row holds of its clock: a `Case`, or a row of its clock columns alone."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def urgency(self) -> Urgency: ...
+    @property
+    def status(self) -> CaseStatus: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def screened_at(self) -> datetime | None: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def deadline_rules_version(self) -> int | None: ...
+    @property
+    def first_response_met_at(self) -> datetime | None: ...
+    @property
+    def resolution_met_at(self) -> datetime | None: ...
+    @property
+    def clock_paused_at(self) -> datetime | None: ...
+    @property
+    def clock_pauses(self) -> list[list[str]]: ...
+
+
+def facts_of(case: ClockRecord) -> ClockFacts:
     """The clock facts a case records (or, unstamped, its lifecycle times imply)."""
     if case.deadline_rules_version is None:
         return ClockFacts(

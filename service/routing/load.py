@@ -33,9 +33,10 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session as SyncSession
+from sqlalchemy.orm.attributes import get_history
 from sqlmodel import col
 
 from models.case import Case
@@ -100,12 +101,12 @@ def recount_helpers(session: SyncSession, user_ids: Iterable[uuid.UUID]) -> None
 
 
 def _changed(target: Any, *names: str) -> bool:
-    state = inspect(target)
-    return any(state.attrs[name].history.has_changes() for name in names)
+    # `get_history` reads one attribute; `inspect(target).attrs` would build all of them.
+    return any(get_history(target, name).has_changes() for name in names)
 
 
 def _before_and_after(target: Any, name: str) -> set[Any]:
-    history = inspect(target).attrs[name].history
+    history = get_history(target, name)
     return {*history.added, *history.deleted, *history.unchanged}
 
 
