@@ -14,8 +14,9 @@ versions compare by it even on a shared machine. `--cprofile N` profiles one run
 scenario and prints its top N functions by own time and by cumulative time.
 
 The database (default `bench_profile`, never a shared one) is migrated and seeded by `--seed N`
-(`bench.seed_cases`, with events, then `bench.seed_routing`: 5,000 helpers and 300 agencies)
-and holds the profile's own accounts (`profile.*`).
+(`bench.seed_cases`, with events, then `bench.seed_routing`: 5,000 helpers and 300 agencies,
+then the due times stamped by the worker's restamping job) and holds the profile's own
+accounts (`profile.*`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from service.app import create_app
 from service.platform.crypto import audit_key
 from service.platform.db import create_engine, create_sessionmaker
 from service.platform.settings import Environment, Settings
+from service.worker.jobs import JOBS
+from service.worker.runner import run_job
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_profile"
 JWT_SECRET = "profile-jwt-secret-" + "j" * 32
@@ -126,6 +129,19 @@ async def seed(url: str, cases: int) -> None:
         url, cases=cases, users=300, seed=0.42, busiest=(), event_key=audit_key(DATA_KEY)
     )
     await seed_routing.main(url, helpers=5000, agencies=300, seed=9)
+    await stamp_due_times(url)
+
+
+async def stamp_due_times(url: str) -> None:
+    """The seeded cases' due times, as the worker's restamping job computes them (the seed
+    writes none), so the deadline queues hold what a database in use holds."""
+    engine = create_engine(url, pool_size=1)
+    settings = settings_for(url)
+    sessionmaker = create_sessionmaker(engine)
+    job = next(job for job in JOBS if job.name == "deadline_times")
+    stamped = await run_job(sessionmaker, job, settings=settings, now=utcnow())
+    await engine.dispose()
+    print(f"stamped the due times of {stamped:,} cases")
 
 
 async def accounts(engine: AsyncEngine, settings: Settings) -> dict[Role, str]:
@@ -281,11 +297,14 @@ def scenarios(
         "list-lead-me": get("/api/v1/cases", "lead=me&limit=50", role=Role.volunteer),
         # Routing: ranked helpers and agencies (`--seed` adds `bench.seed_routing`'s).
         "suggestions": get("/api/v1/cases/{open_case}/suggestions"),
-        # Work queues as caseworkers see them (the seed stamps no due times: the deadline
-        # queues would be empty, so only those that do not depend on them).
+        # Work queues as caseworkers see them (`--seed` stamps the due times).
         "queue-unassigned": get("/api/v1/queues/unassigned", "limit=50"),
+        "queue-at-risk": get("/api/v1/queues/at-risk", "limit=50"),
+        "queue-breached": get("/api/v1/queues/breached", "limit=50"),
         "queue-workload": get("/api/v1/queues/workload", "limit=50"),
+        "queue-escalated": get("/api/v1/queues/escalated", "limit=50"),
         "queue-offers": get("/api/v1/queues/offers", "limit=50"),
+        "queue-referrals": get("/api/v1/queues/referrals", "limit=50"),
     }
 
 

@@ -9,6 +9,7 @@ kinds. Staff see every case, a volunteer the cases they lead.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -49,14 +50,15 @@ def _kind_page(
     kind: DeadlineKind,
     *,
     queue: DeadlineQueue,
-    viewer: User,
-    now: datetime,
     limit: int,
-    after: tuple[datetime, uuid.UUID, DeadlineKind] | None,
+    own: bool,
+    hide_restricted: bool,
+    after_kind: DeadlineKind | None,
 ) -> Any:
     """One deadline kind's part of the page, soonest due first (built, not run)."""
     due = getattr(Case, f"{kind.value}_due_at")
     warn = getattr(Case, f"{kind.value}_warn_at")
+    now = sa.bindparam("now", type_=UTCDateTime())
     query = sa.select(
         col(Case.id).label("case_id"),
         col(Case.reference),
@@ -65,7 +67,7 @@ def _kind_page(
         col(Case.lead_id).label("lead"),
         col(Case.province_code),
         col(Case.created_at),
-        sa.literal(kind.value).label("deadline"),
+        sa.literal_column(f"'{kind.value}'").label("deadline"),
         due.label("due_at"),
         warn.label("warn_at"),
     ).where(getattr(Case, f"{kind.value}_met_at").is_(None))
@@ -73,29 +75,42 @@ def _kind_page(
         query = query.where(due <= now)
     else:
         query = query.where(due > now, warn <= now)
-    if case_scope(viewer.role) is CaseScope.own:
-        query = query.where(col(Case.lead_id) == viewer.id)
-    if not sees_restricted(viewer.role):
+    if own:
+        query = query.where(col(Case.lead_id) == sa.bindparam("viewer_id"))
+    if hide_restricted:
         query = query.where(col(Case.restricted_at).is_(None))
-    if after is not None:
-        after_due, after_id, after_kind = after
+    if after_kind is not None:
         key = sa.tuple_(due, col(Case.id))
-        mark = sa.tuple_(sa.literal(after_due, UTCDateTime()), sa.literal(after_id))
+        mark = sa.tuple_(
+            sa.bindparam("after_due", type_=UTCDateTime()),
+            sa.bindparam("after_id", type_=sa.Uuid()),
+        )
         # Rows order by (due time, case id, deadline): the same case and time come again
         # only for a later deadline kind.
         query = query.where(key >= mark if kind.value > after_kind.value else key > mark)
     return query.order_by(due, col(Case.id)).limit(limit + 1)
 
 
-def queue_query(
-    queue: DeadlineQueue, *, viewer: User, now: datetime, limit: int, cursor: str | None
+@functools.lru_cache(maxsize=256)
+def _queue_statement(
+    queue: DeadlineQueue,
+    limit: int,
+    *,
+    own: bool,
+    hide_restricted: bool,
+    after_kind: DeadlineKind | None,
 ) -> Any:
-    """A page of `queue` as `viewer` may see it: both deadline kinds merged (built, not run)."""
-    after = _cursor_key(cursor) if cursor is not None else None
+    """The page's statement for one shape of request, built once per process: the moment,
+    the viewer and the cursor are parameters (`now`, `viewer_id`, `after_due`, `after_id`)."""
     parts = [
         sa.select(
             _kind_page(
-                kind, queue=queue, viewer=viewer, now=now, limit=limit, after=after
+                kind,
+                queue=queue,
+                limit=limit,
+                own=own,
+                hide_restricted=hide_restricted,
+                after_kind=after_kind,
             ).subquery()
         )
         for kind in DeadlineKind
@@ -106,6 +121,36 @@ def queue_query(
         .order_by(merged.c.due_at, merged.c.case_id, merged.c.deadline)
         .limit(limit + 1)
     )
+
+
+def _queue_page(
+    queue: DeadlineQueue, *, viewer: User, now: datetime, limit: int, cursor: str | None
+) -> tuple[Any, dict[str, Any]]:
+    """The statement of a page and the values of its parameters."""
+    after = _cursor_key(cursor) if cursor is not None else None
+    own = case_scope(viewer.role) is CaseScope.own
+    statement = _queue_statement(
+        queue,
+        limit,
+        own=own,
+        hide_restricted=not sees_restricted(viewer.role),
+        after_kind=None if after is None else after[2],
+    )
+    values: dict[str, Any] = {"now": now}
+    if own:
+        values["viewer_id"] = viewer.id
+    if after is not None:
+        values["after_due"], values["after_id"] = after[0], after[1]
+    return statement, values
+
+
+def queue_query(
+    queue: DeadlineQueue, *, viewer: User, now: datetime, limit: int, cursor: str | None
+) -> Any:
+    """A page of `queue` as `viewer` may see it, with its values bound: both deadline kinds
+    merged (what `deadline_queue` runs, as one statement)."""
+    statement, values = _queue_page(queue, viewer=viewer, now=now, limit=limit, cursor=cursor)
+    return statement.params(values)
 
 
 async def deadline_queue(
@@ -121,8 +166,8 @@ async def deadline_queue(
     lead, anyone else is refused."""
     if case_scope(viewer.role) is CaseScope.none:
         raise Forbidden()
-    query = queue_query(queue, viewer=viewer, now=now, limit=limit, cursor=cursor)
-    rows = (await session.execute(query)).mappings().all()
+    statement, values = _queue_page(queue, viewer=viewer, now=now, limit=limit, cursor=cursor)
+    rows = (await session.execute(statement, values)).mappings().all()
     items = [_item(row, queue=queue, now=now) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:

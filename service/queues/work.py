@@ -17,6 +17,7 @@ Who sees what (SPEC §2: "own work only" for volunteers, "own agency's referrals
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -91,14 +92,44 @@ def decode_unassigned_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID]:
 
 
 def unassigned_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
-    """One page (`limit + 1` rows) of open cases without a lead, critical first, oldest first.
+    """One page (`limit + 1` rows) of open cases without a lead, critical first, oldest first,
+    with its values bound (what `unassigned_cases` runs, as one statement)."""
+    statement, values = _unassigned_page(user=user, limit=limit, cursor=cursor)
+    return statement.params(values)
+
+
+def _unassigned_page(
+    *, user: User, limit: int, cursor: str | None
+) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]]:
+    """The statement of a page and the values of its parameters."""
+    start = decode_unassigned_cursor(cursor) if cursor else None
+    own = case_scope(user.role) is not CaseScope.all
+    statement = _unassigned_statement(
+        limit,
+        start_rank=None if start is None else start[0],
+        own=own,
+        hide_restricted=not sees_restricted(user.role),
+    )
+    values: dict[str, Any] = {}
+    if own:
+        values["viewer_id"] = user.id
+    if start is not None:
+        values["after_at"], values["after_id"] = start[1], start[2]
+    return statement, values
+
+
+@functools.lru_cache(maxsize=256)
+def _unassigned_statement(
+    limit: int, *, start_rank: int | None, own: bool, hide_restricted: bool
+) -> sa.Select[*tuple[Any, ...]]:
+    """The page's statement for one shape of request, built once per process: the viewer and
+    the cursor are parameters (`viewer_id`, `after_at`, `after_id`).
 
     The urgencies are read one after the other, each a walk of `ix_cases_unassigned` from its
     oldest case; a page takes at most `limit + 1` of each and keeps the first ones."""
-    start = decode_unassigned_cursor(cursor) if cursor else None
     branches: list[sa.Subquery] = []
     for rank, urgency in enumerate(URGENCY_ORDER):
-        if start is not None and rank < start[0]:
+        if start_rank is not None and rank < start_rank:
             continue
         branch: sa.Select[*tuple[Any, ...]] = (
             sa.select(
@@ -110,14 +141,17 @@ def unassigned_query(*, user: User, limit: int, cursor: str | None) -> sa.Select
             .order_by(col(Case.created_at), col(Case.id))
             .limit(limit + 1)
         )
-        if start is not None and rank == start[0]:
+        if rank == start_rank:
             branch = branch.where(
                 sa.tuple_(col(Case.created_at), col(Case.id))
-                > sa.tuple_(sa.literal(start[1], UTCDateTime()), sa.literal(start[2]))
+                > sa.tuple_(
+                    sa.bindparam("after_at", type_=UTCDateTime()),
+                    sa.bindparam("after_id", type_=sa.Uuid()),
+                )
             )
-        if case_scope(user.role) is not CaseScope.all:
-            branch = branch.where(col(Case.created_by_id) == user.id)
-        if not sees_restricted(user.role):
+        if own:
+            branch = branch.where(col(Case.created_by_id) == sa.bindparam("viewer_id"))
+        if hide_restricted:
             branch = branch.where(col(Case.restricted_at).is_(None))
         branches.append(branch.subquery())
     page = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery()
@@ -154,7 +188,8 @@ async def unassigned_cases(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> UnassignedList:
     """Open cases nobody leads yet, critical first, then oldest first."""
-    rows = (await session.execute(unassigned_query(user=user, limit=limit, cursor=cursor))).all()
+    statement, values = _unassigned_page(user=user, limit=limit, cursor=cursor)
+    rows = (await session.execute(statement, values)).all()
     items = [
         UnassignedCase(
             id=row.id,

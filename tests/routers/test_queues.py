@@ -103,14 +103,19 @@ async def test_unassigned_names_the_pending_offer(client, actors) -> None:
     assert item["offer_expires_at"] == made.json()["expires_at"]
 
 
-async def test_a_volunteer_sees_the_unassigned_cases_they_reported(client, actors) -> None:
+async def test_a_volunteer_sees_the_unassigned_cases_they_reported(
+    client, actors, make_actor
+) -> None:
     volunteer = actors[Role.volunteer].headers
+    other = (await make_actor(Role.volunteer)).headers
     mine = await create_case(client, volunteer)
+    theirs = await create_case(client, other)
     await create_case(client, actors[Role.caseworker].headers)
 
-    response = await client.get(f"{QUEUES}/unassigned", headers=volunteer)
-
-    assert [item["id"] for item in response.json()["items"]] == [mine["id"]]
+    # One statement serves every volunteer of a shape of request: each sees their own.
+    for headers, expected in ((volunteer, mine), (other, theirs), (volunteer, mine)):
+        response = await client.get(f"{QUEUES}/unassigned", headers=headers)
+        assert [item["id"] for item in response.json()["items"]] == [expected["id"]]
 
 
 async def test_offers_wait_longest_first_and_volunteers_see_their_own(
