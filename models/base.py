@@ -89,6 +89,8 @@ class EnumText(sa.TypeDecorator[StrEnum]):
         super().__init__(length)
         self.enum_class = enum_class
         self.length = length
+        # Read rows name their member by value: a dict lookup instead of the enum's call.
+        self._members: dict[Any, StrEnum] = dict(enum_class._value2member_map_)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
@@ -98,7 +100,8 @@ class EnumText(sa.TypeDecorator[StrEnum]):
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
         if value is None:
             return None
-        return self.enum_class(value)
+        member = self._members.get(value)
+        return member if member is not None else self.enum_class(value)
 
 
 class _NullRefused:

@@ -28,7 +28,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -157,9 +157,9 @@ def _ineligibility(areas: Any, answers: Any) -> sa.Case[Any]:
 
 
 def _profile_columns() -> tuple[Any, ...]:
-    """What ranking needs of a helper's account and profile (`_helper`): the skills and
-    languages as their JSON text (`_skills`, `_languages`), the load as stored
-    (`service.routing.load`)."""
+    """What ranking needs of a helper's account and profile, in the order of `_helper_of`'s
+    parameters: the skills and languages as their JSON text (`_skills`, `_languages`), the load
+    as stored (`service.routing.load`)."""
     return (
         col(User.display_name),
         col(User.role),
@@ -272,30 +272,51 @@ async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ra
     statement, which leaves out and counts the ineligible helpers, so that only the eligible
     ones are read and scored."""
     rows = (await session.execute(_HELPERS, _parameters(case, now=now))).all()
-    helpers = [_helper(row) for row in rows if row.reason is None]
+    helpers: list[Helper] = []
+    left_out: list[tuple[str, int]] = []
+    # Rows are read by position: a Bangkok case has a few hundred eligible helpers, and a named
+    # column costs a lookup each (`_HELPERS`: reason, count, user id, codes, then the profile).
+    for reason, count, *columns in rows:
+        if reason is None:
+            helpers.append(_helper_of(*columns))
+        elif count > 0:
+            left_out.append((reason, count))
     ranking = rank(helpers, case_needs(case), now=now)
-    for row in rows:
-        if row.reason is not None and row.helpers > 0:
-            ranking.filtered[IneligibleReason(row.reason)] += row.helpers
+    for reason, count in left_out:
+        ranking.filtered[IneligibleReason(reason)] += count
     return ranking
 
 
-def _helper(row: Any, past_answer: IneligibleReason | None = None) -> Helper:
+def _helper_of(
+    user_id: uuid.UUID,
+    codes: str,
+    display_name: str,
+    role: Role,
+    is_active: bool,
+    available: bool,
+    leave_until: datetime | None,
+    skills: str | None,
+    languages: str | None,
+    capacity: int,
+    card_expires_on: date | None,
+    last_assigned_at: datetime | None,
+    load: int,
+) -> Helper:
+    """A helper from the user id, the area codes and `_profile_columns`, in their order."""
     return Helper(
-        user_id=row.user_id,
-        display_name=row.display_name,
-        role=row.role,
-        is_active=row.is_active,
-        available=row.available,
-        leave_until=row.leave_until,
-        skills=_skills(row.skills),
-        languages=_languages(row.languages),
-        areas=frozenset(row.codes.split()),
-        capacity=row.capacity,
-        load=row.load,
-        card_expires_on=row.card_expires_on,
-        last_assigned_at=row.last_assigned_at,
-        past_answer=past_answer,
+        user_id=user_id,
+        display_name=display_name,
+        role=role,
+        is_active=is_active,
+        available=available,
+        leave_until=leave_until,
+        skills=_skills(skills),
+        languages=_languages(languages),
+        areas=frozenset(codes.split()),
+        capacity=capacity,
+        load=load,
+        card_expires_on=card_expires_on,
+        last_assigned_at=last_assigned_at,
     )
 
 
@@ -360,8 +381,8 @@ async def rank_people_of_cases(
         else []
     )
     by_province: dict[str, list[Helper]] = defaultdict(list)
-    for row in rows:
-        by_province[row.province_code].append(_helper(row))
+    for user_id, province_code, codes, *profile, _in_all in rows:
+        by_province[province_code].append(_helper_of(user_id, codes, *profile))
     answers = await _past_answers_of(session, [case.id for case in cases], now=now) if rows else {}
     in_all = rows[0].helpers_in_all if rows else await _helper_count(session)
     rankings: dict[uuid.UUID, Ranking] = {}
