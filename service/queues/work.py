@@ -67,12 +67,20 @@ def _seconds_since(at: datetime, now: datetime) -> int:
     return max(int((now - at).total_seconds()), 0)
 
 
-def _after(order: tuple[Any, Any], cursor: str | None) -> sa.ColumnElement[bool] | None:
-    """The keyset condition of the page after a (time, id) cursor."""
+def _after(order: tuple[Any, Any]) -> sa.ColumnElement[bool]:
+    """The keyset condition of the page after a (time, id) cursor, its values the parameters
+    `after_at` and `after_id` (`_cursor_values`)."""
+    return sa.tuple_(*order) > sa.tuple_(
+        sa.bindparam("after_at", type_=UTCDateTime()), sa.bindparam("after_id", type_=sa.Uuid())
+    )
+
+
+def _cursor_values(cursor: str | None) -> dict[str, Any]:
+    """The parameters of `_after` for a (time, id) cursor, else 422; none without one."""
     if cursor is None:
-        return None
+        return {}
     at, row_id = decode_time_id_cursor(cursor)
-    return sa.tuple_(*order) > sa.tuple_(sa.literal(at, UTCDateTime()), sa.literal(row_id))
+    return {"after_at": at, "after_id": row_id}
 
 
 def _next_cursor(rows: Sequence[Any], limit: int, at: datetime, row_id: uuid.UUID) -> str | None:
@@ -154,7 +162,15 @@ def _unassigned_statement(
         if hide_restricted:
             branch = branch.where(col(Case.restricted_at).is_(None))
         branches.append(branch.subquery())
-    page = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery()
+    merged = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery()
+    # The page is cut from the walks before anything is joined to it: `limit + 1` cases read
+    # whole, not `limit + 1` of each urgency.
+    page = (
+        sa.select(*merged.c)
+        .order_by(merged.c.rank, merged.c.created_at, merged.c.id)
+        .limit(limit + 1)
+        .subquery("page")
+    )
     offered_to = aliased(User)
     return (
         sa.select(
@@ -221,21 +237,54 @@ async def unassigned_cases(
 
 
 def offers_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
-    """One page of pending offers, waiting longest first. An offer past its expiry stays until
-    the worker expires it (within a round): one that stays longer shows the worker is stuck."""
+    """One page of pending offers, waiting longest first, with its values bound (what
+    `waiting_offers` runs). An offer past its expiry stays until the worker expires it (within
+    a round): one that stays longer shows the worker is stuck."""
+    statement, values = _offers_page(user=user, limit=limit, cursor=cursor)
+    return statement.params(values)
+
+
+def _offers_page(
+    *, user: User, limit: int, cursor: str | None
+) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]]:
+    own = case_scope(user.role) is not CaseScope.all
+    statement = _offers_statement(
+        limit, own=own, hide_restricted=not sees_restricted(user.role), after=cursor is not None
+    )
+    values = _cursor_values(cursor)
+    if own:
+        values["viewer_id"] = user.id
+    return statement, values
+
+
+@functools.lru_cache(maxsize=256)
+def _offers_statement(
+    limit: int, *, own: bool, hide_restricted: bool, after: bool
+) -> sa.Select[*tuple[Any, ...]]:
+    """The page's statement for one shape of request, built once per process."""
     query = (
-        sa.select(Offer, col(Case.reference), col(Case.urgency), col(User.display_name))
+        sa.select(
+            col(Offer.id),
+            col(Offer.case_id),
+            col(Offer.user_id),
+            col(Offer.offered_by_id),
+            col(Offer.created_at),
+            col(Offer.expires_at),
+            col(Case.reference),
+            col(Case.urgency),
+            col(User.display_name),
+        )
         .join(Case, col(Case.id) == col(Offer.case_id))
         .join(User, col(User.id) == col(Offer.user_id))
         .where(PENDING)
         .order_by(col(Offer.created_at), col(Offer.id))
         .limit(limit + 1)
     )
-    if (condition := _after((col(Offer.created_at), col(Offer.id)), cursor)) is not None:
-        query = query.where(condition)
-    if case_scope(user.role) is not CaseScope.all:
-        query = query.where(col(Offer.user_id) == user.id)
-    if not sees_restricted(user.role):
+    if after:
+        query = query.where(_after((col(Offer.created_at), col(Offer.id))))
+    if own:
+        query = query.where(col(Offer.user_id) == sa.bindparam("viewer_id"))
+    if hide_restricted:
         query = query.where(col(Case.restricted_at).is_(None))
     return query
 
@@ -244,22 +293,33 @@ async def waiting_offers(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> WaitingOfferList:
     """Pending offers, waiting longest first: to whom, since when, until when."""
-    rows = (await session.execute(offers_query(user=user, limit=limit, cursor=cursor))).all()
+    statement, values = _offers_page(user=user, limit=limit, cursor=cursor)
+    rows = (await session.execute(statement, values)).all()
     items = [
         WaitingOffer(
-            id=offer.id,
-            case_id=offer.case_id,
+            id=offer_id,
+            case_id=case_id,
             case_reference=reference,
             urgency=urgency,
-            user_id=offer.user_id,
+            user_id=user_id,
             user_name=name,
-            offered_by=offer.offered_by_id,
-            created_at=offer.created_at,
-            waiting_seconds=_seconds_since(offer.created_at, now),
-            expires_at=offer.expires_at,
-            expired=offer.expires_at <= now,
+            offered_by=offered_by_id,
+            created_at=created_at,
+            waiting_seconds=_seconds_since(created_at, now),
+            expires_at=expires_at,
+            expired=expires_at <= now,
         )
-        for offer, reference, urgency, name in rows[:limit]
+        for (
+            offer_id,
+            case_id,
+            user_id,
+            offered_by_id,
+            created_at,
+            expires_at,
+            reference,
+            urgency,
+            name,
+        ) in rows[:limit]
     ]
     last = items[-1] if items else None
     next_cursor = _next_cursor(rows, limit, last.created_at, last.id) if last else None
@@ -272,17 +332,49 @@ async def waiting_offers(
 def referrals_query(
     *, user: User, organization_id: uuid.UUID | None, limit: int, cursor: str | None
 ) -> sa.Select[*tuple[Any, ...]] | None:
-    """One page of referrals waiting for the agency's answer, oldest first; None when the
-    caller's queue is empty whatever the data (an agency asking for another organization)."""
+    """One page of referrals waiting for the agency's answer, oldest first, with its values
+    bound (what `waiting_referrals` runs); None when the caller's queue is empty whatever the
+    data (an agency asking for another organization)."""
+    page = _referrals_page(user=user, organization_id=organization_id, limit=limit, cursor=cursor)
+    return None if page is None else page[0].params(page[1])
+
+
+def _referrals_page(
+    *, user: User, organization_id: uuid.UUID | None, limit: int, cursor: str | None
+) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]] | None:
     if not sees_all_referrals(user.role):
         if user.role is not Role.agency or user.organization_id is None:
             return None
         if organization_id not in (None, user.organization_id):
             return None
         organization_id = user.organization_id
+    statement = _referrals_statement(
+        limit,
+        one_organization=organization_id is not None,
+        hide_restricted=not sees_restricted(user.role),
+        after=cursor is not None,
+    )
+    values = _cursor_values(cursor)
+    if organization_id is not None:
+        values["organization_id"] = organization_id
+    return statement, values
+
+
+@functools.lru_cache(maxsize=256)
+def _referrals_statement(
+    limit: int, *, one_organization: bool, hide_restricted: bool, after: bool
+) -> sa.Select[*tuple[Any, ...]]:
+    """The page's statement for one shape of request, built once per process."""
     query = (
         sa.select(
-            Referral,
+            col(Referral.id),
+            col(Referral.case_id),
+            col(Referral.service_id),
+            col(Referral.organization_id),
+            col(Referral.created_at),
+            col(Referral.response_due_at),
+            col(Referral.overdue_at),
+            col(Referral.next_service_id),
             col(Case.reference),
             col(Case.urgency),
             col(Service.name),
@@ -295,12 +387,12 @@ def referrals_query(
         .order_by(col(Referral.created_at), col(Referral.id))
         .limit(limit + 1)
     )
-    if organization_id is not None:
-        query = query.where(col(Referral.organization_id) == organization_id)
-    if not sees_restricted(user.role):
+    if one_organization:
+        query = query.where(col(Referral.organization_id) == sa.bindparam("organization_id"))
+    if hide_restricted:
         query = query.where(col(Case.restricted_at).is_(None))
-    if (condition := _after((col(Referral.created_at), col(Referral.id)), cursor)) is not None:
-        query = query.where(condition)
+    if after:
+        query = query.where(_after((col(Referral.created_at), col(Referral.id))))
     return query
 
 
@@ -314,30 +406,43 @@ async def waiting_referrals(
     now: datetime,
 ) -> WaitingReferralList:
     """Referrals the agency has not answered, oldest first, with their deadlines."""
-    query = referrals_query(user=user, organization_id=organization_id, limit=limit, cursor=cursor)
-    rows = [] if query is None else (await session.execute(query)).all()
+    page = _referrals_page(user=user, organization_id=organization_id, limit=limit, cursor=cursor)
+    rows = [] if page is None else (await session.execute(*page)).all()
     items = [
         WaitingReferral(
-            id=referral.id,
-            case_id=referral.case_id,
+            id=referral_id,
+            case_id=case_id,
             case_reference=reference,
             urgency=urgency,
-            service_id=referral.service_id,
+            service_id=service_id,
             service_name=service_name,
-            organization_id=referral.organization_id,
+            organization_id=organization,
             organization_name=organization_name,
-            created_at=referral.created_at,
-            waiting_seconds=_seconds_since(referral.created_at, now),
-            response_due_at=referral.response_due_at,
+            created_at=created_at,
+            waiting_seconds=_seconds_since(created_at, now),
+            response_due_at=response_due_at,
             past_deadline=is_overdue(
                 ReferralStatus.requested,
-                response_due_at=referral.response_due_at,
-                overdue_at=referral.overdue_at,
+                response_due_at=response_due_at,
+                overdue_at=overdue_at,
                 now=now,
             ),
-            next_service_id=referral.next_service_id,
+            next_service_id=next_service_id,
         )
-        for referral, reference, urgency, service_name, organization_name in rows[:limit]
+        for (
+            referral_id,
+            case_id,
+            service_id,
+            organization,
+            created_at,
+            response_due_at,
+            overdue_at,
+            next_service_id,
+            reference,
+            urgency,
+            service_name,
+            organization_name,
+        ) in rows[:limit]
     ]
     last = items[-1] if items else None
     next_cursor = _next_cursor(rows, limit, last.created_at, last.id) if last else None
@@ -348,18 +453,44 @@ async def waiting_referrals(
 
 
 def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
-    """One page of open escalated cases, oldest escalation first.
+    """One page of open escalated cases, oldest escalation first, with its values bound (what
+    `escalated_cases` runs).
 
     An escalation ends when its case closes (`escalation_ended_at`, resumed on reopening), so
     `ix_case_routing_escalated_at` holds the open cases' escalations only and a page is a walk
     of `limit + 1` of them, however many closed cases were once escalated. The case's status
     is not read again: asking for open cases too would make the planner expect to pass over
     closed ones and read the whole index."""
+    statement, values = _escalated_page(user=user, limit=limit, cursor=cursor)
+    return statement.params(values)
+
+
+def _escalated_page(
+    *, user: User, limit: int, cursor: str | None
+) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]]:
+    own = case_scope(user.role) is not CaseScope.all
+    statement = _escalated_statement(
+        limit, own=own, hide_restricted=not sees_restricted(user.role), after=cursor is not None
+    )
+    values = _cursor_values(cursor)
+    if own:
+        values["viewer_id"] = user.id
+    return statement, values
+
+
+@functools.lru_cache(maxsize=256)
+def _escalated_statement(
+    limit: int, *, own: bool, hide_restricted: bool, after: bool
+) -> sa.Select[*tuple[Any, ...]]:
+    """The page's statement for one shape of request, built once per process."""
     lead = aliased(User)
     order = (col(CaseRouting.escalated_at), col(CaseRouting.case_id))
     query = (
         sa.select(
-            CaseRouting,
+            col(CaseRouting.case_id),
+            col(CaseRouting.escalated_at),
+            col(CaseRouting.failed_offers),
+            col(CaseRouting.needs_routing),
             col(Case.reference),
             col(Case.status),
             col(Case.urgency),
@@ -376,15 +507,16 @@ def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[
         .order_by(*order)
         .limit(limit + 1)
     )
-    if (condition := _after(order, cursor)) is not None:
-        query = query.where(condition)
-    if case_scope(user.role) is not CaseScope.all:
+    if after:
+        query = query.where(_after(order))
+    if own:
         # A volunteer's few open cases are found through the open cases' indexes by lead and
         # by reporter, which need the open condition.
+        viewer: sa.BindParameter[uuid.UUID] = sa.bindparam("viewer_id", type_=sa.Uuid())
         query = query.where(
-            OPEN, sa.or_(col(Case.lead_id) == user.id, col(Case.created_by_id) == user.id)
+            OPEN, sa.or_(col(Case.lead_id) == viewer, col(Case.created_by_id) == viewer)
         )
-    if not sees_restricted(user.role):
+    if hide_restricted:
         query = query.where(col(Case.restricted_at).is_(None))
     return query
 
@@ -393,21 +525,33 @@ async def escalated_cases(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> EscalatedList:
     """Open cases escalated to supervisors, oldest escalation first."""
-    rows = (await session.execute(escalated_query(user=user, limit=limit, cursor=cursor))).all()
+    statement, values = _escalated_page(user=user, limit=limit, cursor=cursor)
+    rows = (await session.execute(statement, values)).all()
     items = []
-    for state, reference, status, urgency, created_at, lead_id, lead_name in rows[:limit]:
-        assert state.escalated_at is not None  # the query's condition
+    for (
+        case_id,
+        escalated_at,
+        failed_offers,
+        needs_routing,
+        reference,
+        status,
+        urgency,
+        created_at,
+        lead_id,
+        lead_name,
+    ) in rows[:limit]:
+        assert escalated_at is not None  # the query's condition
         items.append(
             EscalatedCase(
-                id=state.case_id,
+                id=case_id,
                 reference=reference,
                 status=status,
                 urgency=urgency,
                 created_at=created_at,
-                escalated_at=state.escalated_at,
-                escalated_seconds=_seconds_since(state.escalated_at, now),
-                failed_offers=state.failed_offers,
-                needs_routing=state.needs_routing,
+                escalated_at=escalated_at,
+                escalated_seconds=_seconds_since(escalated_at, now),
+                failed_offers=failed_offers,
+                needs_routing=needs_routing,
                 lead=lead_id,
                 lead_name=lead_name,
             )
