@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +81,26 @@ def _cursor_values(cursor: str | None) -> dict[str, Any]:
         return {}
     at, row_id = decode_time_id_cursor(cursor)
     return {"after_at": at, "after_id": row_id}
+
+
+def _viewer_page(
+    statement_of: Callable[..., sa.Select[*tuple[Any, ...]]],
+    *,
+    user: User,
+    limit: int,
+    cursor: str | None,
+) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]]:
+    """A page's statement, of the shape `statement_of(limit, own=, hide_restricted=, after=)`
+    builds for this viewer (their own rows or all, restricted cases hidden or not, after a
+    (time, id) cursor or from the start), and the values of its parameters."""
+    own = case_scope(user.role) is not CaseScope.all
+    statement = statement_of(
+        limit, own=own, hide_restricted=not sees_restricted(user.role), after=cursor is not None
+    )
+    values = _cursor_values(cursor)
+    if own:
+        values["viewer_id"] = user.id
+    return statement, values
 
 
 def _next_cursor(rows: Sequence[Any], limit: int, at: datetime, row_id: uuid.UUID) -> str | None:
@@ -240,21 +260,8 @@ def offers_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tu
     """One page of pending offers, waiting longest first, with its values bound (what
     `waiting_offers` runs). An offer past its expiry stays until the worker expires it (within
     a round): one that stays longer shows the worker is stuck."""
-    statement, values = _offers_page(user=user, limit=limit, cursor=cursor)
+    statement, values = _viewer_page(_offers_statement, user=user, limit=limit, cursor=cursor)
     return statement.params(values)
-
-
-def _offers_page(
-    *, user: User, limit: int, cursor: str | None
-) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]]:
-    own = case_scope(user.role) is not CaseScope.all
-    statement = _offers_statement(
-        limit, own=own, hide_restricted=not sees_restricted(user.role), after=cursor is not None
-    )
-    values = _cursor_values(cursor)
-    if own:
-        values["viewer_id"] = user.id
-    return statement, values
 
 
 @functools.lru_cache(maxsize=256)
@@ -293,7 +300,7 @@ async def waiting_offers(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> WaitingOfferList:
     """Pending offers, waiting longest first: to whom, since when, until when."""
-    statement, values = _offers_page(user=user, limit=limit, cursor=cursor)
+    statement, values = _viewer_page(_offers_statement, user=user, limit=limit, cursor=cursor)
     rows = (await session.execute(statement, values)).all()
     items = [
         WaitingOffer(
@@ -461,21 +468,8 @@ def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[
     of `limit + 1` of them, however many closed cases were once escalated. The case's status
     is not read again: asking for open cases too would make the planner expect to pass over
     closed ones and read the whole index."""
-    statement, values = _escalated_page(user=user, limit=limit, cursor=cursor)
+    statement, values = _viewer_page(_escalated_statement, user=user, limit=limit, cursor=cursor)
     return statement.params(values)
-
-
-def _escalated_page(
-    *, user: User, limit: int, cursor: str | None
-) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]]:
-    own = case_scope(user.role) is not CaseScope.all
-    statement = _escalated_statement(
-        limit, own=own, hide_restricted=not sees_restricted(user.role), after=cursor is not None
-    )
-    values = _cursor_values(cursor)
-    if own:
-        values["viewer_id"] = user.id
-    return statement, values
 
 
 @functools.lru_cache(maxsize=256)
@@ -525,7 +519,7 @@ async def escalated_cases(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> EscalatedList:
     """Open cases escalated to supervisors, oldest escalation first."""
-    statement, values = _escalated_page(user=user, limit=limit, cursor=cursor)
+    statement, values = _viewer_page(_escalated_statement, user=user, limit=limit, cursor=cursor)
     rows = (await session.execute(statement, values)).all()
     items = []
     for (
