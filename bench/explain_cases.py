@@ -42,7 +42,7 @@ from models.enums import CaseStatus, Category, Role, Urgency
 from models.user import User
 from service.cases.listing import CaseFilters, build_case_list_query, list_cases
 from service.platform.db import create_engine
-from service.queues import work, workload
+from service.queues import waiting, work, workload
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"
 P95_TARGET_MS = 30.0
@@ -573,10 +573,10 @@ async def queue_scenarios(connection: AsyncConnection) -> list[QueueScenario]:
             ),
             QueueScenario(
                 f"offers{name}",
-                lambda cursor, u=caller("offers"): work.offers_query(
+                lambda cursor, u=caller("offers"): waiting.offers_query(
                     user=u, limit=LIMIT, cursor=cursor
                 ),
-                lambda session, cursor, u=caller("offers"): work.waiting_offers(
+                lambda session, cursor, u=caller("offers"): waiting.waiting_offers(
                     session, user=u, limit=LIMIT, cursor=cursor, now=now
                 ),
             ),
@@ -602,7 +602,9 @@ async def queue_scenarios(connection: AsyncConnection) -> list[QueueScenario]:
     for name, organization in (("referrals", None), ("referrals, one agency", agency)):
 
         def referrals_query(cursor: str | None, o: Any = organization) -> sa.Select[Any]:
-            query = work.referrals_query(user=staff, organization_id=o, limit=LIMIT, cursor=cursor)
+            query = waiting.referrals_query(
+                user=staff, organization_id=o, limit=LIMIT, cursor=cursor
+            )
             assert query is not None
             return query
 
@@ -610,7 +612,7 @@ async def queue_scenarios(connection: AsyncConnection) -> list[QueueScenario]:
             QueueScenario(
                 name,
                 referrals_query,
-                lambda session, cursor, o=organization: work.waiting_referrals(
+                lambda session, cursor, o=organization: waiting.waiting_referrals(
                     session, user=staff, organization_id=o, limit=LIMIT, cursor=cursor, now=now
                 ),
             )

@@ -27,7 +27,7 @@ from routers.cases import Cursor, Limit
 from service.platform.db import Session
 from service.platform.errors import problem_schema_responses
 from service.platform.pagination import DEFAULT_LIMIT
-from service.queues import breaches, privacy_requests, work, workload
+from service.queues import breaches, privacy_requests, waiting, work, workload
 
 router = APIRouter(prefix=f"{API_PREFIX}/queues", tags=["queues"])
 
@@ -49,7 +49,9 @@ async def offers_queue(
 ) -> WaitingOfferList:
     """Pending offers, waiting longest first: to whom, since when, until when (volunteers:
     the offers made to them)."""
-    return await work.waiting_offers(session, user=user, limit=limit, cursor=cursor, now=utcnow())
+    return await waiting.waiting_offers(
+        session, user=user, limit=limit, cursor=cursor, now=utcnow()
+    )
 
 
 @router.get("/referrals", summary="Referrals waiting for an agency", responses=ANSWERS)
@@ -64,7 +66,7 @@ async def referrals_queue(
 ) -> WaitingReferralList:
     """Referrals the agency has not answered, oldest first, with whether the agency's response
     deadline has passed (agency staff: their own organization's)."""
-    return await work.waiting_referrals(
+    return await waiting.waiting_referrals(
         session,
         user=user,
         organization_id=organization_id,

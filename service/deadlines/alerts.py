@@ -70,11 +70,19 @@ def to_warn_query(kind: DeadlineKind, *, now: datetime, batch: int) -> CaseQuery
     )
 
 
-async def claim_cases(session: AsyncSession, query: CaseQuery) -> Sequence[Case]:
-    """The rows of `query`, locked and skipping those another worker holds (PostgreSQL)."""
+def claiming(session: AsyncSession, query: CaseQuery) -> CaseQuery:
+    """`query` locking its rows and skipping those another worker holds (PostgreSQL; on SQLite
+    the server runs the jobs alone)."""
     if dialect_name(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    result = await session.scalars(query.execution_options(populate_existing=True))
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+async def claim_cases(session: AsyncSession, query: CaseQuery) -> Sequence[Case]:
+    """The cases of `query`, claimed (`claiming`)."""
+    result = await session.scalars(
+        claiming(session, query).execution_options(populate_existing=True)
+    )
     return result.all()
 
 

@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.case import Case
+from service.deadlines.alerts import claiming
 from service.deadlines.policies import read_rules
 from service.deadlines.stamping import deadline_columns, facts_of
-from service.platform.db import dialect_name
 from service.platform.settings import Settings
 
 # What `facts_of` reads: the clock facts and, for a case never stamped, its lifecycle times.
@@ -77,10 +77,7 @@ async def restamp_cases(
 ) -> int:
     """Recompute the times of up to `batch` cases stamped under other rules; returns how many."""
     rules = await read_rules(session, now=now)
-    query = stale_query(rules.version, batch=batch)
-    if dialect_name(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(claiming(session, stale_query(rules.version, batch=batch)))).all()
     if not rows:
         return 0
     stamped = [{"case_id": row.id, **deadline_columns(facts_of(row), rules)} for row in rows]

@@ -1,5 +1,7 @@
 """The supervisors' work queues of cases, offers and referrals: what waits for someone, longest
-waiting first, one keyset page at a time. The helpers' workload is `service.queues.workload`.
+waiting first, one keyset page at a time. This module holds the queues of cases (unassigned,
+escalated); the offers and referrals waiting for an answer are `service.queues.waiting`, what
+they share `service.queues.pages`, the helpers' workload `service.queues.workload`.
 
 Each queue walks its own partial index (`models.queues`) from the cursor. The conditions that
 make a query fit a partial index are written as literal SQL, never as bound values, so the
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,84 +29,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from auth.policy import CaseScope, case_scope, sees_all_referrals, sees_restricted
-from models.agency import Organization, Service
+from auth.policy import CaseScope, case_scope, sees_restricted
 from models.base import UTCDateTime
 from models.case import Case
-from models.enums import Category, ReferralStatus, Role
+from models.enums import Category
 from models.queues import (
     URGENCY_ORDER,
     EscalatedCase,
     EscalatedList,
     UnassignedCase,
     UnassignedList,
-    WaitingOffer,
-    WaitingOfferList,
-    WaitingReferral,
-    WaitingReferralList,
 )
-from models.referral import Referral
 from models.routing import CaseRouting, Offer
 from models.user import User
 from service.platform.pagination import (
     decode_cursor,
-    decode_time_id_cursor,
     encode_cursor,
-    encode_time_id_cursor,
     invalid_cursor,
     time_and_id,
 )
-from service.routing.referral_rules import is_overdue
-
-OPEN = col(Case.status) != sa.literal_column("'closed'")
-PENDING = col(Offer.status) == sa.literal_column("'pending'")
-WAITING = col(Referral.status) == sa.literal_column("'requested'")
-
-
-def _seconds_since(at: datetime, now: datetime) -> int:
-    """Whole seconds from `at` to `now`, never negative."""
-    return max(int((now - at).total_seconds()), 0)
-
-
-def _after(order: tuple[Any, Any]) -> sa.ColumnElement[bool]:
-    """The keyset condition of the page after a (time, id) cursor, its values the parameters
-    `after_at` and `after_id` (`_cursor_values`)."""
-    return sa.tuple_(*order) > sa.tuple_(
-        sa.bindparam("after_at", type_=UTCDateTime()), sa.bindparam("after_id", type_=sa.Uuid())
-    )
-
-
-def _cursor_values(cursor: str | None) -> dict[str, Any]:
-    """The parameters of `_after` for a (time, id) cursor, else 422; none without one."""
-    if cursor is None:
-        return {}
-    at, row_id = decode_time_id_cursor(cursor)
-    return {"after_at": at, "after_id": row_id}
-
-
-def _viewer_page(
-    statement_of: Callable[..., sa.Select[*tuple[Any, ...]]],
-    *,
-    user: User,
-    limit: int,
-    cursor: str | None,
-) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]]:
-    """A page's statement, of the shape `statement_of(limit, own=, hide_restricted=, after=)`
-    builds for this viewer (their own rows or all, restricted cases hidden or not, after a
-    (time, id) cursor or from the start), and the values of its parameters."""
-    own = case_scope(user.role) is not CaseScope.all
-    statement = statement_of(
-        limit, own=own, hide_restricted=not sees_restricted(user.role), after=cursor is not None
-    )
-    values = _cursor_values(cursor)
-    if own:
-        values["viewer_id"] = user.id
-    return statement, values
-
-
-def _next_cursor(rows: Sequence[Any], limit: int, at: datetime, row_id: uuid.UUID) -> str | None:
-    return encode_time_id_cursor(at, row_id) if len(rows) > limit else None
-
+from service.queues.pages import (
+    OPEN,
+    PENDING,
+    after_cursor,
+    page_cursor,
+    seconds_since,
+    viewer_page,
+)
 
 # --------------------------------------------------------------------------- unassigned
 
@@ -236,7 +186,7 @@ async def unassigned_cases(
             province_code=row.province_code,
             country_code=row.country_code,
             created_at=row.created_at,
-            waiting_seconds=_seconds_since(row.created_at, now),
+            waiting_seconds=seconds_since(row.created_at, now),
             needs_routing=bool(row.needs_routing),
             failed_offers=row.failed_offers or 0,
             escalated_at=row.escalated_at,
@@ -253,209 +203,6 @@ async def unassigned_cases(
     return UnassignedList(items=items, next_cursor=next_cursor)
 
 
-# --------------------------------------------------------------------------- offers
-
-
-def offers_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[*tuple[Any, ...]]:
-    """One page of pending offers, waiting longest first, with its values bound (what
-    `waiting_offers` runs). An offer past its expiry stays until the worker expires it (within
-    a round): one that stays longer shows the worker is stuck."""
-    statement, values = _viewer_page(_offers_statement, user=user, limit=limit, cursor=cursor)
-    return statement.params(values)
-
-
-@functools.lru_cache(maxsize=256)
-def _offers_statement(
-    limit: int, *, own: bool, hide_restricted: bool, after: bool
-) -> sa.Select[*tuple[Any, ...]]:
-    """The page's statement for one shape of request, built once per process."""
-    query = (
-        sa.select(
-            col(Offer.id),
-            col(Offer.case_id),
-            col(Offer.user_id),
-            col(Offer.offered_by_id),
-            col(Offer.created_at),
-            col(Offer.expires_at),
-            col(Case.reference),
-            col(Case.urgency),
-            col(User.display_name),
-        )
-        .join(Case, col(Case.id) == col(Offer.case_id))
-        .join(User, col(User.id) == col(Offer.user_id))
-        .where(PENDING)
-        .order_by(col(Offer.created_at), col(Offer.id))
-        .limit(limit + 1)
-    )
-    if after:
-        query = query.where(_after((col(Offer.created_at), col(Offer.id))))
-    if own:
-        query = query.where(col(Offer.user_id) == sa.bindparam("viewer_id"))
-    if hide_restricted:
-        query = query.where(col(Case.restricted_at).is_(None))
-    return query
-
-
-async def waiting_offers(
-    session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
-) -> WaitingOfferList:
-    """Pending offers, waiting longest first: to whom, since when, until when."""
-    statement, values = _viewer_page(_offers_statement, user=user, limit=limit, cursor=cursor)
-    rows = (await session.execute(statement, values)).all()
-    items = [
-        WaitingOffer(
-            id=offer_id,
-            case_id=case_id,
-            case_reference=reference,
-            urgency=urgency,
-            user_id=user_id,
-            user_name=name,
-            offered_by=offered_by_id,
-            created_at=created_at,
-            waiting_seconds=_seconds_since(created_at, now),
-            expires_at=expires_at,
-            expired=expires_at <= now,
-        )
-        for (
-            offer_id,
-            case_id,
-            user_id,
-            offered_by_id,
-            created_at,
-            expires_at,
-            reference,
-            urgency,
-            name,
-        ) in rows[:limit]
-    ]
-    last = items[-1] if items else None
-    next_cursor = _next_cursor(rows, limit, last.created_at, last.id) if last else None
-    return WaitingOfferList(items=items, next_cursor=next_cursor)
-
-
-# --------------------------------------------------------------------------- referrals
-
-
-def referrals_query(
-    *, user: User, organization_id: uuid.UUID | None, limit: int, cursor: str | None
-) -> sa.Select[*tuple[Any, ...]] | None:
-    """One page of referrals waiting for the agency's answer, oldest first, with its values
-    bound (what `waiting_referrals` runs); None when the caller's queue is empty whatever the
-    data (an agency asking for another organization)."""
-    page = _referrals_page(user=user, organization_id=organization_id, limit=limit, cursor=cursor)
-    return None if page is None else page[0].params(page[1])
-
-
-def _referrals_page(
-    *, user: User, organization_id: uuid.UUID | None, limit: int, cursor: str | None
-) -> tuple[sa.Select[*tuple[Any, ...]], dict[str, Any]] | None:
-    if not sees_all_referrals(user.role):
-        if user.role is not Role.agency or user.organization_id is None:
-            return None
-        if organization_id not in (None, user.organization_id):
-            return None
-        organization_id = user.organization_id
-    statement = _referrals_statement(
-        limit,
-        one_organization=organization_id is not None,
-        hide_restricted=not sees_restricted(user.role),
-        after=cursor is not None,
-    )
-    values = _cursor_values(cursor)
-    if organization_id is not None:
-        values["organization_id"] = organization_id
-    return statement, values
-
-
-@functools.lru_cache(maxsize=256)
-def _referrals_statement(
-    limit: int, *, one_organization: bool, hide_restricted: bool, after: bool
-) -> sa.Select[*tuple[Any, ...]]:
-    """The page's statement for one shape of request, built once per process."""
-    query = (
-        sa.select(
-            col(Referral.id),
-            col(Referral.case_id),
-            col(Referral.service_id),
-            col(Referral.organization_id),
-            col(Referral.created_at),
-            col(Referral.response_due_at),
-            col(Referral.overdue_at),
-            col(Referral.next_service_id),
-            col(Case.reference),
-            col(Case.urgency),
-            col(Service.name),
-            col(Organization.name),
-        )
-        .join(Case, col(Case.id) == col(Referral.case_id))
-        .join(Service, col(Service.id) == col(Referral.service_id))
-        .join(Organization, col(Organization.id) == col(Referral.organization_id))
-        .where(WAITING)
-        .order_by(col(Referral.created_at), col(Referral.id))
-        .limit(limit + 1)
-    )
-    if one_organization:
-        query = query.where(col(Referral.organization_id) == sa.bindparam("organization_id"))
-    if hide_restricted:
-        query = query.where(col(Case.restricted_at).is_(None))
-    if after:
-        query = query.where(_after((col(Referral.created_at), col(Referral.id))))
-    return query
-
-
-async def waiting_referrals(
-    session: AsyncSession,
-    *,
-    user: User,
-    organization_id: uuid.UUID | None,
-    limit: int,
-    cursor: str | None,
-    now: datetime,
-) -> WaitingReferralList:
-    """Referrals the agency has not answered, oldest first, with their deadlines."""
-    page = _referrals_page(user=user, organization_id=organization_id, limit=limit, cursor=cursor)
-    rows = [] if page is None else (await session.execute(*page)).all()
-    items = [
-        WaitingReferral(
-            id=referral_id,
-            case_id=case_id,
-            case_reference=reference,
-            urgency=urgency,
-            service_id=service_id,
-            service_name=service_name,
-            organization_id=organization,
-            organization_name=organization_name,
-            created_at=created_at,
-            waiting_seconds=_seconds_since(created_at, now),
-            response_due_at=response_due_at,
-            past_deadline=is_overdue(
-                ReferralStatus.requested,
-                response_due_at=response_due_at,
-                overdue_at=overdue_at,
-                now=now,
-            ),
-            next_service_id=next_service_id,
-        )
-        for (
-            referral_id,
-            case_id,
-            service_id,
-            organization,
-            created_at,
-            response_due_at,
-            overdue_at,
-            next_service_id,
-            reference,
-            urgency,
-            service_name,
-            organization_name,
-        ) in rows[:limit]
-    ]
-    last = items[-1] if items else None
-    next_cursor = _next_cursor(rows, limit, last.created_at, last.id) if last else None
-    return WaitingReferralList(items=items, next_cursor=next_cursor)
-
-
 # --------------------------------------------------------------------------- escalated
 
 
@@ -468,7 +215,7 @@ def escalated_query(*, user: User, limit: int, cursor: str | None) -> sa.Select[
     of `limit + 1` of them, however many closed cases were once escalated. The case's status
     is not read again: asking for open cases too would make the planner expect to pass over
     closed ones and read the whole index."""
-    statement, values = _viewer_page(_escalated_statement, user=user, limit=limit, cursor=cursor)
+    statement, values = viewer_page(_escalated_statement, user=user, limit=limit, cursor=cursor)
     return statement.params(values)
 
 
@@ -502,7 +249,7 @@ def _escalated_statement(
         .limit(limit + 1)
     )
     if after:
-        query = query.where(_after(order))
+        query = query.where(after_cursor(order))
     if own:
         # A volunteer's few open cases are found through the open cases' indexes by lead and
         # by reporter, which need the open condition.
@@ -519,7 +266,7 @@ async def escalated_cases(
     session: AsyncSession, *, user: User, limit: int, cursor: str | None, now: datetime
 ) -> EscalatedList:
     """Open cases escalated to supervisors, oldest escalation first."""
-    statement, values = _viewer_page(_escalated_statement, user=user, limit=limit, cursor=cursor)
+    statement, values = viewer_page(_escalated_statement, user=user, limit=limit, cursor=cursor)
     rows = (await session.execute(statement, values)).all()
     items = []
     for (
@@ -543,7 +290,7 @@ async def escalated_cases(
                 urgency=urgency,
                 created_at=created_at,
                 escalated_at=escalated_at,
-                escalated_seconds=_seconds_since(escalated_at, now),
+                escalated_seconds=seconds_since(escalated_at, now),
                 failed_offers=failed_offers,
                 needs_routing=needs_routing,
                 lead=lead_id,
@@ -551,5 +298,5 @@ async def escalated_cases(
             )
         )
     last = items[-1] if items else None
-    next_cursor = _next_cursor(rows, limit, last.escalated_at, last.id) if last else None
+    next_cursor = page_cursor(rows, limit, last.escalated_at, last.id) if last else None
     return EscalatedList(items=items, next_cursor=next_cursor)

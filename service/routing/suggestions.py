@@ -12,7 +12,7 @@ number per reason, and helpers outside the province are counted, not read, as `o
 Only the eligible are scored, in Python (`service.routing.ranking`, which checks them again),
 and only the first `limit` are given their reasons.
 
-The worker ranks a batch of cases at once (`rank_people_of_cases`, re-offering expired
+The worker ranks a batch of cases at once (`service.routing.batch_ranking`, re-offering expired
 offers): one statement reads every helper of all their provinces with their load, another the
 cases' earlier offers, and the pure ranking filters and scores each case's helpers (each helper
 built once per province).
@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -156,8 +153,8 @@ def _ineligibility(areas: Any, answers: Any) -> sa.Case[Any]:
     return sa.case(*((check, _text(reason.value)) for check, reason in checks), else_=None)
 
 
-def _profile_columns() -> tuple[Any, ...]:
-    """What ranking needs of a helper's account and profile, in the order of `_helper_of`'s
+def profile_columns() -> tuple[Any, ...]:
+    """What ranking needs of a helper's account and profile, in the order of `helper_of`'s
     parameters: the skills and languages as their JSON text (`_skills`, `_languages`), the load
     as stored (`service.routing.load`)."""
     return (
@@ -219,7 +216,7 @@ def _helpers_statement() -> sa.CompoundSelect[*tuple[Any, ...]]:
         sa.select(
             areas.c.user_id,
             areas.c.codes,
-            *_profile_columns(),
+            *profile_columns(),
             _ineligibility(areas, answers).label("reason"),
         )
         .select_from(areas)
@@ -278,7 +275,7 @@ async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ra
     # column costs a lookup each (`_HELPERS`: reason, count, user id, codes, then the profile).
     for reason, count, *columns in rows:
         if reason is None:
-            helpers.append(_helper_of(*columns))
+            helpers.append(helper_of(*columns))
         elif count > 0:
             left_out.append((reason, count))
     ranking = rank(helpers, case_needs(case), now=now)
@@ -287,7 +284,7 @@ async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ra
     return ranking
 
 
-def _helper_of(
+def helper_of(
     user_id: uuid.UUID,
     codes: str,
     display_name: str,
@@ -302,7 +299,7 @@ def _helper_of(
     last_assigned_at: datetime | None,
     load: int,
 ) -> Helper:
-    """A helper from the user id, the area codes and `_profile_columns`, in their order."""
+    """A helper from the user id, the area codes and `profile_columns`, in their order."""
     return Helper(
         user_id=user_id,
         display_name=display_name,
@@ -330,100 +327,6 @@ def _skills(text: str | None) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _languages(text: str | None) -> frozenset[str]:
     return frozenset(map(normalise_language, json.loads(text))) if text else frozenset()
-
-
-# ----------------------------------------------------------------- a batch of cases at once
-
-
-def _province_helpers_statement() -> sa.Select[*tuple[Any, ...]]:
-    """One row per helper and province of the list `:province_codes` where they have a service
-    area: the province, those areas' codes (space-separated), the helper's profile, account
-    and stored load, and the number of helper profiles in
-    all (helpers elsewhere are counted, never read). Plain columns, no ORM objects to build."""
-    province = col(HelperArea.province_code)
-    areas = (
-        sa.select(
-            col(HelperArea.user_id).label("user_id"),
-            province.label("province_code"),
-            sa.func.aggregate_strings(col(HelperArea.code), " ").label("codes"),
-        )
-        .where(province.in_(sa.bindparam("province_codes", expanding=True)))
-        .group_by(col(HelperArea.user_id), province)
-        .subquery("areas")
-    )
-    return (
-        sa.select(
-            areas.c.user_id,
-            areas.c.province_code,
-            areas.c.codes,
-            *_profile_columns(),
-            _HELPER_COUNT.scalar_subquery().label("helpers_in_all"),
-        )
-        .join(HelperProfile, col(HelperProfile.user_id) == areas.c.user_id)
-        .join(User, col(User.id) == areas.c.user_id)
-    )
-
-
-_HELPER_COUNT = sa.select(sa.func.count()).select_from(HelperProfile)
-_HELPERS_OF_PROVINCES = _province_helpers_statement()
-
-
-async def rank_people_of_cases(
-    session: AsyncSession, *, cases: Sequence[Case], now: datetime
-) -> dict[uuid.UUID, Ranking]:
-    """`rank_people` for each of `cases`, the same rankings read in two statements however
-    many cases (the helpers of all their provinces, then their earlier offers): the worker
-    re-offering a batch of expired offers. Each helper is built once per province."""
-    provinces = sorted({code for case in cases if (code := helper_province(case)) is not None})
-    rows = (
-        (await session.execute(_HELPERS_OF_PROVINCES, {"province_codes": provinces})).all()
-        if provinces
-        else []
-    )
-    by_province: dict[str, list[Helper]] = defaultdict(list)
-    for user_id, province_code, codes, *profile, _in_all in rows:
-        by_province[province_code].append(_helper_of(user_id, codes, *profile))
-    answers = await _past_answers_of(session, [case.id for case in cases], now=now) if rows else {}
-    in_all = rows[0].helpers_in_all if rows else await _helper_count(session)
-    rankings: dict[uuid.UUID, Ranking] = {}
-    for case in cases:
-        answered = answers.get(case.id, {})
-        helpers = [
-            replace(helper, past_answer=answered[helper.user_id])
-            if helper.user_id in answered
-            else helper
-            for helper in by_province.get(helper_province(case) or "", [])
-        ]
-        ranking = rank(helpers, case_needs(case), now=now)
-        elsewhere = in_all - len(helpers)
-        if elsewhere > 0:
-            ranking.filtered[IneligibleReason.out_of_area] += elsewhere
-        rankings[case.id] = ranking
-    return rankings
-
-
-async def _past_answers_of(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID], *, now: datetime
-) -> dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]]:
-    """Who declined each of these cases or let an offer of it expire (a pending offer past its
-    expiry counts as expired; a decline outweighs an expiry), in one statement."""
-    rows = await session.execute(
-        sa.select(
-            col(Offer.case_id), col(Offer.user_id), col(Offer.status), col(Offer.expires_at)
-        ).where(col(Offer.case_id).in_(case_ids))
-    )
-    answers: dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]] = defaultdict(dict)
-    for case_id, user_id, status, expires_at in rows:
-        answered = answers[case_id]
-        if status is OfferStatus.declined:
-            answered[user_id] = IneligibleReason.declined
-        elif status is OfferStatus.expired or (status is OfferStatus.pending and expires_at <= now):
-            answered.setdefault(user_id, IneligibleReason.expired_offer)
-    return answers
-
-
-async def _helper_count(session: AsyncSession) -> int:
-    return int((await session.execute(_HELPER_COUNT)).scalar_one())
 
 
 def candidate_out(ranking: Ranking, ranked: Ranked) -> PersonCandidate:
