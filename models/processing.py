@@ -274,6 +274,7 @@ TABLES: dict[str, TableDeclaration] = {
         personal=_personal(location="code province_code"),
         other=_columns("user_id"),
     ),
+    "helper_stamps": TableDeclaration(activity="routing", personal={}, other=_columns("id stamp")),
     "users": TableDeclaration(
         activity="accounts",
         personal=_personal(account="display_name username password_hash password_changed_at"),

@@ -91,6 +91,18 @@ class HelperArea(SQLModel, table=True):
     province_code: str = SQLField(max_length=2, description="The code's first two digits.")
 
 
+class HelperStamp(SQLModel, table=True):
+    """One row: a random stamp given anew by every transaction that changes what ranking reads
+    of a helper (their account, profile, service areas or stored load;
+    `service.routing.helper_pool`), so a process keeping the helpers knows when to read them
+    again."""
+
+    __tablename__ = "helper_stamps"
+
+    id: int = SQLField(default=1, primary_key=True)
+    stamp: str = SQLField(max_length=32)
+
+
 class Offer(SQLModel, table=True):
     """A case offered to one helper until they accept, decline, or it expires."""
 

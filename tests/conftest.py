@@ -40,6 +40,7 @@ from service.platform.db import create_engine, is_sqlite
 from service.platform.migrations import upgrade
 from service.platform.settings import Environment, Settings
 from service.routing.agency_directory import forget_directory
+from service.routing.helper_pool import forget_helpers
 
 TEST_PASSWORD = "correct horse battery staple"
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,13 +110,16 @@ def settings() -> Settings:
 
 @pytest.fixture(autouse=True)
 def _kept_state_read_afresh() -> Iterator[None]:
-    """Each test reads the deadline rules and the agency directory of its own database state:
-    what a process keeps would otherwise outlive the rolled-back test that read it."""
+    """Each test reads the deadline rules, the agency directory and the helpers of its own
+    database state: what a process keeps would otherwise outlive the rolled-back test that
+    read it."""
     forget_rules()
     forget_directory()
+    forget_helpers()
     yield
     forget_rules()
     forget_directory()
+    forget_helpers()
 
 
 @pytest.fixture

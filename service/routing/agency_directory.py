@@ -4,24 +4,14 @@ it has changed.
 Every transaction that writes a directory table through the session (an organization, a
 service, their areas, languages, capacities, contacts or locations; by any route, command or
 import, present or future) gives the directory a new random stamp (`directory_stamps`, one row)
-just before it commits: the session notes each ORM flush and each Core INSERT, UPDATE or
-DELETE on those tables, as `service.routing.load` notes changes of a helper's load. A process
-keeps the directory it read last with the stamp it read just before it. A suggestion reads the
-stamp (one primary-key read) and ranks what the process keeps when the stamp is the same; else
-it reads the whole directory again (one statement) and keeps that.
+just before it commits (`service.platform.stamps`, which says why a random stamp, read before
+the data). A suggestion reads the stamp (one primary-key read) and ranks what the process keeps
+when the stamp is the same; else it reads the whole directory again (one statement) and keeps
+that. A session that has written the directory and not committed yet reads it afresh and keeps
+nothing.
 
-Decided:
-- A random stamp, not a counter: a transaction that raised a counter and was rolled back could
-  leave a process holding what it saw under a number that the next commit reuses.
-- The stamp is read before the directory (each statement sees what was committed when it
-  started): what is read is at least as new as its stamp, so any later change shows as a new
-  stamp at the next suggestion.
-- A session that has written the directory and not committed yet reads it afresh and keeps
-  nothing: what it sees may still be rolled back.
-- A write that bypasses the session (plain SQL: the benchmark's seed) sets a new stamp itself
-  (`NEW_STAMP_SQL`).
-- The directory is small (hundreds of services, changed by a few staff a day): a process keeps
-  the whole of it, indexed by area code.
+Decided: the directory is small (hundreds of services, changed by a few staff a day): a process
+keeps the whole of it, indexed by area code.
 """
 
 from __future__ import annotations
@@ -32,9 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as SyncSession
 
 from models.agency import (
@@ -51,6 +39,7 @@ from models.agency import (
     ServiceCapacity,
 )
 from models.enums import AgencyFilterReason, ServiceStatus
+from service.platform.stamps import Stamp
 from service.routing.agency_ranking import THAILAND, AgencyService, CaseNeeds
 
 _DIRECTORY_MODELS: tuple[type[Any], ...] = (
@@ -65,20 +54,17 @@ _DIRECTORY_MODELS: tuple[type[Any], ...] = (
     Contact,
     Phone,
 )
-DIRECTORY_TABLES = frozenset(model.__tablename__ for model in _DIRECTORY_MODELS)
-_WRITTEN = "onestop_directory_written"
 
 services = Service.__table__  # type: ignore[attr-defined]
 areas = ServiceArea.__table__  # type: ignore[attr-defined]
 languages = Language.__table__  # type: ignore[attr-defined]
 capacities = ServiceCapacity.__table__  # type: ignore[attr-defined]
 organizations = Organization.__table__  # type: ignore[attr-defined]
-stamps = DirectoryStamp.__table__  # type: ignore[attr-defined]
 
+STAMP = Stamp(DirectoryStamp.__table__, models=_DIRECTORY_MODELS)  # type: ignore[attr-defined]
+DIRECTORY_TABLES = STAMP.tables
 # For code writing the directory with plain SQL on PostgreSQL (a new random stamp).
-NEW_STAMP_SQL = (
-    "UPDATE directory_stamps SET stamp = replace(gen_random_uuid()::text, '-', '') WHERE id = 1"
-)
+NEW_STAMP_SQL = STAMP.new_stamp_sql
 
 
 def language_code(text: str) -> str:
@@ -159,7 +145,6 @@ _SERVICES = sa.select(
     _codes(languages, languages.c.code).label("language_codes"),
     _ROOM.label("room"),
 ).join(organizations, organizations.c.id == services.c.organization_id)
-_STAMP = sa.select(stamps.c.stamp).where(stamps.c.id == 1)
 
 
 async def read_directory(session: AsyncSession, *, stamp: str | None) -> Directory:
@@ -221,9 +206,9 @@ async def current_directory(session: AsyncSession) -> Directory:
     """The directory as committed: what this process keeps when its stamp is still the
     database's, else read now (and kept). A session with uncommitted directory changes reads
     it afresh and keeps nothing."""
-    if session.info.get(_WRITTEN):
+    if STAMP.written(session):
         return await read_directory(session, stamp=None)
-    stamp = (await session.execute(_STAMP)).scalar_one_or_none()
+    stamp = await STAMP.read(session)
     if stamp is not None and _kept and _kept[0].stamp == stamp:
         return _kept[0]
     directory = await read_directory(session, stamp=stamp)
@@ -239,36 +224,4 @@ def forget_directory() -> None:
 
 def written_directory(session: SyncSession | AsyncSession) -> bool:
     """Whether the session's transaction has changed the directory and not committed yet."""
-    return bool(session.info.get(_WRITTEN))
-
-
-@event.listens_for(SyncSession, "after_flush")
-def _note_flushed(session: SyncSession, _context: Any) -> None:
-    for target in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(target, _DIRECTORY_MODELS):
-            session.info[_WRITTEN] = True
-            return
-
-
-@event.listens_for(SyncSession, "do_orm_execute")
-def _note_executed(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in DIRECTORY_TABLES:
-            state.session.info[_WRITTEN] = True
-
-
-@event.listens_for(SyncSession, "before_commit")
-def _stamp_changed_directory(session: SyncSession) -> None:
-    session.flush()
-    if session.info.pop(_WRITTEN, None):
-        new = uuid.uuid4().hex
-        updated = session.execute(sa.update(stamps).where(stamps.c.id == 1).values(stamp=new))
-        if getattr(updated, "rowcount", 1) == 0:
-            session.execute(sa.insert(stamps).values(id=1, stamp=new))
-
-
-@event.listens_for(SyncSession, "after_soft_rollback")
-def _forget_written(session: SyncSession, previous: Any) -> None:
-    if previous.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(_WRITTEN, None)
+    return STAMP.written(session)

@@ -13,8 +13,9 @@ ranks below one with room, all else equal. Ties go by organization name, service
 
 from __future__ import annotations
 
+import heapq
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from models.enums import AgencyFilterReason, AgencyReason, ServiceStatus, Urgency
@@ -125,43 +126,76 @@ def _age_fits(needs: CaseNeeds, service: AgencyService) -> bool:
 
 def filter_reason(needs: CaseNeeds, service: AgencyService) -> AgencyFilterReason | None:
     """The first reason the service may not take the case, or None when it may."""
+    return _checked(needs, service)[0]
+
+
+def _checked(
+    needs: CaseNeeds, service: AgencyService
+) -> tuple[AgencyFilterReason | None, AgencyReason | None]:
+    """The first reason the service may not take the case (or None), and the area it covers."""
     if service.status is not ServiceStatus.active:
-        return AgencyFilterReason.inactive
+        return AgencyFilterReason.inactive, None
     if not service.accepts_referrals:
-        return AgencyFilterReason.not_accepting_referrals
-    if area_match(needs, service) is None:
-        return AgencyFilterReason.outside_area
-    if not _age_fits(needs, service):
-        return AgencyFilterReason.age_outside_range
-    return None
-
-
-def reasons_for(needs: CaseNeeds, service: AgencyService) -> tuple[Reason, ...]:
-    """The points an eligible service earns for the case, reason by reason."""
+        return AgencyFilterReason.not_accepting_referrals, None
     area = area_match(needs, service)
-    reasons: list[Reason] = []
+    if area is None:
+        return AgencyFilterReason.outside_area, None
+    if not _age_fits(needs, service):
+        return AgencyFilterReason.age_outside_range, area
+    return None, area
+
+
+def reasons_for(
+    needs: CaseNeeds, service: AgencyService, area: AgencyReason | None = None
+) -> tuple[Reason, ...]:
+    """The points an eligible service earns for the case, reason by reason (`area`: the area
+    it covers, when already known)."""
+    return tuple(Reason(code, points) for code, points in _earned(needs, service, area))
+
+
+def _earned(
+    needs: CaseNeeds, service: AgencyService, area: AgencyReason | None
+) -> Iterator[tuple[AgencyReason, int]]:
+    if area is None:
+        area = area_match(needs, service)
     if area is not None:
-        reasons.append(Reason(area, POINTS[area]))
+        yield area, POINTS[area]
     served = len(needs.categories & service.categories)
     if served:
-        reasons.append(Reason(AgencyReason.category, POINTS[AgencyReason.category]))
+        yield AgencyReason.category, POINTS[AgencyReason.category]
     if served > 1:
-        extra = (served - 1) * POINTS[AgencyReason.more_categories]
-        reasons.append(Reason(AgencyReason.more_categories, extra))
+        yield AgencyReason.more_categories, (served - 1) * POINTS[AgencyReason.more_categories]
     groups = len(needs.target_groups & service.target_groups)
     if groups:
-        reasons.append(
-            Reason(AgencyReason.target_group, groups * POINTS[AgencyReason.target_group])
+        yield AgencyReason.target_group, groups * POINTS[AgencyReason.target_group]
+    if needs.client_age is not None and (
+        service.minimum_age is not None or service.maximum_age is not None
+    ):
+        yield AgencyReason.age_eligible, POINTS[AgencyReason.age_eligible]
+    if needs.languages & service.languages:
+        yield AgencyReason.language, POINTS[AgencyReason.language]
+    room = _room(service.capacity_available)
+    yield room, POINTS[room]
+
+
+def _points(needs: CaseNeeds, service: AgencyService, area: AgencyReason) -> int:
+    """The sum of `_earned`'s points, without building them (every candidate is scored; only
+    the ones shown get their reasons)."""
+    total = POINTS[area]
+    served = len(needs.categories & service.categories)
+    if served:
+        total += POINTS[AgencyReason.category] + (served - 1) * POINTS[AgencyReason.more_categories]
+    if needs.target_groups:
+        total += (
+            len(needs.target_groups & service.target_groups) * POINTS[AgencyReason.target_group]
         )
     if needs.client_age is not None and (
         service.minimum_age is not None or service.maximum_age is not None
     ):
-        reasons.append(Reason(AgencyReason.age_eligible, POINTS[AgencyReason.age_eligible]))
-    if needs.languages & service.languages:
-        reasons.append(Reason(AgencyReason.language, POINTS[AgencyReason.language]))
-    room = _room(service.capacity_available)
-    reasons.append(Reason(room, POINTS[room]))
-    return tuple(reasons)
+        total += POINTS[AgencyReason.age_eligible]
+    if needs.languages and needs.languages & service.languages:
+        total += POINTS[AgencyReason.language]
+    return total + POINTS[_room(service.capacity_available)]
 
 
 def _room(available: int | None) -> AgencyReason:
@@ -173,22 +207,29 @@ def _room(available: int | None) -> AgencyReason:
 def rank_agencies(
     needs: CaseNeeds, services: Iterable[AgencyService], *, limit: int
 ) -> AgencyRanking:
-    """The eligible services, best first (at most `limit`), and how many were filtered why."""
+    """The eligible services, best first (at most `limit`), and how many were filtered why.
+    Every eligible service is scored; only the ones kept are given their reasons."""
     filtered: dict[AgencyFilterReason, int] = dict.fromkeys(AgencyFilterReason, 0)
-    ranked: list[RankedService] = []
-    for service in services:
-        reason = filter_reason(needs, service)
-        if reason is not None:
-            filtered[reason] += 1
+    scored: list[tuple[int, str, str, str, int, AgencyReason]] = []
+    candidates = list(services)
+    for position, service in enumerate(candidates):
+        reason, area = _checked(needs, service)
+        if reason is not None or area is None:
+            filtered[reason or AgencyFilterReason.outside_area] += 1
             continue
-        reasons = reasons_for(needs, service)
-        ranked.append(RankedService(service, sum(r.points for r in reasons), reasons))
-    ranked.sort(
-        key=lambda r: (
-            -r.score,
-            r.service.organization_name,
-            r.service.name,
-            str(r.service.service_id),
+        points = _points(needs, service, area)
+        scored.append(
+            (
+                -points,
+                service.organization_name,
+                service.name,
+                str(service.service_id),
+                position,
+                area,
+            )
         )
-    )
-    return AgencyRanking(ranked=ranked[:limit], filtered=filtered)
+    ranked = [
+        RankedService(candidates[position], -points, reasons_for(needs, candidates[position], area))
+        for points, _, _, _, position, area in heapq.nsmallest(limit, scored)
+    ]
+    return AgencyRanking(ranked=ranked, filtered=filtered)

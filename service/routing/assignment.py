@@ -33,8 +33,8 @@ from service.platform.settings import Settings
 from service.privacy.restriction import refuse_restricted
 from service.routing.follow_up import after_failed_offer, expire_offer
 from service.routing.offers import offer_out, offer_to, pending_offer, routing_state
+from service.routing.people import rank_people
 from service.routing.ranking import Ranked, Ranking
-from service.routing.suggestions import rank_people
 
 OFFERABLE = frozenset({CaseStatus.screened, CaseStatus.in_progress})
 

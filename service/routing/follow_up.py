@@ -28,7 +28,6 @@ from models.enums import CaseEventType, CaseStatus, OfferStatus, RoutingMode
 from models.routing import CaseRouting, Offer
 from service.cases.events import append_event
 from service.platform.settings import Settings
-from service.routing.batch_ranking import rank_people_of_cases
 from service.routing.offers import (
     OfferChoice,
     offer_each,
@@ -37,6 +36,7 @@ from service.routing.offers import (
     routing_state,
     routing_states,
 )
+from service.routing.people import rank_people_of_cases
 
 EXPIRY_BATCH = 100
 

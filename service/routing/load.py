@@ -40,7 +40,8 @@ from sqlalchemy.orm.attributes import get_history
 from sqlmodel import col
 
 from models.case import Case
-from models.routing import HelperProfile, Offer
+from models.routing import HelperProfile, HelperStamp, Offer
+from service.platform.stamps import new_stamp_sql
 
 _CONCERNED = "onestop_load_concerned"
 
@@ -76,11 +77,16 @@ def recount_statements(user_ids: Collection[uuid.UUID] | None) -> list[sa.Update
 
 
 def recount_all_sql() -> tuple[str, ...]:
-    """`recount_statements(None)` as PostgreSQL text, for code writing with plain SQL."""
+    """`recount_statements(None)` as PostgreSQL text, for code writing with plain SQL, and a new
+    helper stamp, so that every server reads the helpers and their load again
+    (`service.routing.helper_pool`)."""
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    return tuple(
-        str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-        for statement in recount_statements(None)
+    return (
+        *(
+            str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            for statement in recount_statements(None)
+        ),
+        new_stamp_sql(HelperStamp.__table__),  # type: ignore[attr-defined]
     )
 
 

@@ -16,6 +16,9 @@ The rest are scored, out of 100, from five reasons, each shown with its points:
 - last assignment (5): days since the helper last took a case, full after 30 days or never.
 Ties go to the helper who waited longer since their last assignment, then by id, so a ranking
 is the same on every run.
+
+These are the rules, helper by helper; `service.routing.helper_group` applies them to many
+helpers at once (`rank`).
 """
 
 from __future__ import annotations
@@ -184,21 +187,36 @@ def _parts(
 ) -> tuple[float, float, float, float | None, float]:
     """The unrounded points of skill, area, load, language (None: no language known) and the
     time since the last assignment."""
+    area = AREA_POINTS[match.value] if match is not None else 0.0
+    return points(helper, needs, area, room_points(helper), now=now)
+
+
+def room_points(helper: Helper) -> float:
+    """The load's points: the room left under capacity."""
+    room = max(helper.capacity - helper.load, 0) / helper.capacity if helper.capacity else 0.0
+    return LOAD_POINTS * room
+
+
+def points(
+    helper: Helper, needs: CaseNeeds, area: float, room: float, *, now: datetime
+) -> tuple[float, float, float, float | None, float]:
+    """`_parts` with the area's and the load's points given (a group works the load's out
+    once per helper)."""
     skill = (
         SKILL_POINTS * len(needs.categories & helper.skills) / len(needs.categories)
         if needs.categories
         else 0.0
     )
-    area = AREA_POINTS[match.value] if match is not None else 0.0
-    room = max(helper.capacity - helper.load, 0) / helper.capacity if helper.capacity else 0.0
     language = (
         (LANGUAGE_POINTS if needs.languages & helper.languages else 0.0)
         if needs.languages
         else None
     )
-    days = _days_waiting(helper, now=now)
-    waited = 1.0 if days is None else min(days / WAIT_DAYS_FOR_FULL_POINTS, 1.0)
-    return skill, area, LOAD_POINTS * room, language, WAIT_POINTS * waited
+    last = helper.last_assigned_at
+    waited = (
+        1.0 if last is None else min(max((now - last).days, 0) / WAIT_DAYS_FOR_FULL_POINTS, 1.0)
+    )
+    return skill, area, room, language, WAIT_POINTS * waited
 
 
 def score(helper: Helper, needs: CaseNeeds, *, now: datetime, match: AreaMatch | None) -> float:
@@ -227,28 +245,12 @@ def reasons(helper: Helper, needs: CaseNeeds, *, now: datetime) -> tuple[Reason,
     return tuple(found)
 
 
+def wait_key(helper: Helper) -> float:
+    """Earlier last assignment (or none) first."""
+    return helper.last_assigned_at.timestamp() if helper.last_assigned_at else float("-inf")
+
+
 def _days_waiting(helper: Helper, *, now: datetime) -> int | None:
     if helper.last_assigned_at is None:
         return None
     return max((now - helper.last_assigned_at).days, 0)
-
-
-def rank(helpers: Iterable[Helper], needs: CaseNeeds, *, now: datetime) -> Ranking:
-    """Eligible helpers best first, and how many were filtered out per reason. Only scores
-    are computed here; `Ranking.reasons` details the ones shown."""
-    today = bangkok_date(now)
-    filtered: Counter[IneligibleReason] = Counter()
-    ranked: list[Ranked] = []
-    for helper in helpers:
-        reason, match = _check(helper, needs, now=now, today=today)
-        if reason is not None:
-            filtered[reason] += 1
-            continue
-        ranked.append(Ranked(helper=helper, score=score(helper, needs, now=now, match=match)))
-    ranked.sort(key=lambda r: (-r.score, _wait_key(r.helper), str(r.helper.user_id)))
-    return Ranking(ranked=ranked, filtered=filtered, needs=needs, now=now)
-
-
-def _wait_key(helper: Helper) -> float:
-    """Earlier last assignment (or none) first."""
-    return helper.last_assigned_at.timestamp() if helper.last_assigned_at else float("-inf")

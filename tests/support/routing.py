@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import httpx
 
+from models.enums import IneligibleReason
+from service.routing.ranking import (
+    CaseNeeds,
+    Helper,
+    Ranked,
+    Ranking,
+    area_match,
+    ineligibility,
+    score,
+)
 from tests.support.cases import CASES, anonymous_body, create_case, move
 
 HELPERS = "/api/v1/helpers"
@@ -50,3 +64,26 @@ async def offer(
     client: httpx.AsyncClient, headers: dict[str, str], case_id: str, **body: Any
 ) -> httpx.Response:
     return await client.post(f"{CASES}/{case_id}/offers", json=body, headers=headers)
+
+
+def ranked_one_by_one(helpers: Iterable[Helper], needs: CaseNeeds, *, now: datetime) -> Ranking:
+    """The ranking as the rules read, helper by helper: the first failing check
+    (`ineligibility`), else the score with the closest area (`area_match`), best first, ties to
+    the longer wait, then the id. The reference that `rank`'s indexed groups must equal."""
+    filtered: Counter[IneligibleReason] = Counter()
+    ranked: list[Ranked] = []
+    for helper in helpers:
+        reason = ineligibility(helper, needs, now=now)
+        if reason is not None:
+            filtered[reason] += 1
+            continue
+        match = area_match(helper.areas, needs)
+        ranked.append(Ranked(helper, score(helper, needs, now=now, match=match)))
+    ranked.sort(
+        key=lambda r: (
+            -r.score,
+            r.helper.last_assigned_at.timestamp() if r.helper.last_assigned_at else -math.inf,
+            str(r.helper.user_id),
+        )
+    )
+    return Ranking(ranked=ranked, filtered=filtered, needs=needs, now=now)

@@ -243,7 +243,7 @@ async def test_the_demo_volunteer_is_suggested_for_a_screened_demo_case(session,
     from models.case import Case
     from models.enums import CaseStatus, Role
     from models.user import User
-    from service.routing.suggestions import rank_people
+    from service.routing.people import rank_people
 
     await seed_demo(session, settings=settings, now=utcnow())
     volunteer = (

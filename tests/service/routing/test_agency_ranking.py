@@ -204,6 +204,8 @@ def test_filtered_services_never_appear_and_every_service_is_accounted_for(
     assert len(ranking.ranked) + sum(ranking.filtered.values()) == len(services)
     scores = [r.score for r in ranking.ranked]
     assert scores == sorted(scores, reverse=True)
+    # A shorter list is the start of the longer one (only the kept are given reasons).
+    assert rank_agencies(needs, services, limit=3).ranked == ranking.ranked[:3]
 
 
 def _scores(needs: CaseNeeds, services: list[AgencyService]) -> dict[uuid.UUID, int]:

@@ -15,9 +15,8 @@ from models.case import Case
 from models.enums import CaseEventType, IneligibleReason, OfferStatus, Role, RoutingMode
 from models.events import CaseEvent
 from models.routing import CaseRouting, Offer
-from service.routing.batch_ranking import rank_people_of_cases
 from service.routing.follow_up import expire_offers
-from service.routing.suggestions import rank_people
+from service.routing.people import rank_people, rank_people_of_cases
 from tests.conftest import make_settings
 from tests.support.cases import move
 from tests.support.routing import offer, screened_case, set_profile

@@ -10,15 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.enums import IneligibleReason, Role
+from service.routing.helper_group import HelperGroup, rank
 from service.routing.ranking import (
     AreaMatch,
     CaseNeeds,
     Helper,
+    Ranking,
     area_match,
     card_valid,
     ineligibility,
-    rank,
 )
+from tests.support.routing import ranked_one_by_one
 
 NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 NEEDS = CaseNeeds(
@@ -177,3 +179,98 @@ def test_an_exact_district_match_never_ranks_below_a_province_match(base: Helper
     ranked = [r.helper for r in rank([province, district], NEEDS, now=NOW).ranked]
     if district in ranked and province in ranked:
         assert ranked.index(district) < ranked.index(province)
+
+
+# Helpers and cases spread over two provinces, their districts and subdistricts, every field
+# that a check or a score reads varied, boundaries included (a card expiring today, leave
+# ending now, load equal to capacity).
+CODES = ["10", "1001", "1002", "100101", "100102", "100201", "11", "1101", "110101"]
+group_helpers = st.builds(
+    helper,
+    user_id=st.uuids(),
+    role=st.sampled_from([Role.volunteer, Role.caseworker, Role.supervisor]),
+    is_active=st.booleans(),
+    available=st.booleans(),
+    leave_until=st.sampled_from([None, NOW - timedelta(hours=1), NOW, NOW + timedelta(days=1)]),
+    skills=st.frozensets(st.sampled_from(["older_person", "income_livelihood", "housing"])),
+    languages=st.frozensets(st.sampled_from(["th", "en", "my"])),
+    areas=st.frozensets(st.sampled_from(CODES), max_size=4),
+    capacity=st.integers(0, 4),
+    load=st.integers(0, 5),
+    card_expires_on=st.sampled_from(
+        [None, date(2026, 11, 29), date(2026, 11, 30), date(2028, 1, 1)]
+    ),
+    last_assigned_at=st.one_of(
+        st.none(), st.integers(0, 90 * 24).map(lambda h: NOW - timedelta(hours=h))
+    ),
+    past_answer=st.sampled_from(
+        [None, None, None, IneligibleReason.declined, IneligibleReason.expired_offer]
+    ),
+)
+case_needs = st.builds(
+    CaseNeeds,
+    categories=st.frozensets(st.sampled_from(["older_person", "income_livelihood", "housing"])),
+    languages=st.frozensets(st.sampled_from(["th", "en", "my"])),
+    province_code=st.sampled_from(["10", "11", ""]),
+    district_code=st.sampled_from([None, "1001", "1002", "1101"]),
+    subdistrict_code=st.sampled_from([None, "100101", "100201", "110101"]),
+    critical=st.booleans(),
+)
+
+
+def _seen(ranking: Ranking) -> tuple[object, ...]:
+    return (
+        [(r.helper, r.score) for r in ranking.ranked],
+        dict(ranking.filtered),
+        [ranking.reasons(r) for r in ranking.ranked],
+    )
+
+
+@given(st.lists(group_helpers, max_size=25), st.lists(case_needs, min_size=1, max_size=4))
+def test_a_group_ranks_every_case_as_the_rules_read_helper_by_helper(
+    helpers: list[Helper], cases: list[CaseNeeds]
+) -> None:
+    group = HelperGroup(helpers)
+    for needs in cases:  # one group, case after case, as a process ranks them
+        for now in (NOW, NOW + timedelta(hours=20)):  # the next day in Bangkok too
+            assert _seen(group.rank(needs, now=now)) == _seen(
+                ranked_one_by_one(helpers, needs, now=now)
+            )
+
+
+@given(st.lists(group_helpers, max_size=15), case_needs, st.data())
+def test_past_answers_given_to_a_group_count_as_the_helpers_own(
+    helpers: list[Helper], needs: CaseNeeds, data: st.DataObject
+) -> None:
+    unanswered = [replace(h, past_answer=None) for h in helpers]
+    chosen = data.draw(st.sets(st.sampled_from(unanswered))) if unanswered else set()
+    answers = {
+        h.user_id: data.draw(
+            st.sampled_from([IneligibleReason.declined, IneligibleReason.expired_offer])
+        )
+        for h in chosen
+    }
+    answered = [replace(h, past_answer=answers.get(h.user_id)) for h in unanswered]
+    given_answers = HelperGroup(unanswered).rank(needs, now=NOW, past_answers=answers)
+    assert _seen(given_answers) == _seen(ranked_one_by_one(answered, needs, now=NOW))
+
+
+def test_the_area_match_of_a_group_is_the_closest_code_covering_the_case() -> None:
+    helpers = [
+        helper(areas=frozenset({"10"})),
+        helper(areas=frozenset({"10", "1001"})),
+        helper(areas=frozenset({"1001", "100101"})),
+        helper(areas=frozenset({"100102"})),
+        helper(areas=frozenset({"11", "1101"})),
+    ]
+    group = HelperGroup(helpers)
+    assert group.matches(NEEDS) == {
+        0: AreaMatch.province,
+        1: AreaMatch.district,
+        2: AreaMatch.subdistrict,
+    }
+    whole_district = replace(NEEDS, subdistrict_code=None)
+    assert group.matches(whole_district)[3] is AreaMatch.district
+    whole_province = replace(NEEDS, district_code=None, subdistrict_code=None)
+    assert set(group.matches(whole_province).values()) == {AreaMatch.province}
+    assert 4 not in group.matches(whole_province)

@@ -1,0 +1,100 @@
+"""Ranking the helpers who could take a case, one case (a suggestion, an offer to the best) or
+a batch of them (the worker re-offering cases whose offers expired).
+
+The helpers of each case's province come from what the process keeps
+(`service.routing.helper_pool`: one primary-key read while nothing changed, else one statement
+per batch), the cases' earlier offers are read live in one statement (who declined a case or
+let an offer of it expire), and the pure ranking (`service.routing.ranking`) filters and scores
+each case's helpers. Helpers with no service area in the case's province are counted as
+`out_of_area`, never read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.case import Case
+from models.enums import IneligibleReason, OfferStatus, Urgency
+from models.routing import Offer
+from service.routing.helper_pool import helpers_of
+from service.routing.ranking import CaseNeeds, Ranking, normalise_language
+
+
+def helper_province(case: Case) -> str | None:
+    """Where helpers for `case` are sought: its province, or for a person abroad their home
+    province (helpers there work with the family); None when neither is known."""
+    return case.province_code or case.home_province_code
+
+
+def case_needs(case: Case) -> CaseNeeds:
+    return CaseNeeds(
+        categories=frozenset(case.categories),
+        languages=frozenset(normalise_language(lang) for lang in case.client_languages),
+        province_code=helper_province(case) or "",
+        district_code=case.district_code,
+        subdistrict_code=case.subdistrict_code,
+        critical=case.urgency is Urgency.critical,
+    )
+
+
+async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
+    """Every helper who could take `case`, ranked, and the others counted by reason."""
+    return (await rank_people_of_cases(session, cases=[case], now=now))[case.id]
+
+
+async def rank_people_of_cases(
+    session: AsyncSession, *, cases: Sequence[Case], now: datetime
+) -> dict[uuid.UUID, Ranking]:
+    """`rank_people` for each of `cases`: the helpers of all their provinces, then their
+    earlier offers, however many cases."""
+    provinces = {code for case in cases if (code := helper_province(case)) is not None}
+    groups, in_all = await helpers_of(session, provinces)
+    answers = await _past_answers_of(session, [case.id for case in cases], now=now)
+    rankings: dict[uuid.UUID, Ranking] = {}
+    for case in cases:
+        province = helper_province(case)
+        group = groups.get(province) if province is not None else None
+        if group is None:
+            ranking = Ranking(ranked=[], filtered=Counter(), needs=case_needs(case), now=now)
+            elsewhere = in_all
+        else:
+            ranking = group.rank(case_needs(case), now=now, past_answers=answers.get(case.id))
+            elsewhere = in_all - len(group)
+        if elsewhere > 0:
+            ranking.filtered[IneligibleReason.out_of_area] += elsewhere
+        rankings[case.id] = ranking
+    return rankings
+
+
+def _past_offers_statement() -> sa.Select[uuid.UUID, uuid.UUID, OfferStatus, datetime]:
+    """Every offer of the cases `:case_ids`: its case, person, status and expiry."""
+    return sa.select(
+        col(Offer.case_id), col(Offer.user_id), col(Offer.status), col(Offer.expires_at)
+    ).where(col(Offer.case_id).in_(sa.bindparam("case_ids", expanding=True)))
+
+
+# Built once; run with the cases' ids.
+PAST_OFFERS = _past_offers_statement()
+
+
+async def _past_answers_of(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID], *, now: datetime
+) -> dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]]:
+    """Who declined each of these cases or let an offer of it expire (a pending offer past its
+    expiry counts as expired; a decline outweighs an expiry), in one statement."""
+    rows = await session.execute(PAST_OFFERS, {"case_ids": list(case_ids)})
+    answers: dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]] = defaultdict(dict)
+    for case_id, user_id, status, expires_at in rows:
+        answered = answers[case_id]
+        if status is OfferStatus.declined:
+            answered[user_id] = IneligibleReason.declined
+        elif status is OfferStatus.expired or (status is OfferStatus.pending and expires_at <= now):
+            answered.setdefault(user_id, IneligibleReason.expired_offer)
+    return answers
