@@ -73,6 +73,10 @@ class Stamp:
         event.listen(SyncSession, "before_commit", self._renew)
         event.listen(SyncSession, "after_soft_rollback", self._forget)
 
+    def column(self) -> sa.ScalarSelect[str]:
+        """The stamp as a column of another statement (null when its row is missing)."""
+        return self._read.scalar_subquery()
+
     async def read(self, session: AsyncSession) -> str | None:
         """The stamp as committed (None when its row is missing: then nothing may be kept)."""
         stamp = (await session.execute(self._read)).scalar_one_or_none()

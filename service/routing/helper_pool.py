@@ -15,10 +15,10 @@ an account's role, activity or name; any profile field ranking reads (availabili
 skills, languages, capacity, card, last assignment, load); every statement writing these tables
 outside the ORM, the load recount among them (this module imports `service.routing.load` first,
 so that the recount, which runs just before commit, is noted before the stamp is renewed). A
-ranking reads the stamp (one primary-key read); while it is unchanged the process ranks what it
-keeps, else it drops everything and reads each province again when a case needs it (one
-statement). A session that has written helpers and not committed yet reads them afresh and
-keeps nothing.
+ranking reads the stamp (with the case's earlier offers, in one statement); while it is
+unchanged the process ranks what it keeps, else it drops everything and reads each province
+again when a case needs it (one statement). A session that has written helpers and not
+committed yet reads them afresh and keeps nothing.
 
 Decided:
 - The load is kept too. A lead taken or a case closed renews the stamp, so the next ranking
@@ -205,23 +205,21 @@ _kept: list[KeptHelpers] = []
 
 
 async def helpers_of(
-    session: AsyncSession, provinces: Iterable[str]
+    session: AsyncSession, provinces: Iterable[str], *, stamp: str | None
 ) -> tuple[dict[str, HelperGroup], int]:
     """The helpers of each of `provinces` as committed, and the number of helpers in all: what
-    this process keeps when the stamp is unchanged, the provinces it lacks read in one
-    statement (and kept). A session with uncommitted changes of helpers reads them afresh and
-    keeps nothing."""
+    this process keeps when `stamp` (read just before, `STAMP.read` or `STAMP.column`) is the
+    one it read them under, the provinces it lacks read in one statement (and kept). A session
+    with uncommitted changes of helpers reads them afresh and keeps nothing."""
     wanted = sorted(set(provinces))
     if STAMP.written(session):
         kept = KeptHelpers(stamp=None)
+    elif stamp is not None and _kept and _kept[0].stamp == stamp:
+        kept = _kept[0]
     else:
-        stamp = await STAMP.read(session)
-        if stamp is not None and _kept and _kept[0].stamp == stamp:
-            kept = _kept[0]
-        else:
-            kept = KeptHelpers(stamp=stamp)
-            if stamp is not None:
-                _kept[:] = [kept]
+        kept = KeptHelpers(stamp=stamp)
+        if stamp is not None:
+            _kept[:] = [kept]
     missing = [code for code in wanted if code not in kept.provinces]
     if missing:
         rows = (await session.execute(HELPERS_OF_PROVINCES, {"province_codes": missing})).all()

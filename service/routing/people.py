@@ -2,11 +2,11 @@
 a batch of them (the worker re-offering cases whose offers expired).
 
 The helpers of each case's province come from what the process keeps
-(`service.routing.helper_pool`: one primary-key read while nothing changed, else one statement
-per batch), the cases' earlier offers are read live in one statement (who declined a case or
-let an offer of it expire), and the pure ranking (`service.routing.ranking`) filters and scores
-each case's helpers. Helpers with no service area in the case's province are counted as
-`out_of_area`, never read.
+(`service.routing.helper_pool`), whose stamp is read with the cases' earlier offers in one
+statement (who declined a case or let an offer of it expire; the helpers are read again, in one
+more statement, only after a change), and the pure ranking (`service.routing.helper_group`)
+filters and scores each case's helpers. Helpers with no service area in the case's province
+are counted as `out_of_area`, never read.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlmodel import col
 from models.case import Case
 from models.enums import IneligibleReason, OfferStatus, Urgency
 from models.routing import Offer
-from service.routing.helper_pool import helpers_of
+from service.routing.helper_pool import STAMP, helpers_of
 from service.routing.ranking import CaseNeeds, Ranking, normalise_language
 
 
@@ -55,8 +55,8 @@ async def rank_people_of_cases(
     """`rank_people` for each of `cases`: the helpers of all their provinces, then their
     earlier offers, however many cases."""
     provinces = {code for case in cases if (code := helper_province(case)) is not None}
-    groups, in_all = await helpers_of(session, provinces)
-    answers = await _past_answers_of(session, [case.id for case in cases], now=now)
+    stamp, answers = await _state_of(session, [case.id for case in cases], now=now)
+    groups, in_all = await helpers_of(session, provinces, stamp=stamp)
     rankings: dict[uuid.UUID, Ranking] = {}
     for case in cases:
         province = helper_province(case)
@@ -73,28 +73,42 @@ async def rank_people_of_cases(
     return rankings
 
 
-def _past_offers_statement() -> sa.Select[uuid.UUID, uuid.UUID, OfferStatus, datetime]:
-    """Every offer of the cases `:case_ids`: its case, person, status and expiry."""
+def _state_statement() -> sa.Select[str, uuid.UUID, uuid.UUID, OfferStatus, datetime]:
+    """The helpers' stamp and every offer of the cases `:case_ids` (its case, person, status
+    and expiry), in one statement: one row per offer, each carrying the stamp, or one row with
+    the stamp alone when the cases have none."""
+    one = sa.select(sa.literal_column("1").label("one")).subquery("one")
     return sa.select(
-        col(Offer.case_id), col(Offer.user_id), col(Offer.status), col(Offer.expires_at)
-    ).where(col(Offer.case_id).in_(sa.bindparam("case_ids", expanding=True)))
+        STAMP.column().label("stamp"),
+        col(Offer.case_id),
+        col(Offer.user_id),
+        col(Offer.status),
+        col(Offer.expires_at),
+    ).select_from(
+        one.outerjoin(Offer, col(Offer.case_id).in_(sa.bindparam("case_ids", expanding=True)))
+    )
 
 
 # Built once; run with the cases' ids.
-PAST_OFFERS = _past_offers_statement()
+STATE = _state_statement()
 
 
-async def _past_answers_of(
+async def _state_of(
     session: AsyncSession, case_ids: Sequence[uuid.UUID], *, now: datetime
-) -> dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]]:
-    """Who declined each of these cases or let an offer of it expire (a pending offer past its
-    expiry counts as expired; a decline outweighs an expiry), in one statement."""
-    rows = await session.execute(PAST_OFFERS, {"case_ids": list(case_ids)})
+) -> tuple[str | None, dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]]]:
+    """The helpers' stamp, and who declined each of these cases or let an offer of it expire (a
+    pending offer past its expiry counts as expired; a decline outweighs an expiry), in one
+    statement."""
+    rows = await session.execute(STATE, {"case_ids": list(case_ids)})
+    stamp: str | None = None
     answers: dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]] = defaultdict(dict)
-    for case_id, user_id, status, expires_at in rows:
+    for read, case_id, user_id, status, expires_at in rows:
+        stamp = read
+        if case_id is None:
+            continue
         answered = answers[case_id]
         if status is OfferStatus.declined:
             answered[user_id] = IneligibleReason.declined
         elif status is OfferStatus.expired or (status is OfferStatus.pending and expires_at <= now):
             answered.setdefault(user_id, IneligibleReason.expired_offer)
-    return answers
+    return stamp, answers

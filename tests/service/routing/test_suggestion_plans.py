@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bench.explain_cases import Plan, explain
 from service.platform.db import is_sqlite
 from service.routing.helper_pool import HELPERS_OF_PROVINCES
-from service.routing.people import PAST_OFFERS
+from service.routing.people import STATE
 from tests.conftest import DATABASE_URL
 
 pytestmark = pytest.mark.skipif(
@@ -110,9 +110,9 @@ async def test_helpers_of_a_province_are_read_through_the_area_index_with_their_
     assert {row.province_code for row in rows} == {province}
 
 
-async def test_a_case_s_earlier_offers_are_read_through_their_index_by_case(
+async def test_a_case_s_earlier_offers_are_read_with_the_stamp_through_their_index_by_case(
     seeded: AsyncConnection,
 ) -> None:
-    scans = _scans(await explain(seeded, PAST_OFFERS.params(case_ids=[uuid.uuid4()])))
+    scans = _scans(await explain(seeded, STATE.params(case_ids=[uuid.uuid4()])))
     assert "Seq Scan" not in scans["offers"], scans
     assert "ix_offers_case_id_user_id" in scans["indexes"], scans
