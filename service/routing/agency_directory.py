@@ -17,7 +17,7 @@ keeps the whole of it, indexed by area code.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from models.agency import (
     ServiceAtLocation,
     ServiceCapacity,
 )
-from models.enums import AgencyFilterReason, ServiceStatus
+from models.enums import AgencyFilterReason, AgencyReason, ServiceStatus
 from service.platform.stamps import Stamp
 from service.routing.agency_ranking import THAILAND, AgencyService, CaseNeeds
 
@@ -94,15 +94,25 @@ class Directory:
     inactive: int
     not_accepting: int
 
-    def candidates(self, needs: CaseNeeds) -> list[AgencyService]:
+    def candidates(self, needs: CaseNeeds) -> list[tuple[AgencyService, AgencyReason]]:
         """The services that take referrals and cover the case's area (or, for a case abroad,
-        serve people abroad)."""
-        picked: set[int] = set()
-        for code in area_codes(needs):
-            picked.update(self.by_area.get(code, ()))
+        serve people abroad), each with the closest area it covers, as
+        `service.routing.agency_ranking.area_match` decides: abroad, then the case's
+        subdistrict, district, province, then all of Thailand."""
+        found: dict[int, AgencyReason] = {}
         if needs.abroad:
-            picked.update(self.abroad)
-        return [self.referable[position] for position in sorted(picked)]
+            for position in (*self.abroad, *self.by_area.get(needs.country_code, ())):
+                found.setdefault(position, AgencyReason.abroad)
+        for code, reason in (
+            (needs.subdistrict_code, AgencyReason.subdistrict),
+            (needs.district_code, AgencyReason.district),
+            (needs.province_code, AgencyReason.province),
+            (THAILAND, AgencyReason.nationwide),
+        ):
+            if code is not None:
+                for position in self.by_area.get(code, ()):
+                    found.setdefault(position, reason)
+        return [(self.referable[position], found[position]) for position in sorted(found)]
 
     def left_out(self, candidates: int) -> dict[AgencyFilterReason, int]:
         """The services left out before ranking, by reason, when `candidates` remain."""
@@ -149,32 +159,20 @@ _SERVICES = sa.select(
 
 async def read_directory(session: AsyncSession, *, stamp: str | None) -> Directory:
     """Every service of the directory, in one statement; `stamp` is what was read before."""
-    referable: list[AgencyService] = []
-    by_area: dict[str, list[int]] = {}
-    abroad: list[int] = []
+    services: list[AgencyService] = []
     deadlines: dict[uuid.UUID, Mapping[str, int]] = {}
-    inactive = not_accepting = 0
     for row in await session.execute(_SERVICES):
-        status = ServiceStatus(row.status)
-        if status is not ServiceStatus.active:
-            inactive += 1
-            continue
-        if not row.accepts_referrals:
-            not_accepting += 1
-            continue
-        codes = frozenset((row.area_codes or "").split())
-        position = len(referable)
-        referable.append(
+        services.append(
             AgencyService(
                 service_id=row.id,
                 organization_id=row.organization_id,
                 organization_name=row.organization_name,
                 name=row.name,
-                status=status,
-                accepts_referrals=True,
+                status=ServiceStatus(row.status),
+                accepts_referrals=row.accepts_referrals,
                 categories=frozenset(row.categories),
                 target_groups=frozenset(row.target_groups),
-                area_codes=codes,
+                area_codes=frozenset((row.area_codes or "").split()),
                 serves_abroad=row.serves_abroad,
                 minimum_age=row.minimum_age,
                 maximum_age=row.maximum_age,
@@ -182,17 +180,41 @@ async def read_directory(session: AsyncSession, *, stamp: str | None) -> Directo
                 capacity_available=row.room,
             )
         )
-        for code in codes:
-            by_area.setdefault(code, []).append(position)
-        if row.serves_abroad:
-            abroad.append(position)
         deadlines[row.id] = dict(row.response_deadline_hours or {})
+    return build_directory(services, stamp=stamp, deadlines=deadlines)
+
+
+def build_directory(
+    services: Iterable[AgencyService],
+    *,
+    stamp: str | None = None,
+    deadlines: Mapping[uuid.UUID, Mapping[str, int]] | None = None,
+) -> Directory:
+    """The directory of `services`: those that take referrals indexed by the area codes they
+    list, the others counted."""
+    referable: list[AgencyService] = []
+    by_area: dict[str, list[int]] = {}
+    abroad: list[int] = []
+    inactive = not_accepting = 0
+    for service in services:
+        if service.status is not ServiceStatus.active:
+            inactive += 1
+            continue
+        if not service.accepts_referrals:
+            not_accepting += 1
+            continue
+        position = len(referable)
+        referable.append(service)
+        for code in service.area_codes:
+            by_area.setdefault(code, []).append(position)
+        if service.serves_abroad:
+            abroad.append(position)
     return Directory(
         stamp=stamp,
         referable=tuple(referable),
         by_area={code: tuple(positions) for code, positions in by_area.items()},
         abroad=tuple(abroad),
-        deadlines=deadlines,
+        deadlines=deadlines or {},
         inactive=inactive,
         not_accepting=not_accepting,
     )
@@ -208,7 +230,14 @@ async def current_directory(session: AsyncSession) -> Directory:
     it afresh and keeps nothing."""
     if STAMP.written(session):
         return await read_directory(session, stamp=None)
-    stamp = await STAMP.read(session)
+    return await directory_at(session, stamp=await STAMP.read(session))
+
+
+async def directory_at(session: AsyncSession, *, stamp: str | None) -> Directory:
+    """`current_directory` with the stamp already read (`STAMP.column()` in another
+    statement, before anything of the directory)."""
+    if STAMP.written(session):
+        return await read_directory(session, stamp=None)
     if stamp is not None and _kept and _kept[0].stamp == stamp:
         return _kept[0]
     directory = await read_directory(session, stamp=stamp)

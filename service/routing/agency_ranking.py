@@ -210,26 +210,51 @@ def rank_agencies(
     """The eligible services, best first (at most `limit`), and how many were filtered why.
     Every eligible service is scored; only the ones kept are given their reasons."""
     filtered: dict[AgencyFilterReason, int] = dict.fromkeys(AgencyFilterReason, 0)
-    scored: list[tuple[int, str, str, str, int, AgencyReason]] = []
-    candidates = list(services)
-    for position, service in enumerate(candidates):
+    covering: list[tuple[AgencyService, AgencyReason]] = []
+    for service in services:
         reason, area = _checked(needs, service)
         if reason is not None or area is None:
             filtered[reason or AgencyFilterReason.outside_area] += 1
             continue
-        points = _points(needs, service, area)
-        scored.append(
-            (
-                -points,
-                service.organization_name,
-                service.name,
-                str(service.service_id),
-                position,
-                area,
-            )
+        covering.append((service, area))
+    return _ranked(needs, covering, limit=limit, filtered=filtered)
+
+
+def rank_covering(
+    needs: CaseNeeds, covering: Iterable[tuple[AgencyService, AgencyReason]], *, limit: int
+) -> AgencyRanking:
+    """`rank_agencies` for services known to take referrals and to cover the case, each with
+    the closest area it covers (the directory's index finds them): only the client's age is
+    left to check."""
+    filtered: dict[AgencyFilterReason, int] = dict.fromkeys(AgencyFilterReason, 0)
+    fitting: list[tuple[AgencyService, AgencyReason]] = []
+    for service, area in covering:
+        if _age_fits(needs, service):
+            fitting.append((service, area))
+        else:
+            filtered[AgencyFilterReason.age_outside_range] += 1
+    return _ranked(needs, fitting, limit=limit, filtered=filtered)
+
+
+def _ranked(
+    needs: CaseNeeds,
+    eligible: list[tuple[AgencyService, AgencyReason]],
+    *,
+    limit: int,
+    filtered: dict[AgencyFilterReason, int],
+) -> AgencyRanking:
+    scored = [
+        (
+            -_points(needs, service, area),
+            service.organization_name,
+            service.name,
+            str(service.service_id),
+            position,
         )
-    ranked = [
-        RankedService(candidates[position], -points, reasons_for(needs, candidates[position], area))
-        for points, _, _, _, position, area in heapq.nsmallest(limit, scored)
+        for position, (service, area) in enumerate(eligible)
     ]
+    ranked = []
+    for points, *_, position in heapq.nsmallest(limit, scored):
+        service, area = eligible[position]
+        ranked.append(RankedService(service, -points, reasons_for(needs, service, area)))
     return AgencyRanking(ranked=ranked, filtered=filtered)

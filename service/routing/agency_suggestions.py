@@ -1,6 +1,7 @@
 """Agency services suggested for a case: the directory's services that take referrals and
 cover the case's area (subdistrict, district, province, `TH`, and for a case abroad its country
-or any service for people abroad), ranked by `service.routing.agency_ranking`, a pure function.
+or any service for people abroad), found with the area each covers through the directory's
+index by area code, and ranked by `service.routing.agency_ranking`, a pure function.
 
 The directory comes from `service.routing.agency_directory`: what this process keeps while the
 directory's stamp is unchanged (one primary-key read per suggestion), else read again in one
@@ -17,8 +18,8 @@ from models.case import Case
 from models.enums import AgencyFilterReason
 from models.hsds import AgencyCandidate, AgencyReasonOut, AgencySuggestions
 from service.cases.client_fields import client_age
-from service.routing.agency_directory import current_directory, language_code
-from service.routing.agency_ranking import THAILAND, CaseNeeds, rank_agencies
+from service.routing.agency_directory import Directory, current_directory, language_code
+from service.routing.agency_ranking import THAILAND, CaseNeeds, rank_covering
 from service.thai.dates import BANGKOK
 
 
@@ -43,13 +44,20 @@ def case_needs(case: Case, *, now: datetime) -> CaseNeeds:
 
 
 async def suggest_agencies(
-    session: AsyncSession, *, case: Case, now: datetime, limit: int
+    session: AsyncSession,
+    *,
+    case: Case,
+    now: datetime,
+    limit: int,
+    directory: Directory | None = None,
 ) -> AgencySuggestions:
-    """Agency services for a case, best first (at most `limit`), and what was left out why."""
+    """Agency services for a case, best first (at most `limit`), and what was left out why;
+    `directory` when the caller has it already (else the current one)."""
     needs = case_needs(case, now=now)
-    directory = await current_directory(session)
+    if directory is None:
+        directory = await current_directory(session)
     candidates = directory.candidates(needs)
-    ranking = rank_agencies(needs, candidates, limit=limit)
+    ranking = rank_covering(needs, candidates, limit=limit)
     left_out = directory.left_out(len(candidates))
     return AgencySuggestions(
         candidates=[

@@ -2,18 +2,20 @@
 a batch of them (the worker re-offering cases whose offers expired).
 
 The helpers of each case's province come from what the process keeps
-(`service.routing.helper_pool`), whose stamp is read with the cases' earlier offers in one
-statement (who declined a case or let an offer of it expire; the helpers are read again, in one
-more statement, only after a change), and the pure ranking (`service.routing.helper_group`)
-filters and scores each case's helpers. Helpers with no service area in the case's province
-are counted as `out_of_area`, never read.
+(`service.routing.helper_pool`). Its stamp is read with the cases' earlier offers (who declined
+a case or let an offer of it expire) and the agency directory's stamp (for the suggestions,
+which rank agencies too) in one statement (`routing_state`); the helpers are read again, in one
+more statement, only after a change. The pure ranking (`service.routing.helper_group`) filters
+and scores each case's helpers. Helpers with no service area in the case's province are counted
+as `out_of_area`, never read.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,6 +25,7 @@ from sqlmodel import col
 from models.case import Case
 from models.enums import IneligibleReason, OfferStatus, Urgency
 from models.routing import Offer
+from service.routing.agency_directory import STAMP as DIRECTORY_STAMP
 from service.routing.helper_pool import STAMP, helpers_of
 from service.routing.ranking import CaseNeeds, Ranking, normalise_language
 
@@ -44,19 +47,39 @@ def case_needs(case: Case) -> CaseNeeds:
     )
 
 
-async def rank_people(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
-    """Every helper who could take `case`, ranked, and the others counted by reason."""
-    return (await rank_people_of_cases(session, cases=[case], now=now))[case.id]
+@dataclass(frozen=True, slots=True)
+class RoutingState:
+    """What ranking reads first for some cases, in one statement: the helpers' stamp, the
+    directory's stamp, and how helpers answered the cases' earlier offers (case -> helper ->
+    declined or let expire)."""
+
+    helpers_stamp: str | None
+    directory_stamp: str | None
+    answers: Mapping[uuid.UUID, Mapping[uuid.UUID, IneligibleReason]]
+
+
+async def rank_people(
+    session: AsyncSession, *, case: Case, now: datetime, state: RoutingState | None = None
+) -> Ranking:
+    """Every helper who could take `case`, ranked, and the others counted by reason; `state`
+    when the caller has read it already (`routing_state`)."""
+    ranked = await rank_people_of_cases(session, cases=[case], now=now, state=state)
+    return ranked[case.id]
 
 
 async def rank_people_of_cases(
-    session: AsyncSession, *, cases: Sequence[Case], now: datetime
+    session: AsyncSession,
+    *,
+    cases: Sequence[Case],
+    now: datetime,
+    state: RoutingState | None = None,
 ) -> dict[uuid.UUID, Ranking]:
     """`rank_people` for each of `cases`: the helpers of all their provinces, then their
     earlier offers, however many cases."""
     provinces = {code for case in cases if (code := helper_province(case)) is not None}
-    stamp, answers = await _state_of(session, [case.id for case in cases], now=now)
-    groups, in_all = await helpers_of(session, provinces, stamp=stamp)
+    if state is None:
+        state = await routing_state(session, [case.id for case in cases], now=now)
+    groups, in_all = await helpers_of(session, provinces, stamp=state.helpers_stamp)
     rankings: dict[uuid.UUID, Ranking] = {}
     for case in cases:
         province = helper_province(case)
@@ -65,7 +88,7 @@ async def rank_people_of_cases(
             ranking = Ranking(ranked=[], filtered=Counter(), needs=case_needs(case), now=now)
             elsewhere = in_all
         else:
-            ranking = group.rank(case_needs(case), now=now, past_answers=answers.get(case.id))
+            ranking = group.rank(case_needs(case), now=now, past_answers=state.answers.get(case.id))
             elsewhere = in_all - len(group)
         if elsewhere > 0:
             ranking.filtered[IneligibleReason.out_of_area] += elsewhere
@@ -73,13 +96,14 @@ async def rank_people_of_cases(
     return rankings
 
 
-def _state_statement() -> sa.Select[str, uuid.UUID, uuid.UUID, OfferStatus, datetime]:
-    """The helpers' stamp and every offer of the cases `:case_ids` (its case, person, status
-    and expiry), in one statement: one row per offer, each carrying the stamp, or one row with
-    the stamp alone when the cases have none."""
+def _state_statement() -> sa.Select[str, str, uuid.UUID, uuid.UUID, OfferStatus, datetime]:
+    """The helpers' and the directory's stamps and every offer of the cases `:case_ids` (its
+    case, person, status and expiry), in one statement: one row per offer, each carrying the
+    stamps, or one row with the stamps alone when the cases have none."""
     one = sa.select(sa.literal_column("1").label("one")).subquery("one")
     return sa.select(
-        STAMP.column().label("stamp"),
+        STAMP.column().label("helpers_stamp"),
+        DIRECTORY_STAMP.column().label("directory_stamp"),
         col(Offer.case_id),
         col(Offer.user_id),
         col(Offer.status),
@@ -93,17 +117,15 @@ def _state_statement() -> sa.Select[str, uuid.UUID, uuid.UUID, OfferStatus, date
 STATE = _state_statement()
 
 
-async def _state_of(
+async def routing_state(
     session: AsyncSession, case_ids: Sequence[uuid.UUID], *, now: datetime
-) -> tuple[str | None, dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]]]:
-    """The helpers' stamp, and who declined each of these cases or let an offer of it expire (a
-    pending offer past its expiry counts as expired; a decline outweighs an expiry), in one
+) -> RoutingState:
+    """The stamps, and who declined each of these cases or let an offer of it expire (a pending
+    offer past its expiry counts as expired; a decline outweighs an expiry), in one
     statement."""
-    rows = await session.execute(STATE, {"case_ids": list(case_ids)})
-    stamp: str | None = None
+    rows = (await session.execute(STATE, {"case_ids": list(case_ids)})).all()
     answers: dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]] = defaultdict(dict)
-    for read, case_id, user_id, status, expires_at in rows:
-        stamp = read
+    for _, _, case_id, user_id, status, expires_at in rows:
         if case_id is None:
             continue
         answered = answers[case_id]
@@ -111,4 +133,5 @@ async def _state_of(
             answered[user_id] = IneligibleReason.declined
         elif status is OfferStatus.expired or (status is OfferStatus.pending and expires_at <= now):
             answered.setdefault(user_id, IneligibleReason.expired_offer)
-    return stamp, answers
+    helpers_stamp, directory_stamp = (rows[0][0], rows[0][1]) if rows else (None, None)
+    return RoutingState(helpers_stamp, directory_stamp, answers)

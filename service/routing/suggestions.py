@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.routing import PeopleSuggestions, PersonCandidate, ScoreReason, Suggestions
 from models.user import User
 from service.cases.loading import load_case
+from service.routing.agency_directory import directory_at
 from service.routing.agency_suggestions import suggest_agencies
-from service.routing.people import rank_people
+from service.routing.people import rank_people, routing_state
 from service.routing.ranking import Ranked, Ranking
 
 DEFAULT_SUGGESTIONS = 10
@@ -62,8 +63,12 @@ async def suggest(
 ) -> Suggestions:
     """Ranked people and agencies for a case, with reasons, and who was left out and why."""
     case = await load_case(session, user=user, case_id=case_id, lock=False)
-    ranking = await rank_people(session, case=case, now=now)
+    state = await routing_state(session, [case.id], now=now)
+    ranking = await rank_people(session, case=case, now=now, state=state)
+    directory = await directory_at(session, stamp=state.directory_stamp)
     return Suggestions(
         people=people_out(ranking, limit=limit),
-        agencies=await suggest_agencies(session, case=case, now=now, limit=limit),
+        agencies=await suggest_agencies(
+            session, case=case, now=now, limit=limit, directory=directory
+        ),
     )

@@ -34,10 +34,9 @@ SUGGESTIONS = (
     AUTHENTICATION
     # the case (and the caller's right to see it),
     + 1
-    # the helpers' stamp (the process keeps the helpers of the case's province) with the case's
-    # earlier offers (who declined it or let an offer of it expire),
-    + 1
-    # the directory's stamp (the process keeps the directory).
+    # the helpers' and the directory's stamps (the process keeps the helpers of the case's
+    # province and the directory) with the case's earlier offers (who declined it or let an
+    # offer of it expire).
     + 1
 )
 # The first suggestions in a process, or the first after a change, read the province's helpers

@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.enums import AgencyFilterReason, AgencyReason, ServiceStatus
-from service.routing.agency_ranking import AgencyService, CaseNeeds, area_match, rank_agencies
+from service.routing.agency_directory import build_directory
+from service.routing.agency_ranking import (
+    AgencyService,
+    CaseNeeds,
+    area_match,
+    rank_agencies,
+    rank_covering,
+)
 
 BANGKOK, PATHUM_WAN, LUMPHINI = "10", "1007", "100701"
 CHIANG_MAI, MUEANG_CHIANG_MAI = "50", "5001"
@@ -250,3 +257,22 @@ def test_a_district_match_never_ranks_below_a_province_only_match(
     if not scores:  # both filtered alike (the client's age), nothing to compare
         return
     assert scores[district.service_id] > scores[province.service_id]
+
+
+@given(needs_strategy, st.lists(services_strategy, max_size=15), st.integers(1, 8))
+def test_the_directory_s_index_ranks_as_checking_every_service_does(
+    needs: CaseNeeds, services: list[AgencyService], limit: int
+) -> None:
+    """The directory finds the services covering a case, with their area, through its index by
+    area code; ranked, they give what checking each service in turn gives."""
+    directory = build_directory(services)
+    candidates = directory.candidates(needs)
+    for service, area in candidates:
+        assert area_match(needs, service) is area
+    indexed = rank_covering(needs, candidates, limit=limit)
+    checked = rank_agencies(needs, services, limit=limit)
+    assert indexed.ranked == checked.ranked
+    left_out = directory.left_out(len(candidates))
+    assert {
+        reason: count + left_out.get(reason, 0) for reason, count in indexed.filtered.items()
+    } == checked.filtered
