@@ -336,10 +336,13 @@ class HelperList(BaseModel):
     next_cursor: str | None = None
 
 
+ScoreReasonName = Literal["skill", "language", "area", "load", "last_assignment"]
+
+
 class ScoreReason(BaseModel):
     """One part of a candidate's score."""
 
-    reason: Literal["skill", "language", "area", "load", "last_assignment"]
+    reason: ScoreReasonName
     points: float
     detail: str = Field(description="What matched, e.g. `district` or `2/5`.")
 

@@ -248,7 +248,7 @@ def _ranked(
             -_points(needs, service, area),
             service.organization_name,
             service.name,
-            str(service.service_id),
+            service.service_id,  # a UUID orders as its text does (fixed-width hex)
             position,
         )
         for position, (service, area) in enumerate(eligible)

@@ -59,15 +59,19 @@ async def suggest_agencies(
     candidates = directory.candidates(needs)
     ranking = rank_covering(needs, candidates, limit=limit)
     left_out = directory.left_out(len(candidates))
+    # Built from the ranking's own typed values, so not validated again (`model_construct`).
     return AgencySuggestions(
         candidates=[
-            AgencyCandidate(
+            AgencyCandidate.model_construct(
                 service_id=ranked.service.service_id,
                 service_name=ranked.service.name,
                 organization_id=ranked.service.organization_id,
                 organization_name=ranked.service.organization_name,
                 score=ranked.score,
-                reasons=[AgencyReasonOut(code=r.code, points=r.points) for r in ranked.reasons],
+                reasons=[
+                    AgencyReasonOut.model_construct(code=r.code, points=r.points)
+                    for r in ranked.reasons
+                ],
                 capacity_available=ranked.service.capacity_available,
                 response_deadline_hours=directory.deadlines[ranked.service.service_id].get(
                     needs.urgency.value

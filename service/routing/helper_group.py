@@ -10,7 +10,9 @@ work that does not depend on the case done once.
   inside them when the case's location is less precise), never by reading every helper's areas.
 - Per case, only the open helpers on leave, those who answered an earlier offer of the case and
   those whose areas cover it are looked at; the open helpers left are counted out of area.
-- Only the eligible are scored, each helper's load points worked out once.
+- Only the eligible are scored, by `service.routing.ranking.points`' arithmetic, term for term,
+  with each helper's skills and languages as bits, their load points and last assignment worked
+  out once.
 
 `rank` gives exactly what checking every helper in turn (`ineligibility`) and scoring the rest
 (`score`) gives: the same order, scores and counts (a property test holds them equal).
@@ -22,24 +24,35 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from models.enums import IneligibleReason, Role
 from service.routing.ranking import (
     AREA_POINTS,
     HELPER_ROLES,
+    LANGUAGE_POINTS,
+    SKILL_POINTS,
+    WAIT_DAYS_FOR_FULL_POINTS,
+    WAIT_POINTS,
     AreaMatch,
     CaseNeeds,
     Helper,
     Ranked,
     Ranking,
     bangkok_date,
-    points,
     room_points,
     wait_key,
 )
 
 _AREA_POINTS = {match: AREA_POINTS[match.value] for match in AreaMatch}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY_US = 86_400_000_000
+
+
+def _microseconds(moment: datetime) -> int:
+    """Whole microseconds since the epoch: differences of these, floor-divided by a day's,
+    are the `days` of the same `datetime` subtraction, exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def rank(helpers: Iterable[Helper], needs: CaseNeeds, *, now: datetime) -> Ranking:
@@ -60,7 +73,16 @@ class _Day:
 class HelperGroup:
     """Helpers ranked together, case after case (see the module's docstring)."""
 
-    __slots__ = ("_area_index", "_days", "_full", "_own_answers", "_positions", "_room", "helpers")
+    __slots__ = (
+        "_area_index",
+        "_bits",
+        "_days",
+        "_full",
+        "_own_answers",
+        "_positions",
+        "_scoring",
+        "helpers",
+    )
 
     def __init__(self, helpers: Iterable[Helper]) -> None:
         self.helpers = tuple(helpers)
@@ -71,8 +93,22 @@ class HelperGroup:
             for code in helper.areas:
                 for key in _index_keys(code):
                     self._area_index.setdefault(key, []).append(position)
-        self._room = tuple(room_points(helper) for helper in self.helpers)
         self._full = tuple(helper.load >= helper.capacity for helper in self.helpers)
+        # Skills and languages as bits (one per code met in the group), so a case's overlap is
+        # an AND and a bit count rather than a set intersection; each helper's load points,
+        # last assignment in whole microseconds (for `points`' days), wait key and id text.
+        self._bits: dict[tuple[str, str], int] = {}
+        self._scoring = tuple(
+            (
+                self._mask(("skill", code) for code in helper.skills),
+                self._mask(("language", code) for code in helper.languages),
+                room_points(helper),
+                None if helper.last_assigned_at is None else _microseconds(helper.last_assigned_at),
+                wait_key(helper),
+                str(helper.user_id),
+            )
+            for helper in self.helpers
+        )
         self._own_answers = {
             position: helper.past_answer
             for position, helper in enumerate(self.helpers)
@@ -138,7 +174,11 @@ class HelperGroup:
                 counted.add(position)
         left = len(open_) - len(counted)  # the open helpers still to place
         scored: list[tuple[float, float, str, int]] = []
-        helpers, room, full = self.helpers, self._room, self._full
+        full, scoring = self._full, self._scoring
+        wanted = len(needs.categories)
+        skills = self._case_mask(("skill", code) for code in needs.categories)
+        languages = self._case_mask(("language", code) for code in needs.languages)
+        now_us = _microseconds(now)
         for position, match in self.matches(needs).items():
             if position not in open_ or position in counted:
                 continue
@@ -146,16 +186,23 @@ class HelperGroup:
             if full[position]:
                 counts[IneligibleReason.at_capacity] += 1
                 continue
-            helper = helpers[position]
-            skill, area, load, language, wait = points(
-                helper, needs, _AREA_POINTS[match], room[position], now=now
+            # `service.routing.ranking.points`, term for term and in its order of addition.
+            skill_bits, language_bits, load, last_us, waited_key, id_text = scoring[position]
+            skill = SKILL_POINTS * (skills & skill_bits).bit_count() / wanted if wanted else 0.0
+            language = (
+                (LANGUAGE_POINTS if languages & language_bits else 0.0) if needs.languages else 0.0
             )
-            total = round(skill + area + load + (language or 0.0) + wait, 2)
-            scored.append((-total, wait_key(helper), str(helper.user_id), position))
+            waited = (
+                1.0
+                if last_us is None
+                else min(max((now_us - last_us) // _DAY_US, 0) / WAIT_DAYS_FOR_FULL_POINTS, 1.0)
+            )
+            total = round(skill + _AREA_POINTS[match] + load + language + WAIT_POINTS * waited, 2)
+            scored.append((-total, waited_key, id_text, position))
         counts[IneligibleReason.out_of_area] += left
         scored.sort()
         return Ranking(
-            ranked=[Ranked(helpers[position], -total) for total, _, _, position in scored],
+            ranked=[Ranked(self.helpers[position], -total) for total, _, _, position in scored],
             filtered=+counts,  # the reasons that left somebody out
             needs=needs,
             now=now,
@@ -171,6 +218,23 @@ class HelperGroup:
                 self.helpers, critical=critical, today=today
             )
         return day
+
+    def _mask(self, keys: Iterable[tuple[str, str]]) -> int:
+        """The bits of these skill or language codes, each code given a bit when first met."""
+        mask = 0
+        for key in keys:
+            bit = self._bits.get(key)
+            if bit is None:
+                bit = self._bits[key] = 1 << len(self._bits)
+            mask |= bit
+        return mask
+
+    def _case_mask(self, keys: Iterable[tuple[str, str]]) -> int:
+        """The bits of a case's codes; a code no helper of the group has adds none."""
+        mask = 0
+        for key in keys:
+            mask |= self._bits.get(key, 0)
+        return mask
 
 
 def _checked_for_the_day(helpers: Iterable[Helper], *, critical: bool, today: date) -> _Day:

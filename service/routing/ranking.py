@@ -32,6 +32,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from models.enums import IneligibleReason, Role
+from models.routing import ScoreReasonName
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 SKILL_POINTS = 40.0
@@ -86,7 +87,7 @@ class Helper:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    reason: str
+    reason: ScoreReasonName
     points: float
     detail: str
 

@@ -28,13 +28,14 @@ MAX_SUGGESTIONS = 50
 
 
 def candidate_out(ranking: Ranking, ranked: Ranked) -> PersonCandidate:
-    return PersonCandidate(
+    # Built from the ranking's own typed values, so not validated again (`model_construct`).
+    return PersonCandidate.model_construct(
         user_id=ranked.helper.user_id,
         display_name=ranked.helper.display_name,
         role=ranked.helper.role,
         score=ranked.score,
         reasons=[
-            ScoreReason(reason=r.reason, points=r.points, detail=r.detail)
+            ScoreReason.model_construct(reason=r.reason, points=r.points, detail=r.detail)
             for r in ranking.reasons(ranked)
         ],
     )
