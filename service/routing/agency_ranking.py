@@ -124,11 +124,6 @@ def _age_fits(needs: CaseNeeds, service: AgencyService) -> bool:
     return (low is None or age >= low) and (high is None or age <= high)
 
 
-def filter_reason(needs: CaseNeeds, service: AgencyService) -> AgencyFilterReason | None:
-    """The first reason the service may not take the case, or None when it may."""
-    return _checked(needs, service)[0]
-
-
 def _checked(
     needs: CaseNeeds, service: AgencyService
 ) -> tuple[AgencyFilterReason | None, AgencyReason | None]:

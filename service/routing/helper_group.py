@@ -10,7 +10,7 @@ work that does not depend on the case done once.
   inside them when the case's location is less precise), never by reading every helper's areas.
 - Per case, only the open helpers on leave, those who answered an earlier offer of the case and
   those whose areas cover it are looked at; the open helpers left are counted out of area.
-- Only the eligible are scored, by `service.routing.ranking.points`' arithmetic, term for term,
+- Only the eligible are scored, by `service.routing.ranking._parts`' arithmetic, term for term,
   with each helper's skills and languages as bits, their load points and last assignment worked
   out once.
 
@@ -96,7 +96,7 @@ class HelperGroup:
         self._full = tuple(helper.load >= helper.capacity for helper in self.helpers)
         # Skills and languages as bits (one per code met in the group), so a case's overlap is
         # an AND and a bit count rather than a set intersection; each helper's load points,
-        # last assignment in whole microseconds (for `points`' days), wait key and id text.
+        # last assignment in whole microseconds (for `_parts`' days), wait key and id text.
         self._bits: dict[tuple[str, str], int] = {}
         self._scoring = tuple(
             (
@@ -186,7 +186,7 @@ class HelperGroup:
             if full[position]:
                 counts[IneligibleReason.at_capacity] += 1
                 continue
-            # `service.routing.ranking.points`, term for term and in its order of addition.
+            # `service.routing.ranking._parts`, term for term and in its order of addition.
             skill_bits, language_bits, load, last_us, waited_key, id_text = scoring[position]
             skill = SKILL_POINTS * (skills & skill_bits).bit_count() / wanted if wanted else 0.0
             language = (

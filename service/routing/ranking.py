@@ -188,26 +188,12 @@ def _parts(
 ) -> tuple[float, float, float, float | None, float]:
     """The unrounded points of skill, area, load, language (None: no language known) and the
     time since the last assignment."""
-    area = AREA_POINTS[match.value] if match is not None else 0.0
-    return points(helper, needs, area, room_points(helper), now=now)
-
-
-def room_points(helper: Helper) -> float:
-    """The load's points: the room left under capacity."""
-    room = max(helper.capacity - helper.load, 0) / helper.capacity if helper.capacity else 0.0
-    return LOAD_POINTS * room
-
-
-def points(
-    helper: Helper, needs: CaseNeeds, area: float, room: float, *, now: datetime
-) -> tuple[float, float, float, float | None, float]:
-    """`_parts` with the area's and the load's points given (a group works the load's out
-    once per helper)."""
     skill = (
         SKILL_POINTS * len(needs.categories & helper.skills) / len(needs.categories)
         if needs.categories
         else 0.0
     )
+    area = AREA_POINTS[match.value] if match is not None else 0.0
     language = (
         (LANGUAGE_POINTS if needs.languages & helper.languages else 0.0)
         if needs.languages
@@ -217,7 +203,13 @@ def points(
     waited = (
         1.0 if last is None else min(max((now - last).days, 0) / WAIT_DAYS_FOR_FULL_POINTS, 1.0)
     )
-    return skill, area, room, language, WAIT_POINTS * waited
+    return skill, area, room_points(helper), language, WAIT_POINTS * waited
+
+
+def room_points(helper: Helper) -> float:
+    """The load's points: the room left under capacity."""
+    room = max(helper.capacity - helper.load, 0) / helper.capacity if helper.capacity else 0.0
+    return LOAD_POINTS * room
 
 
 def score(helper: Helper, needs: CaseNeeds, *, now: datetime, match: AreaMatch | None) -> float:
