@@ -13,6 +13,7 @@ duplicates; both come from one joined query (`CaseContext`), with the case itsel
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -108,7 +109,7 @@ _CASE_FOR_READING = _with_context(sa.select(Case, *_CONTEXT_COLUMNS)).where(
 )
 
 
-def _not_found() -> NotFound:
+def case_not_found() -> NotFound:
     return NotFound(code="case.not_found")
 
 
@@ -140,7 +141,7 @@ async def load_case_for_reading(
     if row is None or not may_read_case(
         user.id, user.role, await _facts_for_reader(session, user=user, case=row[0], now=now)
     ):
-        raise _not_found()
+        raise case_not_found()
     case: Case = row[0]
     return case, _context(case, row)
 
@@ -157,6 +158,15 @@ async def load_context(session: AsyncSession, *, case: Case) -> CaseContext:
     return _context(case, row)
 
 
+def require_readable(user: User, facts: CaseFacts, *, offered_to: Collection[uuid.UUID]) -> None:
+    """404 unless the caller may read a case with these facts (read by the caller's own
+    statement); `offered_to` is whom the case is offered to now (pending, before expiry)."""
+    if needs_offer_lookup(user.id, user.role, facts) and user.id in offered_to:
+        facts = replace(facts, offered_to=user.id)
+    if not may_read_case(user.id, user.role, facts):
+        raise case_not_found()
+
+
 async def load_case(
     session: AsyncSession,
     *,
@@ -170,7 +180,7 @@ async def load_case(
     if case is None or not may_read_case(
         user.id, user.role, await _facts_for_reader(session, user=user, case=case, now=now)
     ):
-        raise _not_found()
+        raise case_not_found()
     return case
 
 

@@ -14,16 +14,16 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.case import Case
 from models.enums import AgencyFilterReason
 from models.hsds import AgencyCandidate, AgencyReasonOut, AgencySuggestions
 from service.cases.client_fields import client_age
 from service.routing.agency_directory import Directory, current_directory, language_code
 from service.routing.agency_ranking import THAILAND, CaseNeeds, rank_covering
+from service.routing.routed_case import RoutedCase
 from service.thai.dates import BANGKOK
 
 
-def case_needs(case: Case, *, now: datetime) -> CaseNeeds:
+def case_needs(case: RoutedCase, *, now: datetime) -> CaseNeeds:
     """What a case asks of an agency, from its row."""
     today = now.astimezone(BANGKOK).date()
     # `cases.country_code` (ISO 3166 alpha-2, "TH" at home) comes with cases abroad.
@@ -46,7 +46,7 @@ def case_needs(case: Case, *, now: datetime) -> CaseNeeds:
 async def suggest_agencies(
     session: AsyncSession,
     *,
-    case: Case,
+    case: RoutedCase,
     now: datetime,
     limit: int,
     directory: Directory | None = None,

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,18 +26,20 @@ from sqlmodel import col
 from models.case import Case
 from models.enums import IneligibleReason, OfferStatus, Urgency
 from models.routing import Offer
+from service.routing import routed_case
 from service.routing.agency_directory import STAMP as DIRECTORY_STAMP
 from service.routing.helper_pool import STAMP, helpers_of
 from service.routing.ranking import CaseNeeds, Ranking, normalise_language
+from service.routing.routed_case import CaseToRoute, RoutedCase
 
 
-def helper_province(case: Case) -> str | None:
+def helper_province(case: RoutedCase) -> str | None:
     """Where helpers for `case` are sought: its province, or for a person abroad their home
     province (helpers there work with the family); None when neither is known."""
     return case.province_code or case.home_province_code
 
 
-def case_needs(case: Case) -> CaseNeeds:
+def case_needs(case: RoutedCase) -> CaseNeeds:
     return CaseNeeds(
         categories=frozenset(case.categories),
         languages=frozenset(normalise_language(lang) for lang in case.client_languages),
@@ -59,7 +62,7 @@ class RoutingState:
 
 
 async def rank_people(
-    session: AsyncSession, *, case: Case, now: datetime, state: RoutingState | None = None
+    session: AsyncSession, *, case: RoutedCase, now: datetime, state: RoutingState | None = None
 ) -> Ranking:
     """Every helper who could take `case`, ranked, and the others counted by reason; `state`
     when the caller has read it already (`routing_state`)."""
@@ -70,7 +73,7 @@ async def rank_people(
 async def rank_people_of_cases(
     session: AsyncSession,
     *,
-    cases: Sequence[Case],
+    cases: Sequence[RoutedCase],
     now: datetime,
     state: RoutingState | None = None,
 ) -> dict[uuid.UUID, Ranking]:
@@ -116,6 +119,23 @@ def _state_statement() -> sa.Select[str, str, uuid.UUID, uuid.UUID, OfferStatus,
 # Built once; run with the cases' ids.
 STATE = _state_statement()
 
+# Built once; run with a case's id: its `CaseToRoute` columns, the stamps and its offers, one
+# row per offer (or one row without any); no row when the case does not exist.
+CASE_AND_STATE = (
+    sa.select(
+        *routed_case.COLUMNS,
+        STAMP.column().label("helpers_stamp"),
+        DIRECTORY_STAMP.column().label("directory_stamp"),
+        col(Offer.case_id),
+        col(Offer.user_id),
+        col(Offer.status),
+        col(Offer.expires_at),
+    )
+    .select_from(Case)
+    .outerjoin(Offer, col(Offer.case_id) == col(Case.id))
+    .where(col(Case.id) == sa.bindparam("case_id"))
+)
+
 
 async def routing_state(
     session: AsyncSession, case_ids: Sequence[uuid.UUID], *, now: datetime
@@ -124,6 +144,40 @@ async def routing_state(
     offer past its expiry counts as expired; a decline outweighs an expiry), in one
     statement."""
     rows = (await session.execute(STATE, {"case_ids": list(case_ids)})).all()
+    return _state(rows, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAndState:
+    """A case as routing reads it, the `RoutingState` for it, and whom it is offered to now (a
+    pending offer before its expiry), as `case_and_state` reads them in one statement."""
+
+    case: CaseToRoute
+    state: RoutingState
+    offered_to: frozenset[uuid.UUID]
+
+
+async def case_and_state(
+    session: AsyncSession, case_id: uuid.UUID, *, now: datetime
+) -> CaseAndState | None:
+    """The case's routing columns and its `RoutingState` in one statement; None when there is
+    no such case. The caller decides whether the case may be read."""
+    rows = (await session.execute(CASE_AND_STATE, {"case_id": case_id})).all()
+    if not rows:
+        return None
+    width = len(routed_case.COLUMNS)
+    state = _state([row[width:] for row in rows], now=now)
+    offered_to = frozenset(
+        user_id
+        for *_, user_id, status, expires_at in rows
+        if status is OfferStatus.pending and expires_at > now
+    )
+    return CaseAndState(routed_case.case_to_route(rows[0]), state, offered_to)
+
+
+def _state(rows: Sequence[Sequence[Any]], *, now: datetime) -> RoutingState:
+    """The `RoutingState` of rows of both stamps, then an offer's case, person, status and
+    expiry (null when there is none)."""
     answers: dict[uuid.UUID, dict[uuid.UUID, IneligibleReason]] = defaultdict(dict)
     for _, _, case_id, user_id, status, expires_at in rows:
         if case_id is None:

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.routing import PeopleSuggestions, PersonCandidate, ScoreReason, Suggestions
 from models.user import User
-from service.cases.loading import load_case
+from service.cases.loading import case_not_found, require_readable
 from service.routing.agency_directory import directory_at
 from service.routing.agency_suggestions import suggest_agencies
-from service.routing.people import rank_people, routing_state
+from service.routing.people import case_and_state, rank_people
 from service.routing.ranking import Ranked, Ranking
 
 DEFAULT_SUGGESTIONS = 10
@@ -63,8 +63,12 @@ async def suggest(
     now: datetime,
 ) -> Suggestions:
     """Ranked people and agencies for a case, with reasons, and who was left out and why."""
-    case = await load_case(session, user=user, case_id=case_id, lock=False)
-    state = await routing_state(session, [case.id], now=now)
+    # The case's routing columns, the stamps and its offers in one statement.
+    read = await case_and_state(session, case_id, now=now)
+    if read is None:
+        raise case_not_found()
+    require_readable(user, read.case.facts(), offered_to=read.offered_to)
+    case, state = read.case, read.state
     ranking = await rank_people(session, case=case, now=now, state=state)
     directory = await directory_at(session, stamp=state.directory_stamp)
     return Suggestions(

@@ -32,11 +32,9 @@ INTAKE = {"postgresql": AUTHENTICATION + 5, "sqlite": AUTHENTICATION + 8}
 # process that keeps both (`service.routing.helper_pool`, `service.routing.agency_directory`):
 SUGGESTIONS = (
     AUTHENTICATION
-    # the case (and the caller's right to see it),
-    + 1
-    # the helpers' and the directory's stamps (the process keeps the helpers of the case's
-    # province and the directory) with the case's earlier offers (who declined it or let an
-    # offer of it expire).
+    # the case's routing columns (and the caller's right to see it), with the helpers' and the
+    # directory's stamps (the process keeps the helpers of the case's province and the
+    # directory) and the case's offers (who declined it or let an offer of it expire), in one.
     + 1
 )
 # The first suggestions in a process, or the first after a change, read the province's helpers

@@ -12,9 +12,11 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from models.base import utcnow
+from models.case import Case
 from models.enums import OfferStatus, Role
 from models.routing import CaseRouting, Offer
 from service.demo.agencies import DIRECTORY_FILE
+from service.platform.messages import DETAILS
 from service.platform.settings import RoutingMode
 from service.routing.hsds import import_directory
 from tests.conftest import make_settings
@@ -39,6 +41,30 @@ async def test_suggestions_rank_the_directory_s_agencies_beside_the_people(
     assert "category" in {reason["code"] for reason in best["reasons"]}
     scores = [candidate["score"] for candidate in agencies["candidates"]]
     assert scores == sorted(scores, reverse=True)
+
+
+async def test_suggestions_for_a_case_the_caller_may_not_see_are_not_found(
+    client, actors, session
+) -> None:
+    """A restricted case (PDPA s.32, s.34) is the supervisors' alone, and an unknown id is no
+    case: both 404 for a caseworker, as every other read of the case answers."""
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    case = await screened_case(client, caseworker)
+    await session.execute(
+        update(Case)
+        .where(col(Case.id) == uuid.UUID(case["id"]))
+        .values(restricted_at=utcnow(), restriction_basis="restriction", restriction_reason="s.34")
+    )
+
+    refused = await client.get(f"{CASES}/{case['id']}/suggestions", headers=caseworker)
+    unknown = await client.get(f"{CASES}/{uuid.uuid4()}/suggestions", headers=caseworker)
+    allowed = await client.get(f"{CASES}/{case['id']}/suggestions", headers=supervisor)
+
+    for answer in (refused, unknown):
+        assert answer.status_code == 404, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["detail"] == DETAILS["case.not_found"].th
+    assert allowed.status_code == 200, allowed.text
 
 
 async def test_an_agency_s_published_room_shows_in_the_next_suggestions(

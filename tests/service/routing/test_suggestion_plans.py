@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bench.explain_cases import Plan, explain
 from service.platform.db import is_sqlite
 from service.routing.helper_pool import HELPERS_OF_PROVINCES
-from service.routing.people import STATE
+from service.routing.people import CASE_AND_STATE, STATE
 from tests.conftest import DATABASE_URL
 
 pytestmark = pytest.mark.skipif(
@@ -115,4 +115,14 @@ async def test_a_case_s_earlier_offers_are_read_with_the_stamp_through_their_ind
 ) -> None:
     scans = _scans(await explain(seeded, STATE.params(case_ids=[uuid.uuid4()])))
     assert "Seq Scan" not in scans["offers"], scans
+    assert "ix_offers_case_id_user_id" in scans["indexes"], scans
+
+
+async def test_a_suggestion_reads_the_case_and_its_offers_by_their_indexes(
+    seeded: AsyncConnection,
+) -> None:
+    scans = _scans(await explain(seeded, CASE_AND_STATE.params(case_id=uuid.uuid4())))
+    assert "Seq Scan" not in scans["cases"], scans
+    assert "Seq Scan" not in scans["offers"], scans
+    assert "pk_cases" in scans["indexes"], scans
     assert "ix_offers_case_id_user_id" in scans["indexes"], scans

@@ -30,8 +30,15 @@ from models.case import Case
 from models.enums import CaseStatus, IneligibleReason, OfferStatus, Role, Urgency
 from models.routing import HelperArea, HelperProfile, Offer
 from models.user import User
-from service.routing.people import case_needs, helper_province, rank_people
+from service.routing.people import (
+    case_and_state,
+    case_needs,
+    helper_province,
+    rank_people,
+    routing_state,
+)
 from service.routing.ranking import Helper, Ranking, bangkok_date, normalise_language
+from service.routing.routed_case import RoutedCase
 from tests.conftest import Actor, create_user
 from tests.support.cases import anonymous_body, create_case
 from tests.support.routing import ranked_one_by_one, screened_case
@@ -128,7 +135,9 @@ async def _offers_and_loads(
     await session.flush()
 
 
-async def _by_the_pure_ranking(session: AsyncSession, *, case: Case, now: datetime) -> Ranking:
+async def _by_the_pure_ranking(
+    session: AsyncSession, *, case: RoutedCase, now: datetime
+) -> Ranking:
     """Every helper of the case's province read whole and ranked one by one, and the helpers
     elsewhere counted as out of area."""
     province = helper_province(case)
@@ -227,3 +236,67 @@ def replace_case(case: Case, **fields: Any) -> Case:
     }
     values.update(fields)
     return Case(**values)
+
+
+async def test_a_suggestion_reads_the_case_s_routing_columns_with_its_state(
+    session: AsyncSession, client: httpx.AsyncClient, actors: dict[Role, Actor]
+) -> None:
+    """`case_and_state` (one statement) reads what the case row and `routing_state` hold, and
+    whom the case is offered to now: a pending offer before its expiry, not one past it."""
+    rng = random.Random(3)
+    now = utcnow()
+    caseworker = actors[Role.caseworker]
+    screened = await screened_case(client, caseworker.headers, categories=list(SKILLS[:2]))
+    case = await session.get(Case, uuid.UUID(screened["id"]))
+    assert case is not None
+    helpers = await _helpers(session, rng, now)
+    await _offers_and_loads(
+        session, client, caseworker, case=case, helpers=helpers, rng=rng, now=now
+    )
+    await session.execute(
+        sa.update(Case)
+        .where(col(Case.id) == case.id)
+        .values(
+            client_languages=["th", "km"], target_groups=["older_people"], client_age_estimate=70
+        )
+    )
+    await session.flush()
+    await session.refresh(case)
+
+    read = await case_and_state(session, case.id, now=now)
+
+    assert read is not None
+    for name in read.case.__slots__:
+        if name in {"created_by_id", "lead_id", "restricted_at"} or hasattr(case, name):
+            assert getattr(read.case, name) == getattr(case, name), name
+    assert read.state == await routing_state(session, [case.id], now=now)
+    assert read.state.answers[case.id], "the case's declines and expiries are read"
+    assert read.offered_to == frozenset(), "the pending offer is past its expiry"
+
+    pending = (
+        await session.execute(
+            sa.update(Offer)
+            .where(col(Offer.case_id) == case.id, col(Offer.status) == OfferStatus.pending)
+            .values(expires_at=now + timedelta(hours=1))
+            .returning(col(Offer.user_id))
+        )
+    ).scalar_one()
+    again = await case_and_state(session, case.id, now=now)
+    assert again is not None
+    assert again.offered_to == {pending}
+    assert again.state == await routing_state(session, [case.id], now=now)
+    assert await case_and_state(session, uuid.uuid4(), now=now) is None
+
+
+async def test_a_case_without_offers_reads_with_both_stamps(
+    session: AsyncSession, client: httpx.AsyncClient, actors: dict[Role, Actor]
+) -> None:
+    screened = await screened_case(client, actors[Role.caseworker].headers)
+    now = utcnow()
+
+    read = await case_and_state(session, uuid.UUID(screened["id"]), now=now)
+
+    assert read is not None
+    assert read.offered_to == frozenset()
+    assert read.state == await routing_state(session, [read.case.id], now=now)
+    assert read.state.helpers_stamp is not None and read.state.directory_stamp is not None
