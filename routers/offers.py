@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
 
 from auth.dependencies import AppSettings, Caseworker, OfferTaker
 from models.base import utcnow
@@ -32,6 +33,7 @@ Cursor = Annotated[
 @router.get(
     "/cases/{case_id}/suggestions",
     summary="Suggested helpers for a case",
+    response_model=Suggestions,
     responses=problem_schema_responses(401, 403, 404, 422),
 )
 async def case_suggestions(
@@ -41,9 +43,12 @@ async def case_suggestions(
     limit: Annotated[int, Query(ge=1, le=suggestions.MAX_SUGGESTIONS)] = (
         suggestions.DEFAULT_SUGGESTIONS
     ),
-) -> Suggestions:
+) -> JSONResponse:
     """Ranked people (and agencies) for a case, with scores, reasons and who was left out."""
-    return await suggestions.suggest(session, user=user, case_id=case_id, limit=limit, now=utcnow())
+    document = await suggestions.suggest(
+        session, user=user, case_id=case_id, limit=limit, now=utcnow()
+    )
+    return JSONResponse(document)
 
 
 @router.post(

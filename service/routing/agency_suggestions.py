@@ -11,11 +11,11 @@ statement. The services that do not take referrals or cover another area are cou
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AgencyFilterReason
-from models.hsds import AgencyCandidate, AgencyReasonOut, AgencySuggestions
 from service.cases.client_fields import client_age
 from service.routing.agency_directory import Directory, current_directory, language_code
 from service.routing.agency_ranking import THAILAND, CaseNeeds, rank_covering
@@ -50,37 +50,35 @@ async def suggest_agencies(
     now: datetime,
     limit: int,
     directory: Directory | None = None,
-) -> AgencySuggestions:
-    """Agency services for a case, best first (at most `limit`), and what was left out why;
-    `directory` when the caller has it already (else the current one)."""
+) -> dict[str, Any]:
+    """Agency services for a case, best first (at most `limit`), and what was left out why,
+    as the JSON document `AgencySuggestions` describes; `directory` when the caller has it
+    already (else the current one)."""
     needs = case_needs(case, now=now)
     if directory is None:
         directory = await current_directory(session)
     candidates = directory.candidates(needs)
     ranking = rank_covering(needs, candidates, limit=limit)
     left_out = directory.left_out(len(candidates))
-    # Built from the ranking's own typed values, so not validated again (`model_construct`).
-    return AgencySuggestions(
-        candidates=[
-            AgencyCandidate.model_construct(
-                service_id=ranked.service.service_id,
-                service_name=ranked.service.name,
-                organization_id=ranked.service.organization_id,
-                organization_name=ranked.service.organization_name,
-                score=ranked.score,
-                reasons=[
-                    AgencyReasonOut.model_construct(code=r.code, points=r.points)
-                    for r in ranked.reasons
-                ],
-                capacity_available=ranked.service.capacity_available,
-                response_deadline_hours=directory.deadlines[ranked.service.service_id].get(
+    # Built from the ranking's own typed values, so not validated again.
+    return {
+        "candidates": [
+            {
+                "service_id": str(ranked.service.service_id),
+                "service_name": ranked.service.name,
+                "organization_id": str(ranked.service.organization_id),
+                "organization_name": ranked.service.organization_name,
+                "score": ranked.score,
+                "reasons": [{"code": r.code.value, "points": r.points} for r in ranked.reasons],
+                "capacity_available": ranked.service.capacity_available,
+                "response_deadline_hours": directory.deadlines[ranked.service.service_id].get(
                     needs.urgency.value
                 ),
-            )
+            }
             for ranked in ranking.ranked
         ],
-        filtered={
-            reason: left_out.get(reason, 0) + ranking.filtered.get(reason, 0)
+        "filtered": {
+            reason.value: left_out.get(reason, 0) + ranking.filtered.get(reason, 0)
             for reason in AgencyFilterReason
         },
-    )
+    }

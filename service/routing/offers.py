@@ -30,7 +30,7 @@ from service.platform.pagination import decode_time_id_cursor, encode_time_id_cu
 from service.platform.settings import Settings
 from service.routing.decisions import new_decision
 from service.routing.ranking import Ranked, Ranking
-from service.routing.suggestions import candidate_out, candidates_record
+from service.routing.suggestions import candidate_json, candidates_record
 
 RECORDED_CANDIDATES = 10
 
@@ -202,7 +202,7 @@ def _decision(choice: OfferChoice, *, by: User | None, now: datetime) -> Routing
     ranking, chosen = choice.ranking, choice.chosen
     candidates = candidates_record(ranking, limit=RECORDED_CANDIDATES)
     if all(c["user_id"] != str(chosen.helper.user_id) for c in candidates):
-        candidates.append(candidate_out(ranking, chosen).model_dump(mode="json"))
+        candidates.append(candidate_json(ranking, chosen))
     return new_decision(
         case_id=choice.case.id,
         kind=DecisionKind.offer,

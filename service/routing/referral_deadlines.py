@@ -89,7 +89,7 @@ async def _flag(
     session: AsyncSession, *, settings: Settings, case: Case, referral: Referral, now: datetime
 ) -> None:
     suggestions = await suggest_agencies(session, case=case, now=now, limit=SUGGESTIONS_CONSIDERED)
-    candidates = [c.model_dump(mode="json") for c in suggestions.candidates]
+    candidates = suggestions["candidates"]
     tried = await referred_services(session, case_id=case.id)
     following = next((c for c in candidates if uuid.UUID(c["service_id"]) not in tried), None)
     next_id = uuid.UUID(following["service_id"]) if following else None

@@ -122,7 +122,7 @@ async def create_referral(
     consents = await case_consents(session, case_id=case.id)
     basis = _gate(case, consents, groups, user=user, body=body, organization_id=None, now=now)
     suggestions = await suggest_agencies(session, case=case, now=now, limit=SUGGESTIONS_CONSIDERED)
-    candidates = [c.model_dump(mode="json") for c in suggestions.candidates]
+    candidates = suggestions["candidates"]
     service = await _chosen_service(session, case=case, body=body, candidates=candidates)
     if consents:
         # Consents may name agencies: checked again for the service's own organization.

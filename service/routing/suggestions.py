@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.routing import PeopleSuggestions, PersonCandidate, ScoreReason, Suggestions
 from models.user import User
 from service.cases.loading import case_not_found, require_readable
 from service.routing.agency_directory import directory_at
@@ -27,31 +26,34 @@ DEFAULT_SUGGESTIONS = 10
 MAX_SUGGESTIONS = 50
 
 
-def candidate_out(ranking: Ranking, ranked: Ranked) -> PersonCandidate:
-    # Built from the ranking's own typed values, so not validated again (`model_construct`).
-    return PersonCandidate.model_construct(
-        user_id=ranked.helper.user_id,
-        display_name=ranked.helper.display_name,
-        role=ranked.helper.role,
-        score=ranked.score,
-        reasons=[
-            ScoreReason.model_construct(reason=r.reason, points=r.points, detail=r.detail)
+def candidate_json(ranking: Ranking, ranked: Ranked) -> dict[str, Any]:
+    """A ranked helper as the answer and the decision log show them (`PersonCandidate`),
+    built from the ranking's own typed values, so not validated again."""
+    helper = ranked.helper
+    return {
+        "user_id": str(helper.user_id),
+        "display_name": helper.display_name,
+        "role": helper.role.value,
+        "score": ranked.score,
+        "reasons": [
+            {"reason": r.reason, "points": r.points, "detail": r.detail}
             for r in ranking.reasons(ranked)
         ],
-    )
+    }
 
 
 def candidates_record(ranking: Ranking, *, limit: int) -> list[dict[str, Any]]:
-    """The candidates of a decision as stored in the decision log (JSON)."""
-    return [candidate_out(ranking, r).model_dump(mode="json") for r in ranking.ranked[:limit]]
+    """The first `limit` candidates, as the answer and the decision log show them."""
+    return [candidate_json(ranking, r) for r in ranking.ranked[:limit]]
 
 
-def people_out(ranking: Ranking, *, limit: int) -> PeopleSuggestions:
-    return PeopleSuggestions(
-        items=[candidate_out(ranking, r) for r in ranking.ranked[:limit]],
-        total=len(ranking.ranked),
-        filtered=dict(sorted(ranking.filtered.items())),
-    )
+def people_json(ranking: Ranking, *, limit: int) -> dict[str, Any]:
+    """The ranked people of a suggestion (`PeopleSuggestions`)."""
+    return {
+        "items": candidates_record(ranking, limit=limit),
+        "total": len(ranking.ranked),
+        "filtered": {reason.value: count for reason, count in sorted(ranking.filtered.items())},
+    }
 
 
 async def suggest(
@@ -61,8 +63,9 @@ async def suggest(
     case_id: uuid.UUID,
     limit: int,
     now: datetime,
-) -> Suggestions:
-    """Ranked people and agencies for a case, with reasons, and who was left out and why."""
+) -> dict[str, Any]:
+    """Ranked people and agencies for a case, with reasons, and who was left out and why: the
+    JSON document `Suggestions` describes (rendered once, without models in between)."""
     # The case's routing columns, the stamps and its offers in one statement.
     read = await case_and_state(session, case_id, now=now)
     if read is None:
@@ -71,9 +74,9 @@ async def suggest(
     case, state = read.case, read.state
     ranking = await rank_people(session, case=case, now=now, state=state)
     directory = await directory_at(session, stamp=state.directory_stamp)
-    return Suggestions(
-        people=people_out(ranking, limit=limit),
-        agencies=await suggest_agencies(
+    return {
+        "people": people_json(ranking, limit=limit),
+        "agencies": await suggest_agencies(
             session, case=case, now=now, limit=limit, directory=directory
         ),
-    )
+    }

@@ -14,7 +14,7 @@ from sqlmodel import col
 from models.base import utcnow
 from models.case import Case
 from models.enums import OfferStatus, Role
-from models.routing import CaseRouting, Offer
+from models.routing import CaseRouting, Offer, Suggestions
 from service.demo.agencies import DIRECTORY_FILE
 from service.platform.messages import DETAILS
 from service.platform.settings import RoutingMode
@@ -26,15 +26,24 @@ from tests.support.routing import OFFERS, offer, screened_case, set_profile
 
 
 async def test_suggestions_rank_the_directory_s_agencies_beside_the_people(
-    client, actors, session
+    client, actors, session, make_actor
 ) -> None:
     await import_directory(session, text=DIRECTORY_FILE.read_text(encoding="utf-8"), now=utcnow())
-    caseworker = actors[Role.caseworker].headers
+    caseworker, supervisor = actors[Role.caseworker].headers, actors[Role.supervisor].headers
+    await set_profile(client, supervisor, actors[Role.volunteer].user.id)
+    away = await make_actor(Role.volunteer)
+    await set_profile(client, supervisor, away.user.id, available=False)
     case = await screened_case(client, caseworker, categories=["human_trafficking"])
 
     suggestions = await client.get(f"{CASES}/{case['id']}/suggestions", headers=caseworker)
 
     assert suggestions.status_code == 200, suggestions.text
+    assert suggestions.headers["content-type"] == "application/json"
+    body = suggestions.json()
+    # The document is rendered without the models: it must be exactly what they describe.
+    assert Suggestions.model_validate(body).model_dump(mode="json") == body
+    assert body["people"]["items"] and body["people"]["filtered"] == {"unavailable": 1}
+    assert any(c["response_deadline_hours"] for c in body["agencies"]["candidates"]), body
     agencies = suggestions.json()["agencies"]
     assert agencies["candidates"], agencies
     best = agencies["candidates"][0]
@@ -138,7 +147,7 @@ async def test_suggest_offer_accept(client, actors) -> None:
     assert decision["kind"] == "offer"
     assert decision["chosen_id"] == str(volunteer.user.id)
     assert decision["chosen_by"] == str(actors[Role.caseworker].user.id)
-    assert decision["candidates"][0]["score"] == candidate["score"]
+    assert decision["candidates"][0] == candidate  # as the suggestion showed them
 
     again = await client.post(f"{OFFERS}/{made.json()['id']}/accept", headers=volunteer.headers)
     assert again.status_code == 409

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from models.base import utcnow
 from models.case import Case
 from models.enums import AgencyFilterReason, AgencyReason, Urgency
+from models.hsds import AgencySuggestions
 from service.routing.agency_suggestions import case_needs, suggest_agencies
 from service.routing.hsds import import_directory
 from tests.service.routing.test_agency_directory import Statements
@@ -21,6 +22,15 @@ from tests.service.routing.test_hsds import DEMO
 
 SHELTER = "บ้านพักเด็กและครอบครัวจังหวัดเชียงใหม่"
 OSCC = "ศูนย์พึ่งได้ (OSCC)"
+
+
+async def _suggested(session: AsyncSession, *, case: Case, limit: int) -> AgencySuggestions:
+    """The suggestions as their model reads them; the service renders the JSON document
+    directly, which must be exactly what the model describes."""
+    document = await suggest_agencies(session, case=case, now=utcnow(), limit=limit)
+    answer = AgencySuggestions.model_validate(document)
+    assert answer.model_dump(mode="json") == document
+    return answer
 
 
 def _case(**fields: Any) -> Case:
@@ -49,7 +59,7 @@ async def test_a_child_in_chiang_mai_gets_the_shelter_and_the_crisis_centre_firs
 ) -> None:
     await _with_demo_directory(session)
 
-    answer = await suggest_agencies(session, case=_case(), now=utcnow(), limit=5)
+    answer = await _suggested(session, case=_case(), limit=5)
 
     names = [(c.organization_name, c.service_name) for c in answer.candidates]
     assert {names[0][0], names[1][1]} == {SHELTER, OSCC} or {names[0][1], names[1][0]} == {
@@ -67,7 +77,7 @@ async def test_a_child_in_chiang_mai_gets_the_shelter_and_the_crisis_centre_firs
     assert answer.filtered[AgencyFilterReason.age_outside_range] == 1
     assert answer.filtered[AgencyFilterReason.outside_area] >= 5
     total = sum(answer.filtered.values()) + len(
-        (await suggest_agencies(session, case=_case(), now=utcnow(), limit=100)).candidates
+        (await _suggested(session, case=_case(), limit=100)).candidates
     )
     assert total == 17
 
@@ -87,7 +97,7 @@ async def test_a_full_shelter_ranks_below_an_otherwise_identical_one_with_room(
     await import_directory(session, text=json.dumps(document), now=utcnow())
     case = _case(province_code="10", district_code="1007", subdistrict_code=None)
 
-    answer = await suggest_agencies(session, case=case, now=utcnow(), limit=20)
+    answer = await _suggested(session, case=case, limit=20)
 
     first, second = answer.candidates[:2]
     assert (first.organization_name, second.organization_name) == (twin["name"], full["name"])
@@ -118,7 +128,7 @@ async def test_a_case_abroad_gets_services_for_people_abroad_first(
     )
     object.__setattr__(case, "country_code", "JP")
 
-    answer = await suggest_agencies(session, case=case, now=utcnow(), limit=10)
+    answer = await _suggested(session, case=case, limit=10)
 
     top = answer.candidates[:3]
     assert all(AgencyReason.abroad in {r.code for r in c.reasons} for c in top)
@@ -144,8 +154,8 @@ async def test_suggestions_read_the_directory_once_then_only_its_stamp(
     await session.commit()
 
     with Statements(engine) as statements:
-        first = await suggest_agencies(session, case=_case(), now=utcnow(), limit=10)
+        first = await _suggested(session, case=_case(), limit=10)
         assert len(statements) == 2, statements  # the stamp, then every service
-        second = await suggest_agencies(session, case=_case(), now=utcnow(), limit=10)
+        second = await _suggested(session, case=_case(), limit=10)
     assert len(statements) == 3, statements  # then the stamp alone
     assert second == first
