@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,7 +47,19 @@ class CaseContext:
     """The case this one duplicates, for deciding whether the viewer may see the link."""
 
 
-def case_facts(case: Case) -> CaseFacts:
+class AccessColumns(Protocol):
+    """The columns of a case its access rules read: a `Case` row, or a statement's columns
+    (`service.routing.routed_case.CaseToRoute`)."""
+
+    @property
+    def created_by_id(self) -> uuid.UUID: ...
+    @property
+    def lead_id(self) -> uuid.UUID | None: ...
+    @property
+    def restricted_at(self) -> datetime | None: ...
+
+
+def case_facts(case: AccessColumns) -> CaseFacts:
     """What the access policy needs to know about a case."""
     return CaseFacts(
         created_by_id=case.created_by_id,
@@ -110,6 +122,7 @@ _CASE_FOR_READING = _with_context(sa.select(Case, *_CONTEXT_COLUMNS)).where(
 
 
 def case_not_found() -> NotFound:
+    """The answer for a case that does not exist or that the caller may not read (the same)."""
     return NotFound(code="case.not_found")
 
 

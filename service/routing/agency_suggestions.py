@@ -24,10 +24,10 @@ from service.thai.dates import BANGKOK
 
 
 def case_needs(case: RoutedCase, *, now: datetime) -> CaseNeeds:
-    """What a case asks of an agency, from its row."""
+    """What a case asks of an agency, from its routed columns."""
     today = now.astimezone(BANGKOK).date()
-    # `cases.country_code` (ISO 3166 alpha-2, "TH" at home) comes with cases abroad.
-    country = getattr(case, "country_code", None) or THAILAND
+    # `cases.country_code`: ISO 3166 alpha-2, "TH" at home.
+    country = case.country_code or THAILAND
     return CaseNeeds(
         categories=frozenset(case.categories),
         target_groups=frozenset(case.target_groups),

@@ -4,7 +4,8 @@ a batch of them (the worker re-offering cases whose offers expired).
 The helpers of each case's province come from what the process keeps
 (`service.routing.helper_pool`). Its stamp is read with the cases' earlier offers (who declined
 a case or let an offer of it expire) and the agency directory's stamp (for the suggestions,
-which rank agencies too) in one statement (`routing_state`); the helpers are read again, in one
+which rank agencies too) in one statement (`routing_state`; for a suggestion `case_and_state`
+reads the case's routing columns in the same statement); the helpers are read again, in one
 more statement, only after a change. The pure ranking (`service.routing.helper_group`) filters
 and scores each case's helpers. Helpers with no service area in the case's province are counted
 as `out_of_area`, never read.
@@ -65,7 +66,7 @@ async def rank_people(
     session: AsyncSession, *, case: RoutedCase, now: datetime, state: RoutingState | None = None
 ) -> Ranking:
     """Every helper who could take `case`, ranked, and the others counted by reason; `state`
-    when the caller has read it already (`routing_state`)."""
+    when the caller has read it already (`routing_state`, `case_and_state`)."""
     ranked = await rank_people_of_cases(session, cases=[case], now=now, state=state)
     return ranked[case.id]
 
@@ -158,7 +159,7 @@ class CaseAndState:
 
 
 async def case_and_state(
-    session: AsyncSession, case_id: uuid.UUID, *, now: datetime
+    session: AsyncSession, *, case_id: uuid.UUID, now: datetime
 ) -> CaseAndState | None:
     """The case's routing columns and its `RoutingState` in one statement; None when there is
     no such case. The caller decides whether the case may be read."""

@@ -1,18 +1,18 @@
 """What routing reads of a case: its needs (categories, target groups, languages, urgency), where
 it is, and the client's age. A `Case` row has all of it; a suggestion reads only these columns
-(`CaseToRoute`), with who may read the case, not the whole row."""
+(`CaseToRoute`), with the ones its access rules read (`service.cases.loading.case_facts`), not
+the whole row."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlmodel import col
 
-from auth.policy import CaseFacts
 from models.case import Case
 from models.enums import Urgency
 
@@ -69,34 +69,9 @@ class CaseToRoute:
     lead_id: uuid.UUID | None
     restricted_at: datetime | None
 
-    def facts(self) -> CaseFacts:
-        """What the access policy needs to know about the case (`case_facts` of its row)."""
-        return CaseFacts(
-            created_by_id=self.created_by_id,
-            lead_id=self.lead_id,
-            restricted=self.restricted_at is not None,
-        )
 
-
-# The columns of `CaseToRoute`, in its order.
-COLUMNS = (
-    col(Case.id),
-    col(Case.categories),
-    col(Case.target_groups),
-    col(Case.client_languages),
-    col(Case.urgency),
-    col(Case.country_code),
-    col(Case.province_code),
-    col(Case.district_code),
-    col(Case.subdistrict_code),
-    col(Case.home_province_code),
-    col(Case.client_birth_date),
-    col(Case.client_birth_year),
-    col(Case.client_age_estimate),
-    col(Case.created_by_id),
-    col(Case.lead_id),
-    col(Case.restricted_at),
-)
+# The case's columns of the same names, in `CaseToRoute`'s order.
+COLUMNS = tuple(col(getattr(Case, field.name)) for field in fields(CaseToRoute))
 
 
 def case_to_route(row: Sequence[Any]) -> CaseToRoute:

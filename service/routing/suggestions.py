@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.user import User
-from service.cases.loading import case_not_found, require_readable
+from service.cases.loading import case_facts, case_not_found, require_readable
 from service.routing.agency_directory import directory_at
 from service.routing.agency_suggestions import suggest_agencies
 from service.routing.people import case_and_state, rank_people
@@ -67,10 +67,10 @@ async def suggest(
     """Ranked people and agencies for a case, with reasons, and who was left out and why: the
     JSON document `Suggestions` describes (rendered once, without models in between)."""
     # The case's routing columns, the stamps and its offers in one statement.
-    read = await case_and_state(session, case_id, now=now)
+    read = await case_and_state(session, case_id=case_id, now=now)
     if read is None:
         raise case_not_found()
-    require_readable(user, read.case.facts(), offered_to=read.offered_to)
+    require_readable(user, case_facts(read.case), offered_to=read.offered_to)
     case, state = read.case, read.state
     ranking = await rank_people(session, case=case, now=now, state=state)
     directory = await directory_at(session, stamp=state.directory_stamp)

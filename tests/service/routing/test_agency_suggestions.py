@@ -29,7 +29,9 @@ async def _suggested(session: AsyncSession, *, case: Case, limit: int) -> Agency
     directly, which must be exactly what the model describes."""
     document = await suggest_agencies(session, case=case, now=utcnow(), limit=limit)
     answer = AgencySuggestions.model_validate(document)
-    assert answer.model_dump(mode="json") == document
+    # As the route renders it (`JSONResponse`): the model's JSON byte for byte.
+    rendered = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert rendered == answer.model_dump_json()
     return answer
 
 

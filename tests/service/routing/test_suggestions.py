@@ -16,7 +16,8 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta
+from dataclasses import fields
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -31,6 +32,7 @@ from models.enums import CaseStatus, IneligibleReason, OfferStatus, Role, Urgenc
 from models.routing import HelperArea, HelperProfile, Offer
 from models.user import User
 from service.routing.people import (
+    CaseAndState,
     case_and_state,
     case_needs,
     helper_province,
@@ -257,35 +259,46 @@ async def test_a_suggestion_reads_the_case_s_routing_columns_with_its_state(
         sa.update(Case)
         .where(col(Case.id) == case.id)
         .values(
-            client_languages=["th", "km"], target_groups=["older_people"], client_age_estimate=70
+            client_languages=["th", "km"],
+            target_groups=["older_people"],
+            client_age_estimate=70,
+            client_birth_date=date(1956, 3, 1),
+            client_birth_year=2499,
+            home_province_code="11",
+            restricted_at=now,
         )
     )
     await session.flush()
     await session.refresh(case)
 
-    read = await case_and_state(session, case.id, now=now)
+    read = await case_and_state(session, case_id=case.id, now=now)
 
     assert read is not None
-    for name in read.case.__slots__:
-        if name in {"created_by_id", "lead_id", "restricted_at"} or hasattr(case, name):
-            assert getattr(read.case, name) == getattr(case, name), name
+    for field in fields(read.case):
+        value, stored = getattr(read.case, field.name), getattr(case, field.name)
+        assert (value, type(value)) == (stored, type(stored)), field.name
     assert read.state == await routing_state(session, [case.id], now=now)
     assert read.state.answers[case.id], "the case's declines and expiries are read"
     assert read.offered_to == frozenset(), "the pending offer is past its expiry"
 
-    pending = (
-        await session.execute(
-            sa.update(Offer)
-            .where(col(Offer.case_id) == case.id, col(Offer.status) == OfferStatus.pending)
-            .values(expires_at=now + timedelta(hours=1))
-            .returning(col(Offer.user_id))
-        )
-    ).scalar_one()
-    again = await case_and_state(session, case.id, now=now)
+    async def pending_until(expires_at: datetime) -> tuple[uuid.UUID, CaseAndState | None]:
+        to = (
+            await session.execute(
+                sa.update(Offer)
+                .where(col(Offer.case_id) == case.id, col(Offer.status) == OfferStatus.pending)
+                .values(expires_at=expires_at)
+                .returning(col(Offer.user_id))
+            )
+        ).scalar_one()
+        return to, await case_and_state(session, case_id=case.id, now=now)
+
+    _, at_expiry = await pending_until(now)
+    assert at_expiry is not None and at_expiry.offered_to == frozenset()
+    pending, again = await pending_until(now + timedelta(hours=1))
     assert again is not None
     assert again.offered_to == {pending}
     assert again.state == await routing_state(session, [case.id], now=now)
-    assert await case_and_state(session, uuid.uuid4(), now=now) is None
+    assert await case_and_state(session, case_id=uuid.uuid4(), now=now) is None
 
 
 async def test_a_case_without_offers_reads_as_its_routing_state(
@@ -294,7 +307,7 @@ async def test_a_case_without_offers_reads_as_its_routing_state(
     screened = await screened_case(client, actors[Role.caseworker].headers)
     now = utcnow()
 
-    read = await case_and_state(session, uuid.UUID(screened["id"]), now=now)
+    read = await case_and_state(session, case_id=uuid.UUID(screened["id"]), now=now)
 
     assert read is not None
     assert read.offered_to == frozenset()
