@@ -103,7 +103,15 @@ class Case(CaseDeadlineFields, table=True):
     __tablename__ = "cases"
     __table_args__ = (
         sa.UniqueConstraint("created_by_id", "client_reference"),
-        sa.Index("ix_cases_created_at_id", "created_at", "id"),
+        # Newest first; on PostgreSQL its entries carry the name search's keys and whether the
+        # case is restricted, so a name search walks it index-only for a page of ids
+        # (`service.cases.listing`) instead of reading every case it passes.
+        sa.Index(
+            "ix_cases_created_at_id",
+            "created_at",
+            "id",
+            postgresql_include=["client_name_key", "client_last_name_key", "restricted_at"],
+        ),
         sa.Index("ix_cases_status_created_at", "status", "created_at", "id"),
         sa.Index("ix_cases_urgency_created_at", "urgency", "created_at", "id"),
         sa.Index("ix_cases_province_created_at", "province_code", "created_at", "id"),

@@ -312,6 +312,37 @@ async def test_pages_with_a_category_filter(client: httpx.AsyncClient, listing: 
         assert await _walk(client, listing, housing, limit=limit, role=V) == ["c4"]
 
 
+async def test_pages_of_a_name_search(
+    client: httpx.AsyncClient, session: AsyncSession, listing: Listing
+) -> None:
+    """A name search finds its page's ids first (`_page_of_ids`): the pages still hold each
+    match once, newest first, with other filters, ties on one instant and restricted cases
+    left out for all but supervisors."""
+    in_bangkok = [
+        lb for lb in await _list(client, listing, {"province": "10"}) if lb in ("c3", "c2")
+    ]
+    assert in_bangkok  # the search with another filter finds something
+    for limit in (1, 2):
+        assert await _walk(client, listing, [("q", "น้ำ")], limit=limit) == ["c6", "c1"]
+        assert await _walk(client, listing, [("q", "สม")], limit=limit) == ["c3", "c2"]
+        bangkok = [("q", "สม"), ("province", "10")]
+        assert await _walk(client, listing, bangkok, limit=limit) == in_bangkok
+    for label in ("c2", "c3"):
+        await _age(session, listing.cases[label]["id"], T0 + timedelta(hours=2))
+    by_id = sorted(("c2", "c3"), key=lambda lb: uuid.UUID(listing.cases[lb]["id"]))
+    assert await _walk(client, listing, [("q", "สม")], limit=1) == list(reversed(by_id))
+    await _age(
+        session,
+        listing.cases["c2"]["id"],
+        T0 + timedelta(hours=2),
+        restricted_at=T0,
+        restriction_basis="restriction",
+        restriction_reason="s.34",
+    )
+    assert await _walk(client, listing, [("q", "สม")], limit=1, role=C) == ["c3"]
+    assert await _walk(client, listing, [("q", "สม")], limit=1) == list(reversed(by_id))
+
+
 async def test_pages_break_ties_on_the_same_instant(
     client: httpx.AsyncClient, session: AsyncSession, listing: Listing
 ) -> None:
