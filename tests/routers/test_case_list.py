@@ -315,32 +315,32 @@ async def test_pages_with_a_category_filter(client: httpx.AsyncClient, listing: 
 async def test_pages_of_a_name_search(
     client: httpx.AsyncClient, session: AsyncSession, listing: Listing
 ) -> None:
-    """A name search finds its page's ids first (`_page_of_ids`): the pages still hold each
-    match once, newest first, with other filters, ties on one instant and restricted cases
-    left out for all but supervisors."""
-    in_bangkok = [
-        lb for lb in await _list(client, listing, {"province": "10"}) if lb in ("c3", "c2")
-    ]
-    assert in_bangkok  # the search with another filter finds something
-    for limit in (1, 2):
-        assert await _walk(client, listing, [("q", "น้ำ")], limit=limit) == ["c6", "c1"]
-        assert await _walk(client, listing, [("q", "สม")], limit=limit) == ["c3", "c2"]
+    """A name search finds its page's ids first (`_page_of_ids`): with more matches than a
+    page, the pages still hold each match once, newest first, with another filter, with ties
+    on one instant, and without a restricted case for all but supervisors."""
+    # Three more names starting สม, newer than the seeded ones; the newest restricted.
+    for label, first, hour in (("s1", "สมใจ", 10), ("s2", "สมพร", 11), ("s3", "สมปอง", 12)):
+        body = {**anonymous_body(), "categories": ["housing"]}
+        body["client"] = {**body["client"], "first_name": first, "last_name": "ทดสอบ"}
+        case = await create_case(client, listing.actors[C].headers, body)
+        restricted = {"restricted_at": T0, "restriction_basis": "restriction"} if hour == 12 else {}
+        await _age(session, case["id"], T0 + timedelta(hours=hour), **restricted)
+        listing.cases[label] = case
+        listing.ids[case["id"]] = label
+    everyone = ["s3", "s2", "s1", "c3", "c2"]
+    for limit in (1, 2, 3):
+        assert await _walk(client, listing, [("q", "สม")], limit=limit) == everyone, limit
+        assert await _walk(client, listing, [("q", "สม")], limit=limit, role=C) == everyone[1:]
         bangkok = [("q", "สม"), ("province", "10")]
-        assert await _walk(client, listing, bangkok, limit=limit) == in_bangkok
-    for label in ("c2", "c3"):
-        await _age(session, listing.cases[label]["id"], T0 + timedelta(hours=2))
-    by_id = sorted(("c2", "c3"), key=lambda lb: uuid.UUID(listing.cases[lb]["id"]))
-    assert await _walk(client, listing, [("q", "สม")], limit=1) == list(reversed(by_id))
-    await _age(
-        session,
-        listing.cases["c2"]["id"],
-        T0 + timedelta(hours=2),
-        restricted_at=T0,
-        restriction_basis="restriction",
-        restriction_reason="s.34",
-    )
-    assert await _walk(client, listing, [("q", "สม")], limit=1, role=C) == ["c3"]
-    assert await _walk(client, listing, [("q", "สม")], limit=1) == list(reversed(by_id))
+        assert await _walk(client, listing, bangkok, limit=limit) == ["s3", "s2", "s1", "c2"]
+        assert await _walk(client, listing, [("q", "น้ำ")], limit=limit) == ["c6", "c1"]
+    # Ties on one instant: each case once, the larger id first.
+    for label in ("s1", "s2", "c3"):
+        await _age(session, listing.cases[label]["id"], T0 + timedelta(hours=11))
+    tied = sorted(("s1", "s2", "c3"), key=lambda lb: uuid.UUID(listing.cases[lb]["id"]))
+    for limit in (1, 2):
+        walked = await _walk(client, listing, [("q", "สม")], limit=limit, role=C)
+        assert walked == [*reversed(tied), "c2"], limit
 
 
 async def test_pages_break_ties_on_the_same_instant(

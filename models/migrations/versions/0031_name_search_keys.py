@@ -23,14 +23,20 @@ INCLUDED = ['client_name_key', 'client_last_name_key', 'restricted_at']
 def upgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return  # SQLite has no included columns; its index stays as it is
-    op.drop_index('ix_cases_created_at_id', table_name='cases')
-    op.create_index(
-        'ix_cases_created_at_id', 'cases', ['created_at', 'id'], postgresql_include=INCLUDED
-    )
+    # The new index is built before the old one is dropped: the build blocks writes only, and
+    # the drop's exclusive lock is held from the drop to the commit, not through the build.
+    _replace(INCLUDED)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
+    _replace([])
+
+
+def _replace(included: list[str]) -> None:
+    op.create_index(
+        'ix_cases_created_at_id_new', 'cases', ['created_at', 'id'], postgresql_include=included
+    )
     op.drop_index('ix_cases_created_at_id', table_name='cases')
-    op.create_index('ix_cases_created_at_id', 'cases', ['created_at', 'id'])
+    op.execute('ALTER INDEX ix_cases_created_at_id_new RENAME TO ix_cases_created_at_id')
