@@ -100,19 +100,23 @@ async def rank_people_of_cases(
     return rankings
 
 
+# What `_state` reads from a row: both stamps, then an offer's case, person, status and expiry.
+_STATE_COLUMNS = (
+    STAMP.column().label("helpers_stamp"),
+    DIRECTORY_STAMP.column().label("directory_stamp"),
+    col(Offer.case_id),
+    col(Offer.user_id),
+    col(Offer.status),
+    col(Offer.expires_at),
+)
+
+
 def _state_statement() -> sa.Select[str, str, uuid.UUID, uuid.UUID, OfferStatus, datetime]:
     """The helpers' and the directory's stamps and every offer of the cases `:case_ids` (its
     case, person, status and expiry), in one statement: one row per offer, each carrying the
     stamps, or one row with the stamps alone when the cases have none."""
     one = sa.select(sa.literal_column("1").label("one")).subquery("one")
-    return sa.select(
-        STAMP.column().label("helpers_stamp"),
-        DIRECTORY_STAMP.column().label("directory_stamp"),
-        col(Offer.case_id),
-        col(Offer.user_id),
-        col(Offer.status),
-        col(Offer.expires_at),
-    ).select_from(
+    return sa.select(*_STATE_COLUMNS).select_from(
         one.outerjoin(Offer, col(Offer.case_id).in_(sa.bindparam("case_ids", expanding=True)))
     )
 
@@ -123,15 +127,7 @@ STATE = _state_statement()
 # Built once; run with a case's id: its `CaseToRoute` columns, the stamps and its offers, one
 # row per offer (or one row without any); no row when the case does not exist.
 CASE_AND_STATE = (
-    sa.select(
-        *routed_case.COLUMNS,
-        STAMP.column().label("helpers_stamp"),
-        DIRECTORY_STAMP.column().label("directory_stamp"),
-        col(Offer.case_id),
-        col(Offer.user_id),
-        col(Offer.status),
-        col(Offer.expires_at),
-    )
+    sa.select(*routed_case.COLUMNS, *_STATE_COLUMNS)
     .select_from(Case)
     .outerjoin(Offer, col(Offer.case_id) == col(Case.id))
     .where(col(Case.id) == sa.bindparam("case_id"))

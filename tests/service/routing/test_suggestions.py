@@ -195,6 +195,21 @@ async def _by_the_pure_ranking(
     return ranking
 
 
+async def _case_with_history(
+    session: AsyncSession, client: httpx.AsyncClient, caseworker: Actor, *, seed: int, now: datetime
+) -> Case:
+    """A screened case among varied helpers, with its earlier offers and the helpers' loads."""
+    rng = random.Random(seed)
+    screened = await screened_case(client, caseworker.headers, categories=list(SKILLS[:2]))
+    case = await session.get(Case, uuid.UUID(screened["id"]))
+    assert case is not None
+    helpers = await _helpers(session, rng, now)
+    await _offers_and_loads(
+        session, client, caseworker, case=case, helpers=helpers, rng=rng, now=now
+    )
+    return case
+
+
 def _seen(ranking: Ranking) -> tuple[Any, ...]:
     return (
         [(r.helper.user_id, r.score, r.helper.load, ranking.reasons(r)) for r in ranking.ranked],
@@ -206,16 +221,8 @@ def _seen(ranking: Ranking) -> tuple[Any, ...]:
 async def test_helpers_are_filtered_and_counted_as_the_rules_read_one_by_one(
     session: AsyncSession, client: httpx.AsyncClient, actors: dict[Role, Actor], seed: int
 ) -> None:
-    rng = random.Random(seed)
     now = utcnow()
-    caseworker = actors[Role.caseworker]
-    screened = await screened_case(client, caseworker.headers, categories=list(SKILLS[:2]))
-    case = await session.get(Case, uuid.UUID(screened["id"]))
-    assert case is not None
-    helpers = await _helpers(session, rng, now)
-    await _offers_and_loads(
-        session, client, caseworker, case=case, helpers=helpers, rng=rng, now=now
-    )
+    case = await _case_with_history(session, client, actors[Role.caseworker], seed=seed, now=now)
     reasons_seen: set[IneligibleReason] = set()
     for shape in SHAPES.values():
         shaped = replace_case(case, **shape)
@@ -245,16 +252,8 @@ async def test_a_suggestion_reads_the_case_s_routing_columns_with_its_state(
 ) -> None:
     """`case_and_state` (one statement) reads what the case row and `routing_state` hold, and
     whom the case is offered to now: a pending offer before its expiry, not one past it."""
-    rng = random.Random(3)
     now = utcnow()
-    caseworker = actors[Role.caseworker]
-    screened = await screened_case(client, caseworker.headers, categories=list(SKILLS[:2]))
-    case = await session.get(Case, uuid.UUID(screened["id"]))
-    assert case is not None
-    helpers = await _helpers(session, rng, now)
-    await _offers_and_loads(
-        session, client, caseworker, case=case, helpers=helpers, rng=rng, now=now
-    )
+    case = await _case_with_history(session, client, actors[Role.caseworker], seed=3, now=now)
     await session.execute(
         sa.update(Case)
         .where(col(Case.id) == case.id)
