@@ -88,8 +88,9 @@ def build_case_list_query(
         order_at, order_id = col(CaseCategory.created_at), col(CaseCategory.case_id)
     else:
         order_at, order_id = col(Case.created_at), col(Case.id)
+    search = parse_search(filters.q, secret=secret) if filters.q else None
     query = _filtered(
-        filters, secret=secret, lead_id=lead_id, reporter_id=reporter_id, order_at=order_at
+        filters, search=search, lead_id=lead_id, reporter_id=reporter_id, order_at=order_at
     )
     if after is not None:
         after_at, after_id = after
@@ -104,13 +105,9 @@ def build_case_list_query(
     # reported to find the few they lead.
     if scope is CaseScope.own and user.id not in (lead_id, reporter_id):
         query = _own_cases(query, user=user, order=(order_at, order_id), limit=limit)
-    elif _is_name_search(filters, secret=secret) and filters.category is None:
+    elif search is not None and search.name_key is not None and filters.category is None:
         query = _page_of_ids(query, order=(order_at, order_id), limit=limit)
     return query.order_by(order_at.desc(), order_id.desc()).limit(limit + 1)
-
-
-def _is_name_search(filters: CaseFilters, *, secret: str | None) -> bool:
-    return bool(filters.q) and parse_search(filters.q or "", secret=secret).name_key is not None
 
 
 def _page_of_ids(
@@ -135,7 +132,7 @@ def _page_of_ids(
 def _filtered(
     filters: CaseFilters,
     *,
-    secret: str | None,
+    search: Search | None,
     lead_id: uuid.UUID | None,
     reporter_id: uuid.UUID | None,
     order_at: Mapped[datetime],
@@ -172,8 +169,8 @@ def _filtered(
         query = query.where(order_at >= filters.created_from)
     if filters.created_to is not None:
         query = query.where(order_at < filters.created_to)
-    if filters.q:
-        query = query.where(_search(parse_search(filters.q, secret=secret)))
+    if search is not None:
+        query = query.where(_search(search))
     return query
 
 
